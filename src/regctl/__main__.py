@@ -1,0 +1,3 @@
+from regctl.cli import main
+
+main()

@@ -1,0 +1,8 @@
+"""Command-line interface. Each module below registers its commands on :data:`main`."""
+
+from regctl.cli.app import main
+
+# Importing a command module registers its commands on ``main``.
+from regctl.cli import spine  # noqa: E402,F401  isort: skip
+
+__all__ = ["main"]

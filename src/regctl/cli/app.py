@@ -1,0 +1,56 @@
+"""The click group every command module registers on, and its error boundary.
+
+Commands are thin: they parse options, call library functions, render, and
+return an exit code. Anything raised as :class:`RegctlError` becomes one line on
+stderr and its exit code; an unexpected exception becomes one line too (set
+``REGCTL_DEBUG=1`` for the traceback) so no traceback reaches a user by default.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from regctl import __version__
+from regctl.errors import RegctlError
+
+
+class RegctlGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except RegctlError as exc:
+            if str(exc):
+                click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            if os.environ.get("REGCTL_DEBUG"):
+                raise
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (set REGCTL_DEBUG=1 for details)",
+                err=True,
+            )
+            ctx.exit(1)
+
+
+@click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="regctl")
+def main() -> None:
+    """regctl: AI providers and models as code.
+
+    Validate a registry, compile it into a locked manifest, plan and apply it.
+    """
+
+
+def exit_with(code: int) -> None:
+    """Leave the command with ``code`` (click-friendly ``sys.exit``)."""
+    if code:
+        sys.exit(code)

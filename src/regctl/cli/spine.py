@@ -1,0 +1,3 @@
+"""`regctl validate`, `regctl compile`, `regctl schema`."""
+
+from __future__ import annotations
