@@ -8,16 +8,24 @@ base registry and in every environment once its overlay is applied.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests"))
+from registry_data import (  # noqa: E402 - needs the sys.path line above
+    active_caps,
+    active_index,
+    load_docs,
+    of_kind,
+    providers_for,
+)
+
 REGISTRY = REPO / "registry"
 
 KINDS = {"Provider", "Model", "Registry", "Environment", "PromptTemplate"}
@@ -37,77 +45,16 @@ def _files() -> list[Path]:
     return sorted(p for p in REGISTRY.rglob("*") if p.suffix in {".yaml", ".yml"})
 
 
-def _docs() -> list[tuple[Path, dict[str, Any]]]:
-    out = []
-    for path in _files():
-        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8")):
-            assert isinstance(doc, dict), f"{path}: document is not a mapping"
-            out.append((path, doc))
-    return out
+DOCS = load_docs(REGISTRY)
+ENVIRONMENTS = [None, *(e["id"] for e in of_kind(DOCS, "Environment"))]
 
 
 def _by_kind(kind: str) -> list[dict[str, Any]]:
-    return [doc for _, doc in _docs() if doc.get("kind") == kind]
+    return of_kind(DOCS, kind)
 
 
-def _model_caps(model: dict[str, Any]) -> set[str]:
-    """Capabilities for which a model is active (SPEC: bool or list)."""
-    active = model.get("active", False)
-    if active is True:
-        return set(model["capabilities"])
-    if isinstance(active, list):
-        return set(active)
-    return set()
-
-
-def _merge(base: dict[str, Any], overlay: dict[str, Any]) -> dict[str, Any]:
-    """Merge mappings recursively; scalars and lists in the overlay replace."""
-    out = dict(base)
-    for key, value in overlay.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _providers(env: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
-    """The providers of the base registry, with an environment overlaid by id."""
-    providers = {p["id"]: copy.deepcopy(p) for p in _by_kind("Provider")}
-    if env is None:
-        return providers
-    for pid, overlay in (env.get("providers") or {}).items():
-        assert pid in providers, f"environment {env['id']}: unknown provider {pid!r}"
-        fields = {k: v for k, v in overlay.items() if k != "models"}
-        provider = _merge(providers[pid], fields)
-        models = {m["id"]: m for m in provider.get("models", [])}
-        for mid, model_overlay in (overlay.get("models") or {}).items():
-            assert mid in models, f"environment {env['id']}: unknown model {pid}/{mid}"
-            models[mid] = _merge(models[mid], model_overlay)
-        provider["models"] = list(models.values())
-        providers[pid] = provider
-    return providers
-
-
-def _active_index(providers: dict[str, dict[str, Any]]) -> dict[str, dict[str, list[str]]]:
-    """provider -> capability -> ids of the models active for it."""
-    index: dict[str, dict[str, list[str]]] = {}
-    for pid, provider in providers.items():
-        caps: dict[str, list[str]] = {}
-        for model in provider.get("models", []):
-            for cap in model["capabilities"]:
-                caps.setdefault(cap, [])
-            for cap in _model_caps(model):
-                caps[cap].append(model["id"])
-        index[pid] = caps
-    return index
-
-
-ENVIRONMENTS = [None, *(e["id"] for e in _by_kind("Environment"))]
-
-
-def _env(env_id: str | None) -> dict[str, Any] | None:
-    return next((e for e in _by_kind("Environment") if e["id"] == env_id), None)
+def _active(env_id: str | None) -> dict[str, dict[str, list[str]]]:
+    return active_index(providers_for(DOCS, env_id))
 
 
 def test_layout_and_schema_comment() -> None:
@@ -130,7 +77,7 @@ def test_layout_and_schema_comment() -> None:
 
 
 def test_every_document_has_api_version_and_known_kind() -> None:
-    docs = _docs()
+    docs = DOCS
     assert docs
     for path, doc in docs:
         assert doc.get("apiVersion") == "regctl/v1", path
@@ -191,8 +138,7 @@ def test_headline_facts() -> None:
 
 @pytest.mark.parametrize("env_id", ENVIRONMENTS, ids=lambda e: e or "base")
 def test_exactly_one_active_model_per_provider_capability(env_id: str | None) -> None:
-    index = _active_index(_providers(_env(env_id)))
-    for pid, caps in index.items():
+    for pid, caps in _active(env_id).items():
         for cap, active in caps.items():
             assert len(active) == 1, f"{env_id or 'base'}: {pid}/{cap} active: {active}"
 
@@ -201,16 +147,16 @@ def test_exactly_one_active_model_per_provider_capability(env_id: str | None) ->
 def test_no_active_model_deprecated_or_deprecating_soon(env_id: str | None) -> None:
     days = _by_kind("Registry")[0]["policy"]["deprecation_warning_days"]
     horizon = dt.date.today() + dt.timedelta(days=days)
-    for pid, provider in _providers(_env(env_id)).items():
+    for pid, provider in providers_for(DOCS, env_id).items():
         for m in provider["models"]:
-            if _model_caps(m) and "deprecated" in m:
+            if active_caps(m) and "deprecated" in m:
                 assert m["deprecated"] > horizon, f"{env_id or 'base'}: {pid}/{m['id']}"
 
 
 @pytest.mark.parametrize("env_id", ENVIRONMENTS, ids=lambda e: e or "base")
 def test_defaults_and_fallbacks_resolve_to_active_models(env_id: str | None) -> None:
     registry = _by_kind("Registry")[0]
-    index = _active_index(_providers(_env(env_id)))
+    index = _active(env_id)
     for cap, pid in registry["defaults"].items():
         assert index[pid].get(cap), f"default {cap} -> {pid} has no active model"
     for cap, pids in registry["fallbacks"].items():
@@ -221,8 +167,7 @@ def test_defaults_and_fallbacks_resolve_to_active_models(env_id: str | None) -> 
 
 def test_dev_and_prod_differ_in_an_active_model() -> None:
     assert {e["id"] for e in _by_kind("Environment")} == {"dev", "prod"}
-    dev = _active_index(_providers(_env("dev")))
-    prod = _active_index(_providers(_env("prod")))
+    dev, prod = _active("dev"), _active("prod")
     assert dev["openai"]["chat"] == ["gpt-4o-mini"]
     assert prod["openai"]["chat"] == ["gpt-4o"]
 
