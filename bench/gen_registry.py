@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--envs", type=int, default=0, help="Environment documents to add")
     args = ap.parse_args(argv)
-    providers = args.providers or default_providers(args.models)
+    providers = default_providers(args.models) if args.providers is None else args.providers
     start = time.perf_counter()
     try:
         n = generate(args.out_dir, providers, args.models, seed=args.seed, envs=args.envs)
