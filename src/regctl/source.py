@@ -45,11 +45,11 @@ _TRUE = frozenset({"true", "yes", "on"})
 _FALLBACK = yaml.SafeLoader("")  # for the rare scalar forms (0x1F, 1_000, .inf, timestamps)
 _SEQ, _MAP = _TAG + "seq", _TAG + "map"
 _RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
-_WILDCARD: tuple[tuple[str, Any], ...] = tuple(_RESOLVERS.get(None, []))  # type: ignore[call-overload]
+_WILDCARD: tuple[tuple[str, Any], ...] = tuple(_RESOLVERS.get(None, []))
 _IMPLICIT = {ch: (*rs, *_WILDCARD) for ch, rs in _RESOLVERS.items() if ch is not None}
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+class _Loader(_BaseLoader):
     """The C loader with a leaner tag resolver.
 
     libyaml calls back into Python three times per node (``descend_resolver``,
@@ -64,7 +64,7 @@ class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
             if implicit[0]:
                 for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
                     if regexp.match(value):
-                        return tag
+                        return str(tag)
             return _STR
         return _SEQ if kind is SequenceNode else _MAP
 
@@ -368,7 +368,7 @@ class _Builder:
     def _value(self, node: Node) -> tuple[Any, int]:
         kind = type(node)
         if kind is ScalarNode:
-            return self._scalar(node), 1
+            return self._scalar(node), 1  # type: ignore[arg-type]
         key = id(node)
         seen = self.built.get(key)
         if seen is not None:
@@ -438,7 +438,7 @@ class _Builder:
         """A key that is not a plain string: fine if it still builds to a str, else a problem."""
         shown = "(a collection)"
         if type(key_node) is ScalarNode:
-            key = self._scalar(key_node)  # type: ignore[arg-type]
+            key = self._scalar(key_node)
             if isinstance(key, str):
                 return key
             shown = repr(key)

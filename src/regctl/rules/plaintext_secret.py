@@ -4,7 +4,7 @@ A provider's ``credentials`` entries must be secret references (``env:NAME``,
 ``file:PATH`` or a declared plugin scheme). Any string anywhere in the registry
 that looks like an API key is an error too: the prefixes ``sk-``, ``sk-ant-``,
 ``sk-proj-``, ``xai-``, ``AIza``, ``gsk_``, ``hf_``, ``ghp_``, ``AKIA``, and long
-high-entropy tokens (32+ characters of mixed case and digits). So is a field
+high-entropy tokens (24+ unbroken characters of mixed case and digits). So is a field
 named like a secret (``api_key``, ``token``, ``password``, ``secret``) holding
 a plain value. The message never repeats the value.
 """
@@ -27,7 +27,10 @@ PER_ENVIRONMENT = False
 KEY_PREFIX = re.compile(
     r"(?<![A-Za-z0-9])(sk-ant-|sk-proj-|sk-|xai-|AIza|gsk_|hf_|ghp_|AKIA)[A-Za-z0-9_\-]{16,}"
 )
-TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,}")
+# Pieces between separators: model names such as
+# "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8" are long and mixed-case, but
+# only as a whole; a key is one long unbroken run (prefixed keys are caught above).
+TOKEN = re.compile(r"[A-Za-z0-9]{24,}")
 SECRET_FIELD = re.compile(r"(?i)^(api[_-]?key|.*_key|secret|.*_secret|token|.*_token|password)$")
 HINT = "keep the value in a secret store and reference it (env:NAME, file:PATH)"
 
