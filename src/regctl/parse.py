@@ -97,7 +97,7 @@ def _without(raw: PosDict, locs: list[tuple[int | str, ...]]) -> PosDict:
         node: Any = out
         for part in loc[:-1]:
             child = node[part]
-            if isinstance(child, PosDict) or isinstance(child, PosList):
+            if isinstance(child, (PosDict, PosList)):
                 child = child.copy_with()
             node[part] = child
             node = child
