@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from regctl.cli.app import main
-from regctl.errors import UsageError
+from regctl.errors import RegctlError, UsageError
 from regctl.interop.progress import Progress
 from regctl.interop.report import ImportReport
 
@@ -105,3 +105,62 @@ def import_modelsdev_cmd(
         )
     _finish(result, output, force=force, schema=schema, report_file=report_file,
             verbose=verbose, comment="Imported from models.dev by `regctl import modelsdev`.")  # fmt: skip
+
+
+@import_group.command(name="litellm")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--base-url", "base_urls", multiple=True, metavar="PROVIDER=URL",
+              help="Endpoint for a LiteLLM provider the importer has no URL for.")
+@_out_options
+def import_litellm_cmd(
+    file: Path, base_urls: tuple[str, ...], output: Path, force: bool, schema: str | None,
+    report_file: Path | None, verbose: bool,
+) -> None:  # fmt: skip
+    """Import LiteLLM's model_prices_and_context_window.json FILE."""
+    from regctl.interop.litellm_prices import import_litellm_prices
+
+    result = import_litellm_prices(file, base_urls=_pairs(base_urls, "--base-url"))
+    _finish(result, output, force=force, schema=schema, report_file=report_file,
+            verbose=verbose, comment="Imported from LiteLLM's price map by `regctl import litellm`.")  # fmt: skip
+
+
+@import_group.command(name="django")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_out_options
+def import_django_cmd(
+    file: Path, output: Path, force: bool, schema: str | None, report_file: Path | None,
+    verbose: bool,
+) -> None:  # fmt: skip
+    """Import a Django dumpdata FILE of the old AIProvider/AIModel tables (keys become env refs)."""
+    from regctl.interop.django import import_django
+
+    result = import_django(file)
+    _finish(result, output, force=force, schema=schema, report_file=report_file,
+            verbose=verbose, comment="Imported from the Django tables by `regctl import django`.")  # fmt: skip
+
+
+@export_group.command(name="litellm")
+@click.argument("registry", type=click.Path(exists=True, path_type=Path), default="registry")
+@click.option("--env", "env", default=None, help="Environment to compile (default: base).")
+@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
+              help="Write the config here (default: stdout).")
+@click.option("--strict", is_flag=True, help="Exit 1 when something could not be expressed.")
+def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, strict: bool) -> None:
+    """Write a LiteLLM proxy config from REGISTRY (a registry folder or a compiled lock file)."""
+    from regctl.interop.litellm_export import export_litellm
+    from regctl.interop.lockfile import load_manifest
+
+    manifest = load_manifest(registry, env=env)
+    result = export_litellm(manifest)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        from regctl.interop.writer import atomic_write
+
+        atomic_write(output, result.text)
+        entries = len(result.config["model_list"])
+        click.echo(f"wrote {output}: {entries} deployment(s)", err=True)
+    if strict and result.warnings:
+        raise RegctlError(f"{len(result.warnings)} thing(s) could not be expressed in LiteLLM")

@@ -113,7 +113,7 @@ def map_model(
     prov = raw.get("provider")
     if isinstance(prov, dict) and ("api" in prov or "npm" in prov):
         # regctl endpoints are per provider; a per-model endpoint cannot be kept.
-        report.note(where, "dropped provider.api/npm", "per-model endpoint override")
+        report.note(where, "dropped-model-endpoint", f"provider.{sorted(prov)}")
     return c.drop_none(body)
 
 
@@ -121,8 +121,9 @@ def _pricing(cost: Any, where: str, report: ImportReport) -> dict[str, Any] | No
     if not isinstance(cost, dict):
         return None
     cached = next((cost[k] for k in _CACHED_KEYS if k in cost), None)
-    for key in sorted(set(cost) - _MAPPED_COST):
-        report.note(where, f"dropped cost.{key}", "no regctl pricing field")
+    dropped = sorted(set(cost) - _MAPPED_COST)
+    if dropped:  # cache writes, tiers, audio, reasoning: regctl has no field for them
+        report.note(where, "dropped-price-kinds", ", ".join(f"cost.{k}" for k in dropped))
     vals = {k: c.price(cost.get(k)) for k in ("input", "output")}
     for k in ("input", "output"):
         if k in cost and vals[k] is None:

@@ -112,7 +112,7 @@ def write_registry(
         raise RegctlError(f"{out_dir}: already holds YAML files (use --force to overwrite them)")
     (out_dir / "providers").mkdir(parents=True, exist_ok=True)
     written = ["registry.yaml"]
-    _atomic_write(
+    atomic_write(
         out_dir / "registry.yaml",
         render_file(registry_document(registry), schema=schema_ref(schema, 0), comment=comment),
     )
@@ -121,7 +121,7 @@ def write_registry(
         text = render_file(
             provider_document(provider), schema=schema_ref(schema, 1), comment=comment
         )
-        _atomic_write(out_dir / rel, text)
+        atomic_write(out_dir / rel, text)
         written.append(rel)
         if progress:
             progress(1)
@@ -133,7 +133,7 @@ def _yaml_files(folder: Path) -> Any:
         yield from folder.rglob(suffix)
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
     """Temp file in the same folder, fsync, rename: readers never see half a file."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
