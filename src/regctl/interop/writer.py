@@ -10,14 +10,13 @@ order the source was walked in. Every file starts with a
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from regctl import fsutil
 from regctl.errors import RegctlError
 
 try:  # libyaml's emitter is several times faster on a 5,000-model import
@@ -134,14 +133,5 @@ def _yaml_files(folder: Path) -> Any:
 
 
 def atomic_write(path: Path, text: str) -> None:
-    """Temp file in the same folder, fsync, rename: readers never see half a file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``text`` as UTF-8 atomically (temp file in the same folder, fsync, rename)."""
+    fsutil.atomic_write(path, text.encode("utf-8"))
