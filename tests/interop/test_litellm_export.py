@@ -174,7 +174,8 @@ print(json.dumps({
     "fallbacks": router.fallbacks,
     "deployments": [
         {"name": d["model_name"], "model": d["litellm_params"]["model"],
-         "api_key": d["litellm_params"].get("api_key"), "api_base": d["litellm_params"].get("api_base"),
+         "api_key": d["litellm_params"].get("api_key"),
+         "api_base": d["litellm_params"].get("api_base"),
          "rpm": d["litellm_params"].get("rpm"), "info": d["model_info"]}
         for d in router.get_model_list()
     ],
@@ -214,7 +215,5 @@ def test_real_litellm_router_loads_every_model_and_fallback(
     assert deps["chat"]["rpm"] == 500
     assert deps["chat"]["info"]["input_cost_per_token"] == pytest.approx(2.5e-6)
     example_cfg = yaml.safe_load(out2.read_text())
-    assert sorted(results[1]["names"]) == sorted(
-        e["model_name"] for e in example_cfg["model_list"]
-    )
+    assert sorted(results[1]["names"]) == sorted(e["model_name"] for e in example_cfg["model_list"])
     assert results[1]["fallbacks"] == example_cfg["router_settings"]["fallbacks"]

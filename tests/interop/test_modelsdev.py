@@ -66,7 +66,8 @@ def checkout(tmp_path: Path) -> Path:
                 '[modalities]\ninput = ["text"]\noutput = ["text"]\n'
             ),
             "providers/acme/models/embed-small.toml": (
-                'name = "Embed small"\nfamily = "text-embedding"\n[cost]\ninput = 0.02\noutput = 0\n'
+                'name = "Embed small"\nfamily = "text-embedding"\n'
+                "[cost]\ninput = 0.02\noutput = 0\n"
                 '[modalities]\ninput = ["text"]\noutput = ["text"]\n'
             ),
             "providers/acme/models/painter.toml": (
@@ -229,8 +230,8 @@ class TestRealCorpus:
         # every other problem fails this test.
         other = [
             p for p in compiled.problems
-            if not (p.rule == "plaintext-secret" and "'id'" in p.message or
-                    p.rule == "plaintext-secret" and "'display_name'" in p.message)
+            if not ((p.rule == "plaintext-secret" and "'id'" in p.message) or
+                    (p.rule == "plaintext-secret" and "'display_name'" in p.message))
         ]  # fmt: skip
         assert [f"{p.location} {p.rule} {p.message}" for p in other] == []
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +26,14 @@ def export_group() -> None:
 
 def _out_options(fn: Any) -> Any:
     fn = click.option(
-        "-o", "--output", "output", type=click.Path(path_type=Path), default=Path("registry"),
-        show_default=True, help="Folder to write the registry into.",
-    )(fn)  # fmt: skip
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path),
+        default=Path("registry"),
+        show_default=True,
+        help="Folder to write the registry into.",
+    )(fn)
     fn = click.option("--force", is_flag=True, help="Overwrite YAML files already in the folder.")(
         fn
     )
@@ -37,12 +41,13 @@ def _out_options(fn: Any) -> Any:
         "--schema", default=None, help="$schema for the editor modeline (default: ../schemas/...)."
     )(fn)
     fn = click.option(
-        "--report", "report_file", type=click.Path(path_type=Path), default=None,
+        "--report",
+        "report_file",
+        type=click.Path(path_type=Path),
+        default=None,
         help="Also write the full report (every skipped item and note) as JSON.",
-    )(fn)  # fmt: skip
-    fn = click.option("-v", "--verbose", is_flag=True, help="List every skipped item and note.")(
-        fn
-    )
+    )(fn)
+    fn = click.option("-v", "--verbose", is_flag=True, help="List every skipped item and note.")(fn)
     return fn
 
 
@@ -57,17 +62,28 @@ def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
 
 
 def _finish(
-    result: Any, output: Path, *, force: bool, schema: str | None, report_file: Path | None,
-    verbose: bool, comment: str,
-) -> None:  # fmt: skip
+    result: Any,
+    output: Path,
+    *,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+    comment: str,
+) -> None:
     from regctl.interop.writer import write_registry
 
     report: ImportReport = result.report
     with Progress("writing", len(result.providers)) as bar:
         report.files = write_registry(
-            output, result.providers, result.registry, comment=comment, schema=schema,
-            force=force, progress=bar.advance,
-        )  # fmt: skip
+            output,
+            result.providers,
+            result.registry,
+            comment=comment,
+            schema=schema,
+            force=force,
+            progress=bar.advance,
+        )
     click.echo(report.render(verbose=verbose))
     if len(report.env_vars) > 25 and not verbose:
         click.echo(
@@ -85,13 +101,23 @@ def _finish(
 
 @import_group.command(name="modelsdev")
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--var", "variables", multiple=True, metavar="NAME=VALUE",
-              help="Fill ${NAME} in provider URLs (e.g. --var AZURE_RESOURCE_NAME=acme).")
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Fill ${NAME} in provider URLs (e.g. --var AZURE_RESOURCE_NAME=acme).",
+)
 @_out_options
 def import_modelsdev_cmd(
-    path: Path, variables: tuple[str, ...], output: Path, force: bool, schema: str | None,
-    report_file: Path | None, verbose: bool,
-) -> None:  # fmt: skip
+    path: Path,
+    variables: tuple[str, ...],
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+) -> None:
     """Import a models.dev checkout at PATH (its providers/ and models/ folders)."""
     from regctl.interop.modelsdev import import_modelsdev
 
@@ -103,47 +129,88 @@ def import_modelsdev_cmd(
             progress=bar.advance,
             on_total=lambda n: setattr(bar, "total", max(n, 1)),
         )
-    _finish(result, output, force=force, schema=schema, report_file=report_file,
-            verbose=verbose, comment="Imported from models.dev by `regctl import modelsdev`.")  # fmt: skip
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from models.dev by `regctl import modelsdev`.",
+    )
 
 
 @import_group.command(name="litellm")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--base-url", "base_urls", multiple=True, metavar="PROVIDER=URL",
-              help="Endpoint for a LiteLLM provider the importer has no URL for.")
+@click.option(
+    "--base-url",
+    "base_urls",
+    multiple=True,
+    metavar="PROVIDER=URL",
+    help="Endpoint for a LiteLLM provider the importer has no URL for.",
+)
 @_out_options
 def import_litellm_cmd(
-    file: Path, base_urls: tuple[str, ...], output: Path, force: bool, schema: str | None,
-    report_file: Path | None, verbose: bool,
-) -> None:  # fmt: skip
+    file: Path,
+    base_urls: tuple[str, ...],
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+) -> None:
     """Import LiteLLM's model_prices_and_context_window.json FILE."""
     from regctl.interop.litellm_prices import import_litellm_prices
 
     result = import_litellm_prices(file, base_urls=_pairs(base_urls, "--base-url"))
-    _finish(result, output, force=force, schema=schema, report_file=report_file,
-            verbose=verbose, comment="Imported from LiteLLM's price map by `regctl import litellm`.")  # fmt: skip
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from LiteLLM's price map by `regctl import litellm`.",
+    )
 
 
 @import_group.command(name="django")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_out_options
 def import_django_cmd(
-    file: Path, output: Path, force: bool, schema: str | None, report_file: Path | None,
+    file: Path,
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
     verbose: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Import a Django dumpdata FILE of the old AIProvider/AIModel tables (keys become env refs)."""
     from regctl.interop.django import import_django
 
     result = import_django(file)
-    _finish(result, output, force=force, schema=schema, report_file=report_file,
-            verbose=verbose, comment="Imported from the Django tables by `regctl import django`.")  # fmt: skip
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from the Django tables by `regctl import django`.",
+    )
 
 
 @export_group.command(name="litellm")
 @click.argument("registry", type=click.Path(exists=True, path_type=Path), default="registry")
 @click.option("--env", "env", default=None, help="Environment to compile (default: base).")
-@click.option("-o", "--output", "output", type=click.Path(path_type=Path), default=None,
-              help="Write the config here (default: stdout).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the config here (default: stdout).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when something could not be expressed.")
 def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, strict: bool) -> None:
     """Write a LiteLLM proxy config from REGISTRY (a registry folder or a compiled lock file)."""

@@ -21,8 +21,21 @@ ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 #: The SPEC's capability vocabulary; importers may add names declared in the Registry.
 CAPABILITIES = frozenset(
-    "chat completion embedding image vision audio speech transcription code tools "
-    "reasoning rerank moderation".split()
+    [
+        "chat",
+        "completion",
+        "embedding",
+        "image",
+        "vision",
+        "audio",
+        "speech",
+        "transcription",
+        "code",
+        "tools",
+        "reasoning",
+        "rerank",
+        "moderation",
+    ]
 )
 
 _BAD_MODEL_CHARS = re.compile(r"[^A-Za-z0-9._:/@-]+")
@@ -78,8 +91,9 @@ def price(value: Any) -> float | None:
 
 
 def _clean(x: float) -> float:
+    # Whole prices are written as ints (``10`` not ``10.0``), as a person would write them.
     r = round(float(x), 6)
-    return int(r) if r.is_integer() else r  # type: ignore[return-value]
+    return int(r) if r.is_integer() else r
 
 
 def pricing(

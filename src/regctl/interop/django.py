@@ -25,20 +25,43 @@ from regctl.interop.report import ImportReport
 
 #: Old capability spellings -> registry capabilities.
 CAPABILITY_ALIASES = {
-    "text": "chat", "chat": "chat", "completion": "completion", "completions": "completion",
-    "embedding": "embedding", "embeddings": "embedding", "vision": "vision",
-    "image": "image", "images": "image", "image_generation": "image", "image-generation": "image",
-    "audio": "audio", "speech": "speech", "tts": "speech", "text_to_speech": "speech",
-    "transcription": "transcription", "stt": "transcription", "speech_to_text": "transcription",
-    "code": "code", "tools": "tools", "function_calling": "tools", "tool_use": "tools",
-    "reasoning": "reasoning", "rerank": "rerank", "moderation": "moderation",
-}  # fmt: skip
+    "text": "chat",
+    "chat": "chat",
+    "completion": "completion",
+    "completions": "completion",
+    "embedding": "embedding",
+    "embeddings": "embedding",
+    "vision": "vision",
+    "image": "image",
+    "images": "image",
+    "image_generation": "image",
+    "image-generation": "image",
+    "audio": "audio",
+    "speech": "speech",
+    "tts": "speech",
+    "text_to_speech": "speech",
+    "transcription": "transcription",
+    "stt": "transcription",
+    "speech_to_text": "transcription",
+    "code": "code",
+    "tools": "tools",
+    "function_calling": "tools",
+    "tool_use": "tools",
+    "reasoning": "reasoning",
+    "rerank": "rerank",
+    "moderation": "moderation",
+}
 #: Provider-name hints -> api (checked in order; the first contained in the name wins).
 API_HINTS = (
-    ("azure", "azure-openai"), ("bedrock", "bedrock"), ("aws", "bedrock"),
-    ("anthropic", "anthropic"), ("claude", "anthropic"), ("gemini", "gemini"),
-    ("google", "gemini"), ("openai", "openai"),
-)  # fmt: skip
+    ("azure", "azure-openai"),
+    ("bedrock", "bedrock"),
+    ("aws", "bedrock"),
+    ("anthropic", "anthropic"),
+    ("claude", "anthropic"),
+    ("gemini", "gemini"),
+    ("google", "gemini"),
+    ("openai", "openai"),
+)
 
 
 def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
@@ -190,15 +213,19 @@ def _model(row: dict[str, Any], report: ImportReport, today: _dt.date) -> dict[s
     body["limits"] = c.limits(where, report, f.get("context_window"), f.get("max_tokens"))
     supports = {
         k: f[src]
-        for src, k in (("supports_system_prompt", "system_prompt"), ("supports_streaming", "streaming"))
+        for src, k in (
+            ("supports_system_prompt", "system_prompt"),
+            ("supports_streaming", "streaming"),
+        )
         if isinstance(f.get(src), bool)
-    }  # fmt: skip
+    }
     body["supports"] = supports or None
     body["pricing"] = c.pricing(
-        where, report,
+        where,
+        report,
         input=c.price(_number(f.get("input_price_per_million"))),
         output=c.price(_number(f.get("output_price_per_million"))),
-    )  # fmt: skip
+    )
     body["released"] = c.iso_date(f.get("release_date"))
     body["deprecated"] = c.iso_date(f.get("deprecation_date"))
     active = bool(f.get("is_active"))
@@ -206,7 +233,11 @@ def _model(row: dict[str, Any], report: ImportReport, today: _dt.date) -> dict[s
         report.note(where, "deprecated-deactivated", f"{mid}: deprecated {body['deprecated']}")
         active = False
     body["_active"] = active
-    body["_rank"] = (body["released"] or _dt.date.min, bool(f.get("is_default")), str(row.get("pk")))
+    body["_rank"] = (
+        body["released"] or _dt.date.min,
+        bool(f.get("is_default")),
+        str(row.get("pk")),
+    )
     return c.drop_none(body)
 
 
@@ -222,14 +253,17 @@ def _single_active(provider: dict[str, Any], report: ImportReport) -> None:
         for m in cands:
             if m is not best:
                 report.note(
-                    f"{provider['id']}/{m['id']}", "single-active",
+                    f"{provider['id']}/{m['id']}",
+                    "single-active",
                     f"deactivated for {cap}: {best['id']} is more recent",
-                )  # fmt: skip
+                )
     for m in models:
         kept = won[m["id"]]
-        m["active"] = True if kept and len(kept) == len(m["capabilities"]) else (
-            [cap for cap in m["capabilities"] if cap in kept] or False
-        )  # fmt: skip
+        m["active"] = (
+            True
+            if kept and len(kept) == len(m["capabilities"])
+            else ([cap for cap in m["capabilities"] if cap in kept] or False)
+        )
         del m["_active"], m["_rank"]
 
 

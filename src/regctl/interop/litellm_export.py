@@ -76,20 +76,20 @@ def export_litellm(manifest: dict[str, Any]) -> ExportResult:
     defaults: dict[str, str] = manifest.get("defaults", {})
     bare: dict[str, str] = {}
     for cap in sorted(groups):
-        pid = defaults.get(cap)
-        if pid is None and len(groups[cap]) == 1:
-            pid = next(iter(groups[cap]))
-        if pid is None:
+        chosen: str | None = defaults.get(cap)
+        if chosen is None and len(groups[cap]) == 1:
+            chosen = next(iter(groups[cap]))
+        if chosen is None:
             warnings.append(
                 f"capability {cap!r} has no default provider: no {cap!r} group, "
                 f"call '{cap}/<provider>'"
             )
-        elif pid not in groups[cap]:
-            warnings.append(f"default provider {pid!r} has no active model for {cap!r}")
+        elif chosen not in groups[cap]:
+            warnings.append(f"default provider {chosen!r} has no active model for {cap!r}")
         else:
-            bare[cap] = pid
-            entries.append(_entry(cap, cap, models[active[pid][cap]], providers[pid],
-                                  params_by_provider[pid]))  # fmt: skip
+            bare[cap] = chosen
+            entries.append(_entry(cap, cap, models[active[chosen][cap]], providers[chosen],
+                                  params_by_provider[chosen]))  # fmt: skip
     fallbacks: list[dict[str, list[str]]] = []
     for cap, chain in sorted(manifest.get("fallbacks", {}).items()):
         if cap not in bare:
@@ -125,7 +125,9 @@ def _provider_params(pid: str, prov: dict[str, Any], warnings: list[str]) -> dic
         if not ref.startswith("env:"):
             # Name the scheme only: the rest of a reference can be a path or vault location.
             scheme = ref.split(":", 1)[0]
-            warnings.append(f"provider {pid!r}: {scheme}: credential cannot be expressed in LiteLLM")
+            warnings.append(
+                f"provider {pid!r}: {scheme}: credential cannot be expressed in LiteLLM"
+            )
     if not prov.get("allow_shared_credentials", True):
         warnings.append(f"provider {pid!r} allows personal keys only: exported without api_key")
     elif env_refs:

@@ -55,7 +55,9 @@ PROVIDER_API: dict[str, tuple[str, str | None, str | None]] = {
     "hyperbolic": (_OAI, "https://api.hyperbolic.xyz/v1", "HYPERBOLIC_API_KEY"),
     "lambda_ai": (_OAI, "https://api.lambda.ai/v1", "LAMBDA_API_KEY"),
     "moonshot": (_OAI, "https://api.moonshot.ai/v1", "MOONSHOT_API_KEY"),
-    "dashscope": (_OAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "DASHSCOPE_API_KEY"),
+    "dashscope": (
+        _OAI, "https://dashscope-intl.aliyuncs.com/compatible-mode/v1", "DASHSCOPE_API_KEY"
+    ),
     "zai": (_OAI, "https://api.z.ai/api/paas/v4", "ZAI_API_KEY"),
     "minimax": (_OAI, "https://api.minimax.io/v1", "MINIMAX_API_KEY"),
     "nscale": (_OAI, "https://inference.api.nscale.com/v1", "NSCALE_API_KEY"),
@@ -120,6 +122,10 @@ def import_litellm_prices(
         if not isinstance(entry, dict) or not isinstance(entry.get("litellm_provider"), str):
             report.skip(key, "no-provider", "entry has no litellm_provider")
             continue
+        mode = entry.get("mode", "chat")  # LiteLLM's own default for an entry without a mode
+        if mode not in MODE_CAPS:
+            report.skip(key, "unmapped-mode", f"mode {mode!r} is not a model capability")
+            continue
         groups.setdefault(entry["litellm_provider"], []).append((key, entry))
     providers: list[dict[str, Any]] = []
     extra: set[str] = set()
@@ -181,11 +187,8 @@ def _model(
 ) -> dict[str, Any] | None:
     mode = entry.get("mode")
     if mode is None:
-        mode = "chat"  # LiteLLM's own default for an entry without a mode
+        mode = "chat"
         report.note(key, "mode-missing", "assumed chat")
-    if mode not in MODE_CAPS:
-        report.skip(key, "unmapped-mode", f"mode {mode!r} is not a model capability")
-        return None
     upstream = key[len(lname) + 1 :] if key.startswith(lname + "/") else key
     mid = c.model_id(upstream)
     if mid is None:

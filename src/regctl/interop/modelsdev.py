@@ -21,9 +21,10 @@ All models are imported inactive. Nothing is dropped silently: see
 from __future__ import annotations
 
 import copy
+import importlib
 import os
 import re
-import tomllib
+import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,9 @@ from regctl.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.modelsdev_map import map_model
 from regctl.interop.report import ImportReport
+
+# tomllib is stdlib from 3.11; on 3.10 the API-identical tomli backport (a dependency there).
+tomllib = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
 
 #: AI SDK package -> (regctl api, public base URL or URL template when models.dev gives none).
 NPM_API: dict[str, tuple[str, str | None]] = {
@@ -169,7 +173,8 @@ def _read_toml(path: Path, root: Path, report: ImportReport) -> dict[str, Any] |
             report.skip(where, "unreadable", type(exc).__name__)
             return None
         try:
-            return tomllib.loads(text)
+            parsed: dict[str, Any] = tomllib.loads(text)
+            return parsed
         except tomllib.TOMLDecodeError as exc:
             target = text.strip()
             if "\n" in target or not target.endswith(".toml"):
@@ -200,9 +205,7 @@ class _Labs:
         return self.cache[name]
 
 
-def _load_model(
-    root: Path, path: Path, labs: _Labs, report: ImportReport
-) -> dict[str, Any] | None:
+def _load_model(root: Path, path: Path, labs: _Labs, report: ImportReport) -> dict[str, Any] | None:
     data = _read_toml(path, root, report)
     if data is None:
         return None
@@ -244,7 +247,9 @@ def _provider(
     root: Path, pd: Path, variables: dict[str, str], report: ImportReport
 ) -> dict[str, Any] | None:
     where = _rel(root, pd / "provider.toml")
-    data = _read_toml(pd / "provider.toml", root, report) if (pd / "provider.toml").exists() else None
+    data = (
+        _read_toml(pd / "provider.toml", root, report) if (pd / "provider.toml").exists() else None
+    )
     if data is None:
         if not (pd / "provider.toml").exists():
             report.skip(where, "missing-provider-file")

@@ -29,7 +29,7 @@ def capabilities(mid: str, raw: dict[str, Any]) -> list[str]:
     moderation models are recognised by name because models.dev describes them
     with the same text modalities as chat models.
     """
-    mods = raw.get("modalities") if isinstance(raw.get("modalities"), dict) else {}
+    mods: dict[str, Any] = raw["modalities"] if isinstance(raw.get("modalities"), dict) else {}
     inp = set(mods.get("input") or ["text"])
     out = set(mods.get("output") or ["text"])
     name = f"{mid} {raw.get('family', '')} {raw.get('name', '')}".lower()
@@ -86,7 +86,7 @@ def map_model(
     body["display_name"] = str(name).strip() if isinstance(name, str) and name.strip() else mid
     body["capabilities"] = caps
     body["active"] = False
-    lim = raw.get("limit") if isinstance(raw.get("limit"), dict) else {}
+    lim: dict[str, Any] = raw["limit"] if isinstance(raw.get("limit"), dict) else {}
     body["limits"] = c.limits(where, report, lim.get("context"), lim.get("output"))
     supports: dict[str, bool] = {}
     if isinstance(raw.get("tool_call"), bool):

@@ -27,11 +27,11 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 API_VERSION = "regctl/v1"
 
 
-class _Dumper(_BaseDumper):  # type: ignore[misc,valid-type]
+class _Dumper(_BaseDumper):
     """Short lists of scalars in flow style (``capabilities: [chat, vision]``)."""
 
 
-def _represent_list(dumper: yaml.BaseDumper, data: list[Any]) -> yaml.Node:
+def _represent_list(dumper: _Dumper, data: list[Any]) -> yaml.Node:
     flow = bool(data) and all(isinstance(x, (str, int, float)) for x in data)
     return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
 
