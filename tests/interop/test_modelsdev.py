@@ -239,3 +239,21 @@ class TestRealCorpus:
     def test_zero_problems(self, imported) -> None:
         _, compiled = imported
         assert compiled.problems == [] and compiled.manifest is not None
+
+
+def test_not_a_checkout_is_one_line_error(tmp_path: Path, cli) -> None:
+    (tmp_path / "providers").mkdir()
+    proc = cli("import", "modelsdev", str(tmp_path), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: ") and "not a models.dev checkout" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_refuses_to_mix_into_an_existing_registry(checkout: Path, tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    assert cli("import", "modelsdev", str(checkout), "-o", str(out)).returncode == 0
+    again = cli("import", "modelsdev", str(checkout), "-o", str(out))
+    assert again.returncode == 1 and "already holds YAML files" in again.stderr
+    forced = cli("import", "modelsdev", str(checkout), "-o", str(out), "--force")
+    assert forced.returncode == 0, forced.stderr

@@ -110,6 +110,8 @@ def import_modelsdev(
     variables = dict(variables or {})
     labs = _Labs(root / "models")
     provider_dirs = sorted(p for p in pdir.iterdir() if p.is_dir())
+    if not provider_dirs:
+        raise RegctlError(f"{root}: not a models.dev checkout (providers/ has no provider folders)")
     files = {p.name: sorted(_model_files(p / "models")) for p in provider_dirs}
     if on_total:
         on_total(sum(len(v) for v in files.values()))
