@@ -1,0 +1,37 @@
+"""`regctl init`: writes the scaffold, refuses to overwrite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from regctl.authoring.init import scaffold_files
+
+
+def test_init_writes_the_scaffold(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    r = run_cli("init", str(tmp_path / "x"), cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    rels = {rel for rel, _ in scaffold_files()}
+    assert {
+        "registry/registry.yaml",
+        "registry/providers/openai.yaml",
+        "registry/providers/anthropic.yaml",
+        "registry/providers/xai.yaml",
+        "registry/environments/dev.yaml",
+        "registry/environments/prod.yaml",
+        "registry/prompts/summarize.yaml",
+    } <= rels
+    for rel, text in scaffold_files():
+        assert (tmp_path / "x" / rel).read_text() == text
+    assert "env:OPENAI_API_KEY" in (tmp_path / "x/registry/providers/openai.yaml").read_text()
+
+
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+    mine = tmp_path / "registry" / "providers" / "openai.yaml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# my own file\n")
+    r = run_cli("init", str(tmp_path), cwd=tmp_path)
+    assert r.returncode == 1
+    assert "refusing to overwrite" in r.stderr and "openai.yaml" in r.stderr
+    assert "Traceback" not in r.stderr
+    assert mine.read_text() == "# my own file\n"
+    assert not (tmp_path / "registry" / "registry.yaml").exists()
