@@ -11,7 +11,6 @@ from pathlib import Path
 import pytest
 
 import regctl
-
 from regctl.authoring.init import init_project
 
 RunCli = Callable[..., subprocess.CompletedProcess[str]]

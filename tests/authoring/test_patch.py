@@ -37,7 +37,8 @@ def test_replace_scalar_keeps_trailing_comment() -> None:
     lines = SOURCE.splitlines(keepends=True)
     out = apply_splices(SOURCE, [replace_value(lines, a, "active", ["vision"])])
     assert out.splitlines()[4] == "    active: [vision]  # keep me"
-    changed = [i for i, (x, y) in enumerate(zip(SOURCE.splitlines(), out.splitlines())) if x != y]
+    pairs = zip(SOURCE.splitlines(), out.splitlines(), strict=True)
+    changed = [i for i, (x, y) in enumerate(pairs) if x != y]
     assert changed == [4]
 
 
