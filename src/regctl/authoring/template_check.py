@@ -6,6 +6,7 @@ be tested on plain dicts. Jinja2 is imported here only, when templates are valid
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -28,10 +29,10 @@ def _sandbox() -> Any:
 def _content_line(text: str, value: Location, lineno: int) -> Location:
     """File location of line ``lineno`` (1-based) of a template text stored at ``value``.
 
-    Multi-line texts are written as block scalars (``user: |``) whose content starts on the
-    line after the key; a one-line text starts where the value does.
+    A text with a line break is written as a block scalar (``user: |``) whose content starts
+    on the line after the indicator; a one-line text starts where the value does.
     """
-    if "\n" in text.rstrip("\n"):
+    if "\n" in text:
         return Location(value.file, value.line + lineno, 1)
     return Location(value.file, value.line, value.col)
 
@@ -66,6 +67,7 @@ def check_template(
     raw_vars = template.get("variables")
     declared = [str(k) for k in raw_vars] if isinstance(raw_vars, dict) else []
     used: set[str] = set()
+    broken = False
     for field in TEXT_FIELDS:
         text = template.get(field)
         if not isinstance(text, str):
@@ -81,6 +83,7 @@ def check_template(
                     _content_line(text, where, exc.lineno or 1),
                 )
             )
+            broken = True
             continue
         names = meta.find_undeclared_variables(ast) - set(env.globals)
         used |= names
@@ -95,7 +98,8 @@ def check_template(
                     )
                 )
     for name in declared:
-        if name not in used:
+        # After a syntax error the variables of that text are unknown: do not guess.
+        if name not in used and not broken:
             problems.append(
                 Problem(
                     RULE,
@@ -106,11 +110,12 @@ def check_template(
             )
     model = template.get("model")
     if isinstance(model, str) and known_models is not None and model not in set(known_models):
+        close = difflib.get_close_matches(model, sorted(known_models), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else " (expected 'provider/model')"
         problems.append(
             Problem(
                 REFERENCE_RULE,
-                f"template '{tid}' names model '{model}', which is not in the registry "
-                "(expected 'provider/model')",
+                f"template '{tid}' names model '{model}', which is not in the registry{hint}",
                 line_of(("model",)),
             )
         )
@@ -120,10 +125,13 @@ def check_template(
         and known_capabilities is not None
         and cap not in set(known_capabilities)
     ):
+        close = difflib.get_close_matches(cap, sorted(known_capabilities), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
         problems.append(
             Problem(
                 REFERENCE_RULE,
-                f"template '{tid}' names capability '{cap}', which is not in the vocabulary",
+                f"template '{tid}' names capability '{cap}', which is not in the vocabulary"
+                + hint,
                 line_of(("capability",)),
             )
         )
