@@ -32,13 +32,13 @@ def _changed_lines(before: str, after: str) -> list[str]:
     return [d for d in diff if d[:1] in "+-" and not d.startswith(("+++", "---"))]
 
 
-def _active_of(run_cli, reg: Path, *env: str) -> dict[str, dict[str, str]]:  # type: ignore[no-untyped-def]
+def _active_of(run_cli, reg: Path, *env: str) -> dict[str, dict[str, str]]:
     r = run_cli("compile", str(reg), *env, cwd=reg.parent)
     assert r.returncode == 0, r.stderr
     return json.loads(r.stdout)["active"]  # type: ignore[no-any-return]
 
 
-def test_example_registry_switch_changes_only_active_lines(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_example_registry_switch_changes_only_active_lines(tmp_path: Path, run_cli) -> None:
     reg = tmp_path / "registry"
     shutil.copytree(REPO / "registry", reg)
     before = {p: p.read_text() for p in reg.rglob("*.yaml")}
@@ -61,7 +61,7 @@ def test_example_registry_switch_changes_only_active_lines(tmp_path: Path, run_c
     assert (active["chat"], active["vision"]) == ("openai/gpt-4o-mini", "openai/gpt-4o")
 
 
-def test_activate_all_capabilities_and_true_becomes_a_list(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_activate_all_capabilities_and_true_becomes_a_list(project: Path, run_cli) -> None:
     reg = project / "registry"
     openai = reg / "providers" / "openai.yaml"
     before = openai.read_text()
@@ -85,7 +85,7 @@ def test_activate_all_capabilities_and_true_becomes_a_list(project: Path, run_cl
     assert run_cli("validate", str(reg), cwd=project).returncode == 0
 
 
-def test_deactivate(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_deactivate(project: Path, run_cli) -> None:
     reg = project / "registry"
     r = run_cli("deactivate", "xai", "grok-2-vision-1212", cwd=project)
     assert r.returncode == 0, r.stderr
@@ -95,7 +95,7 @@ def test_deactivate(project: Path, run_cli) -> None:  # type: ignore[no-untyped-
     assert again.returncode == 0 and "already inactive" in again.stdout
 
 
-def test_env_overlay_is_edited_and_base_left_alone(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_env_overlay_is_edited_and_base_left_alone(project: Path, run_cli) -> None:
     reg = project / "registry"
     base = _hashes(reg / "providers")
     r = run_cli("activate", "openai", "gpt-4o", "-c", "chat", "--env", "dev", cwd=project)
@@ -115,7 +115,7 @@ def test_env_overlay_is_edited_and_base_left_alone(project: Path, run_cli) -> No
     assert _hashes(reg / "providers") == base
 
 
-def test_standalone_model_and_flow_overlay(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_standalone_model_and_flow_overlay(tmp_path: Path, run_cli) -> None:
     reg = tmp_path / "registry"
     shutil.copytree(CASES / "standalone-model-and-env", reg)
     tiny = reg / "models/acme-tiny.yaml"
@@ -140,7 +140,7 @@ def test_standalone_model_and_flow_overlay(tmp_path: Path, run_cli) -> None:  # 
         (["openai", "gpt-4o", "--env", "staging"], "unknown environment 'staging'"),
     ],
 )
-def test_bad_input_leaves_files_untouched(project: Path, run_cli, args, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_input_leaves_files_untouched(project: Path, run_cli, args, message) -> None:
     before = _hashes(project / "registry")
     r = run_cli("activate", *args, cwd=project)
     assert r.returncode == 1
@@ -148,7 +148,7 @@ def test_bad_input_leaves_files_untouched(project: Path, run_cli, args, message)
     assert _hashes(project / "registry") == before
 
 
-def test_result_that_would_not_validate_is_refused(project: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_result_that_would_not_validate_is_refused(project: Path, run_cli) -> None:
     xai = project / "registry/providers/xai.yaml"
     xai.write_text(
         xai.read_text().replace("    released: 2024-12-12\n", "    deprecated: 2020-01-01\n", 1)
@@ -167,7 +167,7 @@ def test_file_changed_under_the_command_is_not_overwritten(
     openai = project / "registry/providers/openai.yaml"
     real = activate_mod.validate_candidate
 
-    def edit_meanwhile(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def edit_meanwhile(*args, **kwargs):
         # Another editor saves the file while regctl validates its change.
         openai.write_text(openai.read_text() + "# saved by someone else\n")
         return real(*args, **kwargs)

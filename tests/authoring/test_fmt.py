@@ -61,7 +61,7 @@ def test_check_lists_files_and_writes_nothing(tmp_path: Path) -> None:
     assert format_paths([tmp_path], check=True).changed == ()
 
 
-def test_cli_check_exits_1_and_names_the_file(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_cli_check_exits_1_and_names_the_file(tmp_path: Path, run_cli) -> None:
     (tmp_path / "registry").mkdir()
     (tmp_path / "registry" / "p.yaml").write_text(MESSY)
     (tmp_path / "registry" / "bad.yaml").write_text("a: [unclosed\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 from regctl.authoring.init import scaffold_files
 
 
-def test_init_writes_the_scaffold(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_init_writes_the_scaffold(tmp_path: Path, run_cli) -> None:
     r = run_cli("init", str(tmp_path / "x"), cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     rels = {rel for rel, _ in scaffold_files()}
@@ -25,7 +25,7 @@ def test_init_writes_the_scaffold(tmp_path: Path, run_cli) -> None:  # type: ign
     assert "env:OPENAI_API_KEY" in (tmp_path / "x/registry/providers/openai.yaml").read_text()
 
 
-def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, run_cli) -> None:  # type: ignore[no-untyped-def]
+def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, run_cli) -> None:
     mine = tmp_path / "registry" / "providers" / "openai.yaml"
     mine.parent.mkdir(parents=True)
     mine.write_text("# my own file\n")
