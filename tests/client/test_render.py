@@ -45,6 +45,9 @@ def test_strict_undefined_and_sandbox() -> None:
     escape = {"id": "t", "variables": {"x": {}}, "user": "{{ x.__class__.__mro__ }}"}
     with pytest.raises(RenderError, match="SecurityError"):
         render(escape, None, {"x": "s"})
+    arithmetic = {"id": "t", "variables": {"n": {}}, "user": "{{ 1 / n }}"}
+    with pytest.raises(RenderError, match="ZeroDivisionError"):
+        render(arithmetic, None, {"n": 0})
 
 
 def test_importing_the_renderer_does_not_import_jinja2() -> None:

@@ -130,8 +130,7 @@ def check_template(
         problems.append(
             Problem(
                 REFERENCE_RULE,
-                f"template '{tid}' names capability '{cap}', which is not in the vocabulary"
-                + hint,
+                f"template '{tid}' names capability '{cap}', which is not in the vocabulary" + hint,
                 line_of(("capability",)),
             )
         )

@@ -83,7 +83,9 @@ def render(
             continue
         try:
             text = env.from_string(source).render(**values)
-        except TemplateError as exc:
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # Template code can fail like Python does (``{{ 1 / n }}``, a filter given the
+            # wrong type); all of it is the template's failure, not the caller's crash.
             raise RenderError(f"template '{tid}' {role}: {type(exc).__name__}: {exc}") from None
         messages.append({"role": role, "content": text})
     return RenderedPrompt(str(tid), messages, resolved_model, dict(entry.get("params") or {}))
