@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regctl.authoring.init import scaffold_files
+from regctl.authoring.init import init_project, scaffold_files
 
 
 def test_init_writes_the_scaffold(tmp_path: Path, run_cli) -> None:
@@ -35,3 +35,18 @@ def test_init_refuses_to_overwrite_and_writes_nothing(tmp_path: Path, run_cli) -
     assert "Traceback" not in r.stderr
     assert mine.read_text() == "# my own file\n"
     assert not (tmp_path / "registry" / "registry.yaml").exists()
+
+
+def test_every_scaffold_file_is_copied_including_hidden_folders(tmp_path: Path) -> None:
+    # The plan/apply feature ships .github/workflows/registry.yml in the scaffold folder.
+    source = tmp_path / "scaffold"
+    (source / ".github" / "workflows").mkdir(parents=True)
+    (source / ".github" / "workflows" / "registry.yml").write_text("on: [pull_request]\n")
+    (source / "registry").mkdir()
+    (source / "registry" / "registry.yaml").write_text("kind: Registry\n")
+    written = init_project(tmp_path / "out", source)
+    assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
+        ".github/workflows/registry.yml",
+        "registry/registry.yaml",
+    ]
+    assert (tmp_path / "out/.github/workflows/registry.yml").read_text() == "on: [pull_request]\n"

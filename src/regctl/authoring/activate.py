@@ -162,7 +162,11 @@ def change_active(
     when the result would not validate, or when a file changed on disk meanwhile; in every
     such case no file is written.
     """
-    index = load_index(root)
+    # Every file that defines or overlays this provider's models names the provider; the
+    # environment file names its id. Other files cannot matter to this edit.
+    index = load_index(root, mentioning=(provider,) + ((env,) if env else ()))
+    if not index.provider_models(provider) or (env and env not in index.environments):
+        index = load_index(root)  # about to fail: read everything for the did-you-mean hints
     session = _Session(index, env)
     target = _find_model(index, provider, model)
     caps = session.caps(target)

@@ -34,18 +34,22 @@ def _walk(node: Traversable, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[s
     return out
 
 
-def scaffold_files() -> list[tuple[str, str]]:
-    """The starter files as (relative POSIX path, text), in a stable order."""
-    root = resources.files(SCAFFOLD_PACKAGE).joinpath(SCAFFOLD_DIR)
+def scaffold_files(source: Traversable | None = None) -> list[tuple[str, str]]:
+    """The starter files as (relative POSIX path, text), in a stable order.
+
+    ``source`` defaults to the ``regctl/scaffold`` package data; any file found there is
+    part of the scaffold, so a feature ships its own starter file by adding it there.
+    """
+    root = source or resources.files(SCAFFOLD_PACKAGE).joinpath(SCAFFOLD_DIR)
     return [("/".join(parts), text) for parts, text in _walk(root)]
 
 
-def init_project(target: Path) -> list[Path]:
+def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
     """Write the starter files below ``target``; return the written paths.
 
     Raises :class:`RegctlError` naming the files that already exist (then nothing is written).
     """
-    files = scaffold_files()
+    files = scaffold_files(source)
     if target.exists() and not target.is_dir():
         raise RegctlError(f"{target}: exists and is not a folder")
     existing = [rel for rel, _ in files if (target / rel).exists()]

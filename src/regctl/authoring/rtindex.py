@@ -105,8 +105,13 @@ def _docs(yaml: YAML, snap: Snapshot) -> list[Any]:
         raise RegctlError(f"{snap.path}{where}: [yaml-syntax] {problem}") from None
 
 
-def load_index(root: Path) -> RegistryIndex:
-    """Read every file of the registry at ``root`` into a :class:`RegistryIndex`."""
+def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> RegistryIndex:
+    """Read the files of the registry at ``root`` into a :class:`RegistryIndex`.
+
+    With ``mentioning``, only files whose text contains one of those strings are parsed:
+    round-trip parsing is slow, and a provider's documents and overlays always spell out
+    its id, so ``activate`` parses a handful of files instead of the whole registry.
+    """
     if not root.exists():
         raise RegctlError(f"{root}: no such registry folder")
     yaml = round_trip_yaml()
@@ -116,6 +121,8 @@ def load_index(root: Path) -> RegistryIndex:
             snap = Snapshot.take(path)
         except UnicodeDecodeError:
             raise RegctlError(f"{path}: [yaml-syntax] not UTF-8") from None
+        if mentioning and not any(m in snap.text for m in mentioning):
+            continue
         fd = FileDocs(snap, _docs(yaml, snap))
         index.files.append(fd)
         for doc in fd.docs:
