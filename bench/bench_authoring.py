@@ -17,12 +17,12 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_registry import generate  # noqa: E402
+from gen_registry import generate
 
-from regctl.authoring.activate import change_active  # noqa: E402
-from regctl.authoring.fmt import format_paths  # noqa: E402
-from regctl.authoring.rtindex import load_index  # noqa: E402
-from regctl.validate import validate  # noqa: E402
+from regctl.authoring.activate import change_active
+from regctl.authoring.fmt import format_paths
+from regctl.authoring.rtindex import load_index
+from regctl.validate import validate
 
 
 def _time(fn) -> float:  # type: ignore[no-untyped-def]
