@@ -1,19 +1,13 @@
-"""Shared fixtures: a scaffolded registry in a temp folder and a CLI runner in a subprocess."""
+"""Shared fixtures: a scaffolded registry in a temp folder and the CLI runner of tests/."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-import regctl
 from regctl.authoring.init import init_project
-
-RunCli = Callable[..., subprocess.CompletedProcess[str]]
 
 
 @pytest.fixture
@@ -24,23 +18,6 @@ def project(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def run_cli() -> RunCli:
-    """Run ``python -m regctl ARGS`` in ``cwd`` with this interpreter and environment."""
-
-    # The code under test is the regctl that this test process imported: make the child
-    # import the same one even though it runs in another folder.
-    src = str(Path(regctl.__file__).resolve().parent.parent)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (src, env.get("PYTHONPATH")) if p)
-
-    def run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "regctl", *args],
-            cwd=cwd,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-
-    return run
+def run_cli(cli: Any) -> Any:
+    """``regctl`` in a subprocess (``cli`` of tests/conftest.py) under the name used here."""
+    return cli

@@ -50,3 +50,12 @@ def test_every_scaffold_file_is_copied_including_hidden_folders(tmp_path: Path) 
         "registry/registry.yaml",
     ]
     assert (tmp_path / "out/.github/workflows/registry.yml").read_text() == "on: [pull_request]\n"
+
+
+def test_scaffold_files_get_the_usual_file_mode(tmp_path: Path) -> None:
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    written = init_project(tmp_path)
+    assert {p.stat().st_mode & 0o777 for p in written} == {0o666 & ~mask}

@@ -2,20 +2,18 @@
 
 A command takes a :class:`Snapshot` when it reads a file and calls :func:`write_checked`
 to write it back: the write is refused when the file changed on disk in between (another
-editor, another ``regctl`` run), and it is atomic (temp file in the same folder, fsync,
-``os.replace``) so a reader never sees half a file.
+editor, another ``regctl`` run), and it is atomic (:func:`regctl.fsutil.atomic_write`)
+so a reader never sees half a file.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from regctl.errors import RegctlError
+from regctl.fsutil import atomic_write
 
 
 class FileChangedError(RegctlError):
@@ -61,33 +59,9 @@ class Snapshot:
         )
 
 
-def atomic_write_text(path: Path, text: str, *, mode: int | None = None) -> None:
-    """Write ``text`` to ``path`` atomically: a temp file in the same folder, fsync, replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-    try:
-        # Make the rename itself durable; not every platform lets us open a directory.
-        dfd = os.open(path.parent, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass
-    finally:
-        os.close(dfd)
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically, keeping an existing file's mode."""
+    atomic_write(path, text.encode("utf-8"))
 
 
 def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
@@ -103,4 +77,4 @@ def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
             )
     for snap, text in snapshots:
         if text != snap.text:
-            atomic_write_text(snap.path, text, mode=snap.path.stat().st_mode & 0o7777)
+            atomic_write_text(snap.path, text)

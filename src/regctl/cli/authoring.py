@@ -9,7 +9,7 @@ import click
 from regctl.cli.app import exit_with, main
 from regctl.errors import RegctlError
 
-_registry_option = click.option(
+registry_option = click.option(
     "--registry",
     "registry",
     type=click.Path(path_type=Path, file_okay=False),
@@ -17,6 +17,7 @@ _registry_option = click.option(
     show_default=True,
     help="The registry folder.",
 )
+"""The ``--registry DIR`` option shared by the authoring commands."""
 
 
 @main.command("init")
@@ -76,48 +77,45 @@ def _run_active(
         click.echo(f"{prefix} {f}")
 
 
-@main.command("activate")
-@click.argument("provider")
-@click.argument("model")
-@click.option(
-    "--capability", "-c", "capabilities", multiple=True, help="Only for this capability (repeat)."
-)
-@click.option("--env", default=None, help="Edit this environment's overlay instead of the base.")
-@_registry_option
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-def activate_cmd(
-    provider: str,
-    model: str,
-    capabilities: tuple[str, ...],
-    env: str | None,
-    registry: Path,
-    dry_run: bool,
-) -> None:
-    """Make PROVIDER's MODEL active, deactivating the provider's other models for the same
-    capabilities. Edits the YAML in place, keeping comments, order and quoting; the result
-    is validated before anything is written."""
-    _run_active(provider, model, capabilities, env, registry, True, dry_run)
+def _active_command(name: str, activate: bool, doc: str) -> None:
+    """Register ``activate`` or ``deactivate``: same arguments, opposite edit."""
+
+    @main.command(name, help=doc)
+    @click.argument("provider")
+    @click.argument("model")
+    @click.option(
+        "--capability",
+        "-c",
+        "capabilities",
+        multiple=True,
+        help="Only for this capability (repeat).",
+    )
+    @click.option("--env", default=None, help="Edit this environment's overlay, not the base.")
+    @registry_option
+    @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+    def command(
+        provider: str,
+        model: str,
+        capabilities: tuple[str, ...],
+        env: str | None,
+        registry: Path,
+        dry_run: bool,
+    ) -> None:
+        _run_active(provider, model, capabilities, env, registry, activate, dry_run)
 
 
-@main.command("deactivate")
-@click.argument("provider")
-@click.argument("model")
-@click.option(
-    "--capability", "-c", "capabilities", multiple=True, help="Only for this capability (repeat)."
+_active_command(
+    "activate",
+    True,
+    "Make PROVIDER's MODEL active, deactivating the provider's other models for the same "
+    "capabilities. Edits the YAML in place, keeping comments, order and quoting; the result "
+    "is validated before anything is written.",
 )
-@click.option("--env", default=None, help="Edit this environment's overlay instead of the base.")
-@_registry_option
-@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-def deactivate_cmd(
-    provider: str,
-    model: str,
-    capabilities: tuple[str, ...],
-    env: str | None,
-    registry: Path,
-    dry_run: bool,
-) -> None:
-    """Make PROVIDER's MODEL inactive (for all its capabilities, or those given)."""
-    _run_active(provider, model, capabilities, env, registry, False, dry_run)
+_active_command(
+    "deactivate",
+    False,
+    "Make PROVIDER's MODEL inactive (for all its capabilities, or those given).",
+)
 
 
 @main.command("fmt")

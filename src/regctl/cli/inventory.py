@@ -9,17 +9,10 @@ from typing import Any
 import click
 
 from regctl.cli.app import exit_with, main
+from regctl.cli.authoring import registry_option
 from regctl.errors import ProblemsFound, RegctlError
 from regctl.problems import Severity
 
-_registry_option = click.option(
-    "--registry",
-    "registry",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("registry"),
-    show_default=True,
-    help="The registry folder.",
-)
 _env_option = click.option("--env", default=None, help="Show this environment's effective view.")
 
 
@@ -54,7 +47,7 @@ def ls_group() -> None:
 )
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @_env_option
-@_registry_option
+@registry_option
 def ls_models(
     providers: tuple[str, ...],
     capability: str | None,
@@ -81,7 +74,7 @@ def ls_models(
 
 @ls_group.command("providers")
 @_env_option
-@_registry_option
+@registry_option
 def ls_providers(env: str | None, registry: Path) -> None:
     """The providers of the registry with their active models."""
     from regctl.authoring.inventory import table
@@ -98,7 +91,7 @@ def ls_providers(env: str | None, registry: Path) -> None:
 @main.command("show")
 @click.argument("target", metavar="PROVIDER[/MODEL]")
 @_env_option
-@_registry_option
+@registry_option
 def show_cmd(target: str, env: str | None, registry: Path) -> None:
     """Every field of a provider or a model with the file:line it comes from."""
     from regctl.authoring.inventory import show_entry
@@ -114,7 +107,7 @@ def show_cmd(target: str, env: str | None, registry: Path) -> None:
 @click.option("--capability", default=None, help="Only models with this capability.")
 @click.option("--active", is_flag=True, help="Only active models.")
 @_env_option
-@_registry_option
+@registry_option
 def cost_compare(
     input_tokens: int,
     output_tokens: int,
@@ -148,7 +141,7 @@ def templates_group() -> None:
 @click.option("--provider", default=None, help="Use this provider's active model.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @_env_option
-@_registry_option
+@registry_option
 def templates_render(
     template_id: str,
     pairs: tuple[str, ...],
@@ -182,7 +175,7 @@ def templates_render(
 
 @templates_group.command("test")
 @_env_option
-@_registry_option
+@registry_option
 def templates_test(env: str | None, registry: Path) -> None:
     """Render every template with its defaults and example values; exit 1 on a failure."""
     from regctl.authoring.prompts import test_templates
