@@ -234,6 +234,10 @@ def show_entry(
             where = _pos(index, file, node, key.split("."))
             if where:
                 break
+        if where is None and model and key == "provider" and provider in index.providers:
+            # An inline model takes its provider from the Provider document it sits in.
+            fd, doc = index.providers[provider]
+            where = _pos(index, fd.path, doc, ["id"])
         rows.append([key, _shown(value), where or "(default)"])
     title = f"model {target}" if model else f"provider {provider}"
     if env:
