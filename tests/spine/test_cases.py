@@ -16,7 +16,7 @@ from regctl.problems import Severity
 from regctl.source import display_path
 from regctl.validate import validate
 
-CASES = Path(__file__).parent / "cases"
+CASES = Path(__file__).parent.parent / "cases"
 AS_OF = dt.date(2026, 6, 1)
 
 
