@@ -60,7 +60,9 @@ print(json.dumps({"seconds": elapsed, "models": models, "rss_mb": rss}))
 def run(root: Path, what: str) -> dict[str, float]:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, str(root), what],
-        capture_output=True, text=True, check=True,
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(out.stdout)  # type: ignore[no-any-return]
 
@@ -86,19 +88,22 @@ def main() -> None:
                     rss = max(r["rss_mb"] for r in runs)
                     assert all(r["models"] == size for r in runs)
             rows.append((size, med, rss))
+            bare, nogc, comp = med["bare"], med["bare-nogc"], med["compile"]
             print(
-                f"{size:>6} models: bare {med['bare']:.3f}s  bare-nogc {med['bare-nogc']:.3f}s  "
-                f"compile {med['compile']:.3f}s  compile/bare {med['compile'] / med['bare']:.2f}x  "
-                f"compile/bare-nogc {med['compile'] / med['bare-nogc']:.2f}x  peak RSS {rss:.0f} MB",
+                f"{size:>6} models: bare {bare:.3f}s  bare-nogc {nogc:.3f}s  compile {comp:.3f}s  "
+                f"compile/bare {comp / bare:.2f}x  compile/bare-nogc {comp / nogc:.2f}x  "
+                f"peak RSS {rss:.0f} MB",
                 flush=True,
             )
     base_size, base_med, _ = rows[0]
     for size, med, _ in rows[1:]:
         scale = size / base_size
+        per_model = med["compile"] / size * 1e6
+        base_per_model = base_med["compile"] / base_size * 1e6
         print(
             f"scaling {base_size}->{size} models (x{scale:.0f}): compile time x"
-            f"{med['compile'] / base_med['compile']:.1f}, per-model "
-            f"{med['compile'] / size * 1e6:.0f} us vs {base_med['compile'] / base_size * 1e6:.0f} us"
+            f"{med['compile'] / base_med['compile']:.1f}, per model {per_model:.0f} us "
+            f"vs {base_per_model:.0f} us"
         )
 
 
