@@ -194,7 +194,8 @@ class TestRealCorpus:
     """The whole real models.dev snapshot (147 providers, ~5,100 model files)."""
 
     @pytest.fixture(scope="class")
-    def imported(self, tmp_path_factory: pytest.TempPathFactory):
+    @classmethod
+    def imported(cls, tmp_path_factory: pytest.TempPathFactory):
         # Fill every URL placeholder so nothing is skipped for want of a --var.
         variables = {
             v: "example" for v in (
