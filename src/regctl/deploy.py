@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -20,6 +20,9 @@ from regctl.canonical import DIGEST_PREFIX, compute_digest
 from regctl.errors import RegctlError, UsageError
 from regctl.plan import Plan, make_plan
 from regctl.targets import Deployed, Target, WriteResult, open_target, resolve_uri
+
+if TYPE_CHECKING:
+    from regctl.compile import CompileResult
 
 
 class StalePlan(RegctlError):
@@ -74,16 +77,13 @@ def resolve_target(root: Path | None, env: str | None, target_uri: str | None) -
     return ResolvedTarget(open_target(location, base, display=display), display, location)
 
 
-def compile_manifest(root: Path, env: str | None) -> tuple[dict[str, Any], str, list[Any]]:
-    """Compile ``root`` for ``env``; raise with the problems when it does not compile."""
+def compile_manifest(root: Path, env: str | None) -> CompileResult:
+    """Compile ``root`` for ``env`` (``result.manifest`` is ``None`` when it has errors)."""
     from regctl.compile import compile_registry
 
     if not root.is_dir():
         raise UsageError(f"registry folder not found: {root}")
-    result = compile_registry(root, env=env)
-    if result.manifest is None:
-        return {}, "", list(result.problems)
-    return result.manifest, result.text, list(result.problems)
+    return compile_registry(root, env=env)
 
 
 def plan_for(

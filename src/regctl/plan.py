@@ -346,4 +346,3 @@ def make_plan(
         deployed_source=old.get("source") if old else None,
         manifest_text=manifest_text,
     )
-

@@ -65,13 +65,23 @@ def headline(c: Change) -> str:
         if c.action == "delete":
             return f"{c.id}: {value(c.old)} (removed)"
         return f"{c.id}: {value(c.old)} -> {value(c.new)}"
-    line = f"{c.kind} {c.id}"
+    info = details(c)
+    return f"{c.kind} {c.id}" + (f" ({info})" if info else "")
+
+
+def details(c: Change) -> str:
+    """What a reviewer needs of an added or removed provider/model, in a few words."""
     entity = c.new if c.action == "create" else c.old
-    if c.kind == "model" and isinstance(entity, dict):
-        caps = ", ".join(entity.get("capabilities") or [])
+    if c.action == "update" or not isinstance(entity, dict):
+        return ""
+    if c.kind == "model":
         active = entity.get("active") or []
-        line += f" ({caps}" + (f"; active: {', '.join(active)}" if active else "") + ")"
-    return line
+        caps = ", ".join(entity.get("capabilities") or [])
+        return caps + (f"; active: {', '.join(active)}" if active else "")
+    if c.kind == "provider":
+        refs = ", ".join(entity.get("credentials") or []) or "none"
+        return f"api {entity.get('api')}; credential references: {refs}"
+    return ""
 
 
 def field_line(f: Any) -> tuple[str, str]:
@@ -150,6 +160,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "value": value,
     "md": _md,
     "headline": headline,
+    "details": details,
     "field_line": field_line,
     "model_name": model_name,
 }

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
@@ -13,37 +12,20 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import TargetServer
-from deploy_fixtures import build_manifest, switch_active, text_of
+from deploy_fixtures import (
+    SECRET,
+    TargetServer,
+    build_manifest,
+    cli_env,
+    regctl,
+    switch_active,
+    text_of,
+)
 
-import regctl as regctl_pkg
 from regctl.canonical import compute_digest, dumps_pretty
 from regctl.deploy import plan_for, resolve_target
 from regctl.targets import Deployed
 from regctl.targets.file import FileTarget
-
-SECRET = "sk-proj-" + "Zq8" * 16
-
-
-def _env(**extra: str) -> dict[str, str]:
-    # Subprocesses run elsewhere (cwd=tmp_path): point them at this checkout's sources.
-    src = str(Path(regctl_pkg.__file__).resolve().parents[1])
-    path = os.pathsep.join([src, os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
-    env = dict(os.environ, NO_COLOR="1", OPENAI_API_KEY=SECRET, PYTHONPATH=path, **extra)
-    env.pop("REGCTL_DEBUG", None)
-    return env
-
-
-def regctl(*args: str, cwd: Path, **extra: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "regctl", *args],
-        cwd=cwd,
-        env=_env(**extra),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        stdin=subprocess.DEVNULL,
-    )
 
 
 def save_plan(path: Path, new: dict[str, Any], target_uri: str) -> Path:
@@ -102,14 +84,14 @@ def test_sigkill_during_apply_never_leaves_a_partial_manifest(tmp_path: Path) ->
                 new["digest"],
             ],
             stdout=subprocess.PIPE,
-            env=_env(),
+            env=cli_env(),
         )
         assert proc.stdout is not None and proc.stdout.readline() == b"ready\n"
         time.sleep(rng.uniform(0.0, 0.12))
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         proc.stdout.close()
-        leftovers += any(target.path.parent.glob(".regctl-tmp-*"))
+        leftovers += any(target.path.parent.glob("*.tmp"))
         raw = target.path.read_bytes()
         assert raw in good  # complete, byte for byte one of the two
         deployed = target.read()
@@ -120,7 +102,7 @@ def test_sigkill_during_apply_never_leaves_a_partial_manifest(tmp_path: Path) ->
     # The next apply cleans up after the killed ones.
     cur = target.read()
     target.write(text_of(old), old["digest"], expected=cur)
-    assert not any(target.path.parent.glob(".regctl-tmp-*"))
+    assert not any(target.path.parent.glob("*.tmp"))
 
 
 def test_two_concurrent_applies_exactly_one_wins(tmp_path: Path) -> None:
@@ -135,7 +117,7 @@ def test_two_concurrent_applies_exactly_one_wins(tmp_path: Path) -> None:
         subprocess.Popen(
             [sys.executable, "-m", "regctl", "apply", str(p), "--auto-approve"],
             cwd=tmp_path,
-            env=_env(),
+            env=cli_env(),
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,

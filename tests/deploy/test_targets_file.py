@@ -69,7 +69,7 @@ def test_torn_log_line_and_leftover_temp_files_are_tolerated(tmp_path: Path) -> 
     target.write(text_of(a), a["digest"], expected=target.read())
     with open(target.history_dir / "log.jsonl", "a") as fh:
         fh.write('{"digest": "sha2')  # what a kill in the middle of an append leaves
-    leftover = tmp_path / ".regctl-tmp-m.json.abc"
+    leftover = tmp_path / ".m.json.abc123.tmp"
     leftover.write_text("partial")
     b = switch_active(a)
     target.write(text_of(b), b["digest"], expected=target.read())

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from conftest import TargetServer
-from deploy_fixtures import build_manifest, switch_active, text_of
+from deploy_fixtures import TargetServer, build_manifest, switch_active, text_of
 
 from regctl.targets import Deployed, TargetChanged, TargetError
 from regctl.targets.http import HttpTarget

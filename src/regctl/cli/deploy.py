@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from regctl import reporters
 from regctl.canonical import dumps_pretty
 from regctl.cli.app import exit_with, main
 from regctl.deploy import (
@@ -23,10 +24,10 @@ from regctl.deploy import (
     resolve_target,
 )
 from regctl.errors import ProblemsFound, RegctlError, UsageError
+from regctl.fsutil import atomic_write
 from regctl.plan import Plan, make_plan
 from regctl.plan_render import RENDERERS, render_text, short
 from regctl.targets import Deployed, WriteResult, open_target
-from regctl.targets.file import atomic_write_bytes
 
 _env_option = click.option("--env", "env", metavar="ENV", help="Environment to deploy.")
 _target_option = click.option(
@@ -42,14 +43,13 @@ def _color() -> bool:
 
 
 def _compile(root: Path, env: str | None) -> tuple[dict[str, Any], str]:
-    manifest, text, problems = compile_manifest(root, env)
-    if not manifest:
-        errors = 0
-        for p in problems:
-            click.echo(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}", err=True)
-            errors += p.severity.value == "error"
-        raise ProblemsFound(errors or len(problems))
-    return manifest, text
+    """Compile, show problems on stderr (warnings too), fail on errors."""
+    result = compile_manifest(root, env)
+    if result.problems:
+        click.echo(reporters.text(result.problems), err=True, nl=False)
+    if result.manifest is None:
+        raise ProblemsFound(len(result.problems))
+    return result.manifest, result.text
 
 
 def _confirm(rt: ResolvedTarget, auto_approve: bool, reviewed: bool) -> None:
@@ -111,7 +111,7 @@ def plan(
     else:
         click.echo(RENDERERS[fmt](the_plan), nl=False)
     if out is not None:
-        atomic_write_bytes(out, dumps_pretty(the_plan.as_dict(with_manifest=True)).encode())
+        atomic_write(out, dumps_pretty(the_plan.as_dict(with_manifest=True)).encode())
         click.echo(f"Saved the plan to {out}; apply it with: regctl apply {out}", err=True)
     if detailed_exitcode:
         exit_with(2 if the_plan.changed else 0)

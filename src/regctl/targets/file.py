@@ -22,11 +22,11 @@ import errno
 import fcntl
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 from regctl.canonical import DIGEST_PREFIX
+from regctl.fsutil import atomic_write
 from regctl.targets.base import (
     Deployed,
     HistoryEntry,
@@ -35,32 +35,6 @@ from regctl.targets.base import (
     TargetLocked,
     WriteResult,
 )
-
-_TMP_PREFIX = ".regctl-tmp-"
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: temp file in the same folder, fsync, rename."""
-    fd, tmp = tempfile.mkstemp(prefix=_TMP_PREFIX + path.name + ".", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
 
 
 def _digest_file_name(digest: str) -> str:
@@ -139,7 +113,7 @@ class FileTarget:
                 if current.digest and current.digest_ok and current.raw is not None:
                     self._keep(current.digest, current.raw)
                 self._keep(digest, data)
-                atomic_write_bytes(self.path, data)
+                atomic_write(self.path, data)
                 self._log(digest, current.digest)
             except OSError as exc:
                 raise TargetError(f"cannot write target {self.uri}: {exc.strerror}") from None
@@ -148,7 +122,7 @@ class FileTarget:
     def _keep(self, digest: str, data: bytes) -> None:
         path = self.history_dir / _digest_file_name(digest)
         if not path.exists():
-            atomic_write_bytes(path, data)
+            atomic_write(path, data)
 
     def _log(self, digest: str, previous: str | None) -> None:
         now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
@@ -165,11 +139,12 @@ class FileTarget:
 
     def _clean_temp_files(self) -> None:
         """Remove temp files a killed apply left behind (safe: we hold the lock)."""
-        for folder in (self.path.parent, self.history_dir):
-            if folder.is_dir():
-                for leftover in folder.glob(_TMP_PREFIX + "*"):
-                    with contextlib.suppress(OSError):
-                        leftover.unlink()
+        # fsutil.atomic_write names its temp files ".<name>.<random>.tmp".
+        patterns = [(self.path.parent, f".{self.path.name}.*.tmp"), (self.history_dir, ".*.tmp")]
+        for folder, pattern in patterns:
+            for leftover in folder.glob(pattern) if folder.is_dir() else ():
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
 
     # -- history -----------------------------------------------------------------
     def history(self) -> list[HistoryEntry]:
