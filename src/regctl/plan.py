@@ -1,11 +1,11 @@
 """The semantic diff between a deployed manifest and a newly compiled one.
 
 Entities are matched by id (providers by id, models by ``provider/model``,
-templates by id, activations by provider+capability) and compared by their
-canonical JSON first; only the few that differ go through deepdiff to find
-which fields changed. A plan over 10,000 models where one changed therefore
-costs one ``json.dumps`` per entity plus one small deepdiff, never a diff of the
-whole document.
+templates by id, activations by provider+capability) and compared for equality
+first; only the few that differ go through deepdiff to find which fields
+changed. A plan over 10,000 models where one changed therefore costs one
+C-level ``==`` per entity plus one small deepdiff, never a diff of the whole
+document (linear, not quadratic).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from regctl.canonical import compute_digest, dumps_compact
+from regctl.canonical import compute_digest
 from regctl.errors import RegctlError
 from regctl.targets.base import Deployed
 
@@ -134,8 +134,14 @@ def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> tuple[Field
     return tuple(changes)
 
 
-def _canon(value: Any) -> str:
-    return dumps_compact(value)
+def _same(old: Any, new: Any) -> bool:
+    """Semantic equality of two JSON values.
+
+    Python's ``==`` on parsed JSON is exact for strings, lists and objects and
+    numeric across ``1``/``1.0`` (the same price, not a change a reviewer needs);
+    it runs in C, several times faster than serializing both sides canonically.
+    """
+    return bool(old == new)
 
 
 def diff_entities(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Change]:
@@ -146,7 +152,7 @@ def diff_entities(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> 
             changes.append(Change(kind, "create", key, new=new[key]))
         elif key not in new:
             changes.append(Change(kind, "delete", key, old=old[key]))
-        elif _canon(old[key]) != _canon(new[key]):
+        elif not _same(old[key], new[key]):
             changes.append(Change(kind, "update", key, field_changes(old[key], new[key])))
     return changes
 
@@ -160,7 +166,7 @@ def diff_values(kind: str, old: Mapping[str, Any], new: Mapping[str, Any]) -> li
             changes.append(Change(kind, "create", key, new=n))
         elif n is MISSING:
             changes.append(Change(kind, "delete", key, old=o))
-        elif _canon(o) != _canon(n):
+        elif not _same(o, n):
             changes.append(Change(kind, "update", key, old=o, new=n))
     return changes
 
