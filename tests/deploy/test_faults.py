@@ -106,32 +106,39 @@ def test_sigkill_during_apply_never_leaves_a_partial_manifest(tmp_path: Path) ->
 
 
 def test_two_concurrent_applies_exactly_one_wins(tmp_path: Path) -> None:
-    base = build_manifest()
-    target_path = tmp_path / "manifest.lock.json"
-    target_path.write_text(text_of(base))
-    uri = f"file:{target_path}"
-    mine = switch_active(base)
-    theirs = build_manifest(defaults={"chat": "anthropic"})
-    plans = [save_plan(tmp_path / "a.json", mine, uri), save_plan(tmp_path / "b.json", theirs, uri)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "regctl", "apply", str(p), "--auto-approve"],
-            cwd=tmp_path,
-            env=cli_env(),
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for p in plans
-    ]
-    results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
-    codes = sorted(r[0] for r in results)
-    assert codes == [0, 1], results
-    winner = next(i for i, r in enumerate(results) if r[0] == 0)
-    loser_err = next(r[2] for r in results if r[0] != 0)
-    assert any(m in loser_err for m in ("locked by another apply", "changed since", "stale plan"))
-    assert "Traceback" not in loser_err
-    assert target_path.read_text() == text_of((mine, theirs)[winner])
+    for round_ in range(3):
+        folder = tmp_path / str(round_)
+        folder.mkdir()
+        base = build_manifest()
+        target_path = folder / "manifest.lock.json"
+        target_path.write_text(text_of(base))
+        uri = f"file:{target_path}"
+        mine = switch_active(base)
+        theirs = build_manifest(defaults={"chat": "anthropic"})
+        plans = [save_plan(folder / "a.json", mine, uri), save_plan(folder / "b.json", theirs, uri)]
+        procs = [
+            subprocess.Popen(
+                [sys.executable, "-m", "regctl", "apply", str(p), "--auto-approve"],
+                cwd=folder,
+                env=cli_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for p in plans
+        ]
+        results = [(p.wait(timeout=60), *p.communicate()) for p in procs]
+        assert sorted(r[0] for r in results) == [0, 1], results
+        winner = next(i for i, r in enumerate(results) if r[0] == 0)
+        loser_err = next(r[2] for r in results if r[0] != 0)
+        assert any(
+            m in loser_err for m in ("locked by another apply", "changed since", "stale plan")
+        ), loser_err
+        assert "Traceback" not in loser_err
+        # Nothing lost: the winner is deployed whole, and both old and new are in history.
+        assert target_path.read_text() == text_of((mine, theirs)[winner])
+        history = FileTarget(target_path).history_digests()
+        assert {base["digest"], (mine, theirs)[winner]["digest"]} <= history
 
 
 def test_stale_plan_is_refused_and_target_untouched(tmp_path: Path) -> None:
