@@ -87,10 +87,19 @@ def compile_manifest(root: Path, env: str | None) -> CompileResult:
 
 
 def plan_for(
-    manifest: dict[str, Any], text: str, rt: ResolvedTarget, *, force: bool = False
+    manifest: dict[str, Any],
+    text: str,
+    rt: ResolvedTarget,
+    *,
+    force: bool = False,
+    deployed: Deployed | None = None,
 ) -> tuple[Plan, Deployed]:
-    """Read the target and diff ``manifest`` against it."""
-    deployed = rt.target.read()
+    """Diff ``manifest`` against the target (read now unless ``deployed`` is given).
+
+    ``force`` plans over a target that holds something that is not a manifest.
+    """
+    if deployed is None:
+        deployed = rt.target.read()
     plan = make_plan(
         manifest,
         text,

@@ -123,6 +123,13 @@ def test_drift_garbage_and_force(repo: Path) -> None:
         assert proc.returncode == 1, _clean(proc)
         assert "holds something that is not a regctl manifest: it is not valid JSON" in proc.stderr
         assert lock.read_text() == "{not json"
+    # rollback is the way back from a broken target: it may replace garbage.
+    back = regctl("rollback", "--env", "prod", "--auto-approve", cwd=repo)
+    assert back.returncode == 0, _clean(back)
+    assert "not a regctl manifest" in back.stdout  # reported as drift
+    assert json.loads(lock.read_text())["digest"] == doc["digest"]
+
+    lock.write_text("{not json")
     forced = regctl("apply", "--env", "prod", "--auto-approve", "--force", cwd=repo)
     assert forced.returncode == 0, _clean(forced)
     assert compute_digest(json.loads(lock.read_text())) == json.loads(lock.read_text())["digest"]

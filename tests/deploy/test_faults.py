@@ -198,6 +198,9 @@ def test_http_unreachable_412_and_500(
     _assert_clean_failure(conflict, "412 Precondition Failed")
     assert http_target.body == text_of(base).encode()
 
+    no_history = regctl("rollback", "--target", http_target.url, cwd=tmp_path)
+    _assert_clean_failure(no_history, "keeps no history")
+
     http_target.etag = original_etag  # type: ignore[method-assign]
     ok = regctl("apply", str(plan), cwd=tmp_path)
     assert ok.returncode == 0, ok.stderr

@@ -25,7 +25,7 @@ from regctl.deploy import (
 )
 from regctl.errors import ProblemsFound, RegctlError, UsageError
 from regctl.fsutil import atomic_write
-from regctl.plan import Plan, make_plan
+from regctl.plan import Plan
 from regctl.plan_render import RENDERERS, render_text, short
 from regctl.targets import Deployed, WriteResult, open_target
 
@@ -180,15 +180,8 @@ def rollback(
         return
     digest = find_in_history(rt, to, deployed.digest)
     manifest, text = history_manifest(rt, digest)
-    the_plan = make_plan(
-        manifest,
-        text,
-        deployed,
-        target=rt.display,
-        target_location=rt.location,
-        history=rt.history(),
-        ignore_invalid=True,
-    )
+    # Rollback is how one recovers from a broken target, so it may replace garbage.
+    the_plan, _ = plan_for(manifest, text, rt, force=True, deployed=deployed)
     click.echo(render_text(the_plan, color=_color()), nl=False)
     if not the_plan.changed:
         return
