@@ -12,7 +12,7 @@ in this one run:
 It prints plan time / compile time. The target is <= 1.3x: the diff of a
 10,000-model manifest must cost a fraction of compiling it (entities are compared
 by canonical JSON, and only the changed one goes through deepdiff).
-Times are the best of ``--repeat`` runs.
+Times are the best of ``--repeat`` interleaved runs.
 """
 
 from __future__ import annotations
@@ -25,12 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gen_registry import default_providers, generate  # noqa: E402
+from gen_registry import default_providers, generate
 
-from regctl.compile import compile_registry  # noqa: E402
-from regctl.deploy import plan_for, resolve_target  # noqa: E402
-from regctl.plan import Plan  # noqa: E402
-from regctl.plan_render import render_text  # noqa: E402
+from regctl.compile import compile_registry
+from regctl.deploy import plan_for, resolve_target
+from regctl.plan import Plan
+from regctl.plan_render import render_text
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:
@@ -68,8 +68,6 @@ def main() -> int:
         rt.target.write(base.text, base.digest, expected=rt.target.read())
         changed_file = change_one_model(root)
 
-        t_compile, _ = best_of(args.repeat, lambda: compile_registry(root))
-
         def plan() -> Plan:
             result = compile_registry(root)
             assert result.manifest is not None
@@ -77,7 +75,13 @@ def main() -> int:
             render_text(the_plan)
             return the_plan
 
-        t_plan, the_plan = best_of(args.repeat, plan)
+        # Interleaved (compile, plan, compile, plan, ...) so load from other processes
+        # hits both alike; the best of each is kept.
+        t_compile = t_plan = float("inf")
+        for _ in range(args.repeat):
+            t_compile = min(t_compile, best_of(1, lambda: compile_registry(root))[0])
+            t, the_plan = best_of(1, plan)
+            t_plan = min(t_plan, t)
         assert isinstance(the_plan, Plan)
         result = compile_registry(root)
         assert result.manifest is not None
@@ -85,13 +89,17 @@ def main() -> int:
 
     changes = [(c.kind, c.action, c.id) for c in the_plan.changes]
     assert len(changes) == 1 and changes[0][0] == "model", changes
-    print(f"registry: {args.models} models, {providers} providers; changed 1 model in {changed_file}")
+    print(
+        f"registry: {args.models} models, {providers} providers; changed 1 model in {changed_file}"
+    )
     print(f"plan found: {changes[0][1]} {changes[0][0]} {changes[0][2]}")
     print(f"compile:            {t_compile:.3f} s")
     print(f"plan:               {t_plan:.3f} s  (compile + read target + diff + render)")
-    print(f"read + diff alone:  {t_diff:.3f} s")
+    print(f"read + diff alone:  {t_diff:.3f} s  ({t_diff / t_compile:.1%} of compile)")
     ratio = t_plan / t_compile
-    print(f"plan / compile:     {ratio:.2f}x  (target <= 1.3x: {'PASS' if ratio <= 1.3 else 'FAIL'})")
+    print(
+        f"plan / compile:     {ratio:.2f}x  (target <= 1.3x: {'PASS' if ratio <= 1.3 else 'FAIL'})"
+    )
     return 0
 
 

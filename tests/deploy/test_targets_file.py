@@ -106,3 +106,6 @@ def test_open_target_resolves_relative_paths_and_schemes(tmp_path: Path) -> None
 
     with pytest.raises(UsageError, match="unsupported target"):
         open_target("s3://bucket/key", tmp_path)
+    with pytest.raises(UsageError, match="REGCTL_TARGET_TOKEN") as info:
+        open_target("https://ci:hunter2@config.example.com/prod.json", tmp_path)
+    assert "hunter2" not in str(info.value)

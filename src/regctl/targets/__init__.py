@@ -69,6 +69,13 @@ def open_target(uri: str, base_dir: Path, *, display: str | None = None) -> Targ
     if uri.startswith(("http://", "https://")):
         from regctl.targets.http import HttpTarget
 
+        if "@" in uri.split("://", 1)[1].split("/", 1)[0]:
+            # A URL is printed in plans and saved in plan files: no place for a password.
+            raise UsageError(
+                "credentials in a target URL are not allowed (they would be printed and "
+                "saved in plan files); set REGCTL_TARGET_TOKEN instead"
+            )
+
         return HttpTarget(uri)
     from regctl.targets.file import FileTarget
 
