@@ -1,0 +1,200 @@
+"""`regctl plan`, `regctl apply`, `regctl rollback`: the GitOps half of the CLI."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from regctl import reporters
+from regctl.canonical import dumps_pretty
+from regctl.cli.app import exit_with, main
+from regctl.deploy import (
+    ResolvedTarget,
+    apply,
+    check_fresh,
+    compile_manifest,
+    find_in_history,
+    history_manifest,
+    load_plan,
+    plan_for,
+    resolve_target,
+)
+from regctl.errors import ProblemsFound, RegctlError, UsageError
+from regctl.fsutil import atomic_write
+from regctl.plan import Plan
+from regctl.plan_render import RENDERERS, render_text, short
+from regctl.targets import Deployed, WriteResult, open_target
+
+_env_option = click.option("--env", "env", metavar="ENV", help="Environment to deploy.")
+_target_option = click.option(
+    "--target",
+    "target_uri",
+    metavar="URI",
+    help="file:PATH or http(s)://URL (default: the Registry document's targets[ENV]).",
+)
+
+
+def _color() -> bool:
+    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+
+
+def _compile(root: Path, env: str | None) -> tuple[dict[str, Any], str]:
+    """Compile, show problems on stderr (warnings too), fail on errors."""
+    result = compile_manifest(root, env)
+    if result.problems:
+        click.echo(reporters.text(result.problems), err=True, nl=False)
+    if result.manifest is None:
+        raise ProblemsFound(len(result.problems))
+    return result.manifest, result.text
+
+
+def _confirm(rt: ResolvedTarget, auto_approve: bool, reviewed: bool) -> None:
+    """Ask on a terminal; off a terminal only a saved (reviewed) plan or --auto-approve pass."""
+    if auto_approve:
+        return
+    if not sys.stdin.isatty():
+        if reviewed:
+            return
+        raise UsageError(
+            "refusing to apply without confirmation (stdin is not a terminal); "
+            "pass --auto-approve or apply a saved plan"
+        )
+    answer = click.prompt(
+        f"Apply to {rt.display}? Only 'yes' will be accepted", default="", show_default=False
+    )
+    if answer.strip() != "yes":
+        raise RegctlError("apply cancelled")
+
+
+def _report(result: WriteResult) -> None:
+    was = result.previous_digest or "nothing"
+    click.echo(f"Applied {result.digest} to {result.location} (it held {was}).")
+
+
+@main.command()
+@click.argument("registry", default="registry", type=click.Path(path_type=Path))
+@_env_option
+@_target_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
+@click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes, 1: error.")
+@click.option("-o", "--out", type=click.Path(path_type=Path), help="Save the plan for apply.")
+def plan(
+    registry: Path,
+    env: str | None,
+    target_uri: str | None,
+    fmt: str,
+    detailed_exitcode: bool,
+    out: Path | None,
+) -> None:
+    """Compile REGISTRY and show what apply would change at the target."""
+    try:
+        manifest, text = _compile(registry, env)
+        rt = resolve_target(registry, env, target_uri)
+        the_plan, _ = plan_for(manifest, text, rt)
+    except RegctlError as exc:
+        if detailed_exitcode:
+            exc.exit_code = 1  # 2 means "changes" here, so every error is 1
+        raise
+    if fmt == "text":
+        click.echo(render_text(the_plan, color=_color()), nl=False)
+    else:
+        click.echo(RENDERERS[fmt](the_plan), nl=False)
+    if out is not None:
+        atomic_write(out, dumps_pretty(the_plan.as_dict(with_manifest=True)).encode())
+        click.echo(f"Saved the plan to {out}; apply it with: regctl apply {out}", err=True)
+    if detailed_exitcode:
+        exit_with(2 if the_plan.changed else 0)
+
+
+def _apply_saved(
+    path: Path, env: str | None, target_uri: str | None
+) -> tuple[Plan, ResolvedTarget]:
+    the_plan = load_plan(path)
+    if env is not None and env != the_plan.environment:
+        raise UsageError(f"the plan is for environment {the_plan.environment!r}, not {env!r}")
+    if target_uri:
+        rt = resolve_target(None, env, target_uri)
+    else:
+        target = open_target(the_plan.target_location, Path.cwd(), display=the_plan.target)
+        rt = ResolvedTarget(target, the_plan.target, the_plan.target_location)
+    return the_plan, rt
+
+
+@main.command(name="apply")
+@click.argument("source", default="registry", type=click.Path(path_type=Path))
+@_env_option
+@_target_option
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--force", is_flag=True, help="Overwrite a target that holds a non-manifest.")
+def apply_cmd(
+    source: Path, env: str | None, target_uri: str | None, auto_approve: bool, force: bool
+) -> None:
+    """Write the manifest to the target: SOURCE is a saved plan or a registry folder."""
+    reviewed = source.is_file()
+    if reviewed:
+        the_plan, rt = _apply_saved(source, env, target_uri)
+        deployed = rt.target.read()
+        check_fresh(the_plan, deployed)
+    else:
+        manifest, text = _compile(source, env)
+        rt = resolve_target(source, env, target_uri)
+        the_plan, deployed = plan_for(manifest, text, rt, force=force)
+    click.echo(render_text(the_plan, color=_color()), nl=False)
+    if not the_plan.changed:
+        return
+    _confirm(rt, auto_approve, reviewed)
+    _report(apply(the_plan, rt, deployed))
+
+
+@main.command()
+@click.argument("registry", default="registry", type=click.Path(path_type=Path))
+@_env_option
+@_target_option
+@click.option("--to", "to", metavar="DIGEST", help="Digest (or unique prefix) to restore.")
+@click.option("--list", "list_", is_flag=True, help="List the target's history and exit.")
+@click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
+def rollback(
+    registry: Path,
+    env: str | None,
+    target_uri: str | None,
+    to: str | None,
+    list_: bool,
+    auto_approve: bool,
+) -> None:
+    """Restore an earlier manifest from the target's history (default: the previous one)."""
+    rt = resolve_target(registry, env, target_uri)
+    deployed = rt.target.read()
+    if list_:
+        _list_history(rt, deployed)
+        return
+    digest = find_in_history(rt, to, deployed.digest)
+    manifest, text = history_manifest(rt, digest)
+    # Rollback is how one recovers from a broken target, so it may replace garbage.
+    the_plan, _ = plan_for(manifest, text, rt, force=True, deployed=deployed)
+    click.echo(render_text(the_plan, color=_color()), nl=False)
+    if not the_plan.changed:
+        return
+    _confirm(rt, auto_approve, reviewed=False)
+    _report(apply(the_plan, rt, deployed))
+
+
+def _list_history(rt: ResolvedTarget, deployed: Deployed) -> None:
+    entries = rt.target.history()
+    if not entries:
+        click.echo(f"target {rt.display} has no history")
+        return
+    for entry in entries:
+        mark = "  (deployed)" if entry.digest == deployed.digest else ""
+        click.echo(f"{entry.applied_at or '?':25} {entry.digest}{mark}")
+    click.echo(f"{len(entries)} apply(s); deployed: {short(deployed.digest)}")

@@ -1,0 +1,85 @@
+"""Deploy targets: where ``regctl apply`` writes the lock manifest.
+
+A target is named by a URI, chosen per environment in the Registry document's
+``targets`` or given with ``--target``:
+
+- ``file:PATH`` (``file:deploy/prod/manifest.lock.json``, ``file:/abs/path``,
+  ``file:///abs/path``) or a bare path: :class:`~regctl.targets.file.FileTarget`.
+  A relative PATH is resolved against ``base_dir``: the registry folder's parent
+  (the repository root) for targets from the Registry document, the current
+  directory for ``--target``.
+- ``http://`` / ``https://``: :class:`~regctl.targets.http.HttpTarget`.
+
+The HTTP module (and httpx) is imported only when an HTTP target is used.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from regctl.errors import UsageError
+from regctl.targets.base import (
+    Deployed,
+    HistoryEntry,
+    Target,
+    TargetChanged,
+    TargetError,
+    TargetLocked,
+    WriteResult,
+)
+
+__all__ = [
+    "Deployed",
+    "HistoryEntry",
+    "Target",
+    "TargetChanged",
+    "TargetError",
+    "TargetLocked",
+    "WriteResult",
+    "open_target",
+    "resolve_uri",
+]
+
+
+def resolve_uri(uri: str, base_dir: Path) -> str:
+    """The absolute form of ``uri``: relative file paths joined to ``base_dir``."""
+    if uri.startswith(("http://", "https://")):
+        return uri
+    path = _file_path(uri)
+    return "file:" + str(path if path.is_absolute() else (base_dir / path).resolve())
+
+
+def _file_path(uri: str) -> Path:
+    if uri.startswith("file://"):
+        rest = uri[len("file://") :]
+        if not rest.startswith("/"):
+            raise UsageError(f"unsupported target {uri!r}: file:// URIs need an absolute path")
+        return Path(rest)
+    if uri.startswith("file:"):
+        return Path(uri[len("file:") :])
+    if "://" in uri:
+        raise UsageError(f"unsupported target {uri!r}: use file:PATH or http(s)://URL")
+    return Path(uri)
+
+
+def open_target(uri: str, base_dir: Path, *, display: str | None = None) -> Target:
+    """Open the target named by ``uri`` (see the module docs for the forms)."""
+    if not uri or uri in ("file:", "file://"):
+        raise UsageError("empty target URI")
+    if uri.startswith(("http://", "https://")):
+        from regctl.targets.http import HttpTarget
+
+        if "@" in uri.split("://", 1)[1].split("/", 1)[0]:
+            # A URL is printed in plans and saved in plan files: no place for a password.
+            raise UsageError(
+                "credentials in a target URL are not allowed (they would be printed and "
+                "saved in plan files); set REGCTL_TARGET_TOKEN instead"
+            )
+
+        return HttpTarget(uri)
+    from regctl.targets.file import FileTarget
+
+    path = _file_path(uri)
+    if not path.is_absolute():
+        path = (base_dir / path).resolve()
+    return FileTarget(path, uri=display or uri)
