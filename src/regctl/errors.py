@@ -19,5 +19,5 @@ class ProblemsFound(RegctlError):
     """Validation found errors; the problems were already reported."""
 
     def __init__(self, count: int) -> None:
-        super().__init__(f"{count} problem(s) found")
+        super().__init__("")  # the reporter has printed the problems and a summary
         self.count = count

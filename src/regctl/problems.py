@@ -47,9 +47,7 @@ class Problem:
             "file": self.location.file,
             "line": self.location.line,
             "col": self.location.col,
-            "related": [
-                {"file": r.file, "line": r.line, "col": r.col} for r in self.related
-            ],
+            "related": [{"file": r.file, "line": r.line, "col": r.col} for r in self.related],
         }
 
 

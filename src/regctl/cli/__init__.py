@@ -3,7 +3,7 @@
 from regctl.cli.app import main
 
 # Importing a command module registers its commands on ``main``.
-from regctl.cli import spine  # noqa: E402,F401  isort: skip
-from regctl.cli import client_cmds  # noqa: E402,F401  isort: skip
+from regctl.cli import spine  # noqa: F401  isort: skip
+from regctl.cli import client_cmds  # noqa: F401  isort: skip
 
 __all__ = ["main"]

@@ -1,0 +1,233 @@
+"""Stage 2b: validate raw documents against :mod:`regctl.schema`, errors mapped to YAML places.
+
+Pydantic reports an error at a ``loc`` path such as ``('models', 3, 'limits',
+'contxt_window')``; we follow that path through the :class:`PosDict`/:class:`PosList`
+values to find the line and column, turn ``extra_forbidden`` into the
+``unknown-field`` rule with a did-you-mean, and never echo input values (a
+mistyped field may hold a key).
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from regctl.problems import Location, Problem
+from regctl.schema import API_VERSION, KINDS, ModelBody, Strict
+from regctl.source import Document, PosDict, PosList
+
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass
+class Parsed:
+    """A typed document with its raw, positioned data."""
+
+    kind: str
+    obj: Strict
+    raw: PosDict
+    file: str
+
+
+@dataclass
+class ParsedModel:
+    """A model (inline or standalone) with its raw data."""
+
+    provider: str
+    obj: ModelBody
+    raw: PosDict
+    file: str
+
+
+def did_you_mean(word: str, choices: Sequence[str]) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{match[0]}'?)" if match else ""
+
+
+def parse_document(doc: Document) -> tuple[Parsed | None, list[Problem]]:
+    """Check ``apiVersion``/``kind`` and validate the document against its kind."""
+    data = doc.data
+    if data is None:
+        return None, []
+    if not isinstance(data, PosDict):
+        return None, [Problem("schema", "a document must be a mapping", doc.pos)]
+    version, kind = data.get("apiVersion"), data.get("kind")
+    if version != API_VERSION:
+        where = data.val_pos.get("apiVersion", data.pos)
+        what = "missing apiVersion" if version is None else "unknown apiVersion"
+        return None, [Problem("unknown-kind", f"{what}: expected '{API_VERSION}'", where)]
+    if kind not in KINDS:
+        where = data.val_pos.get("kind", data.pos)
+        if kind is None:
+            return None, [Problem("unknown-kind", "missing kind", where)]
+        hint = did_you_mean(str(kind), list(KINDS))
+        msg = f"unknown kind '{kind}'{hint}; expected one of {', '.join(KINDS)}"
+        return None, [Problem("unknown-kind", msg, where)]
+    obj, problems = validate(KINDS[kind], data)
+    return (Parsed(kind, obj, data, doc.file) if obj is not None else None), problems
+
+
+def validate(cls: type[M], raw: PosDict, prefix: str = "") -> tuple[M | None, list[Problem]]:
+    """Validate ``raw`` as ``cls``; on failure return the mapped problems."""
+    try:
+        return cls.model_validate(raw), []
+    except ValidationError as exc:
+        problems = map_errors(exc, cls, raw, prefix)
+        errors = exc.errors(include_url=False, include_input=False)
+        if any(e["type"] != "extra_forbidden" for e in errors):
+            return None, problems
+    # Only unknown fields: validate again without them, so that the other rules still
+    # see this document (the user gets every problem in one run, not one per fix).
+    try:
+        return cls.model_validate(_without(raw, [e["loc"] for e in errors])), problems
+    except ValidationError:
+        return None, problems
+
+
+def _without(raw: PosDict, locs: list[tuple[int | str, ...]]) -> PosDict:
+    """A copy of ``raw`` with the keys at ``locs`` removed (copies only the paths touched)."""
+    out = raw.copy_with()
+    for loc in locs:
+        node: Any = out
+        for part in loc[:-1]:
+            child = node[part]
+            if isinstance(child, PosDict):
+                child = child.copy_with()
+            elif isinstance(child, PosList):
+                copied = PosList(child.pos)
+                copied.extend(child)
+                copied.item_pos = child.item_pos
+                child = copied
+            node[part] = child
+            node = child
+        if isinstance(node, dict):
+            node.pop(loc[-1], None)
+    return out
+
+
+def parse_models(
+    provider_id: str, items: Any, raw_parent: PosDict, file: str
+) -> tuple[list[ParsedModel], list[Problem]]:
+    """Validate a provider's inline ``models`` one by one, so one bad model hides no other."""
+    out: list[ParsedModel] = []
+    problems: list[Problem] = []
+    if not isinstance(items, PosList):
+        if items is not None:
+            where = raw_parent.val_pos.get("models", raw_parent.pos)
+            problems.append(Problem("schema", "models: must be a list of models", where))
+        return out, problems
+    for i, (item, pos) in enumerate(zip(items, items.item_pos)):
+        if not isinstance(item, PosDict):
+            problems.append(Problem("schema", f"models[{i}]: must be a mapping", pos))
+            continue
+        obj, probs = validate(ModelBody, item, prefix=f"models[{i}].")
+        problems.extend(probs)
+        if obj is not None:
+            out.append(ParsedModel(provider_id, obj, item, file))
+    return out, problems
+
+
+def map_errors(
+    exc: ValidationError, cls: type[BaseModel], raw: PosDict, prefix: str
+) -> list[Problem]:
+    problems: list[Problem] = []
+    seen_paths: set[str] = set()
+    for err in exc.errors(include_url=False, include_input=False):
+        keys, where, key_where = _locate(raw, err["loc"])
+        path = prefix + _dotted(keys)
+        etype = err["type"]
+        if etype == "extra_forbidden":
+            field = str(keys[-1]) if keys else "?"
+            fields = _fields_at(cls, keys[:-1])
+            hint = did_you_mean(field, fields)
+            owner = (prefix + _dotted(keys[:-1])).rstrip(".") or "this document"
+            problems.append(
+                Problem("unknown-field", f"unknown field '{field}' in {owner}{hint}", key_where)
+            )
+            continue
+        if path in seen_paths:  # a union reports once per branch; one message is enough
+            continue
+        seen_paths.add(path)
+        problems.append(Problem("schema", f"{path or 'document'}: {_message(err)}", where))
+    return problems
+
+
+def _message(err: Any) -> str:
+    etype, msg, ctx = err["type"], err["msg"], err.get("ctx") or {}
+    if etype == "missing":
+        return "required field is missing"
+    if etype == "value_error":
+        return str(ctx.get("error", msg))
+    if etype in ("bool_type", "list_type") and err["loc"][-1] in ("bool", "list[constrained-str]"):
+        return "must be true, false, or a list of capabilities"
+    if etype == "literal_error":
+        return f"must be one of {ctx.get('expected', '')}"
+    if etype == "string_pattern_mismatch":
+        return f"does not match the pattern {ctx.get('pattern', '')}"
+    text = str(msg)
+    return text[0].lower() + text[1:] if text else str(etype)
+
+
+def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[list[int | str], Location, Location]:
+    """Follow a pydantic ``loc`` through positioned data; skip union-branch names."""
+    keys: list[int | str] = []
+    node = raw
+    where: Location = raw.pos
+    key_where: Location = raw.pos
+    for part in loc:
+        if isinstance(node, PosDict) and isinstance(part, str) and part in node:
+            key_where, where = node.key_pos[part], node.val_pos[part]
+            node = node[part]
+            keys.append(part)
+        elif isinstance(node, PosList) and isinstance(part, int) and part < len(node):
+            where = key_where = node.item_pos[part]
+            node = node[part]
+            keys.append(part)
+        elif isinstance(node, PosDict) and isinstance(part, str) and _is_field_name(part):
+            keys.append(part)  # a missing field: point at the mapping that lacks it
+            where = key_where = node.pos
+            node = None
+    return keys, where, key_where
+
+
+def _is_field_name(part: str) -> bool:
+    return part.isidentifier() and "[" not in part
+
+
+def _dotted(keys: Sequence[int | str]) -> str:
+    out = ""
+    for k in keys:
+        out += f"[{k}]" if isinstance(k, int) else (f".{k}" if out else str(k))
+    return out
+
+
+def _fields_at(cls: type[BaseModel], keys: Sequence[int | str]) -> list[str]:
+    """The field names of the model found at ``keys`` below ``cls`` (for did-you-mean)."""
+    current: Any = cls
+    for key in keys:
+        if isinstance(key, int):
+            continue
+        model = _as_model(current)
+        if model is None or key not in model.model_fields:
+            return []
+        current = model.model_fields[key].annotation
+    model = _as_model(current)
+    return list(model.model_fields) if model is not None else []
+
+
+def _as_model(tp: Any) -> type[BaseModel] | None:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType, list, typing.Annotated):
+        for arg in typing.get_args(tp):
+            found = _as_model(arg)
+            if found is not None:
+                return found
+    return None

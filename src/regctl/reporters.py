@@ -1,0 +1,59 @@
+"""Render a problem list. Reporters are keyed by name: ``text``, ``json``, ``github``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+
+from regctl.problems import Problem, Severity
+
+Reporter = Callable[[Sequence[Problem]], str]
+
+
+def _summary(problems: Sequence[Problem]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
+
+
+def text(problems: Sequence[Problem]) -> str:
+    """``file:line:col: severity [rule] message``, one per line, then a summary line."""
+    lines = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}" for p in problems]
+    lines.append(_summary(problems) if problems else "no problems")
+    return "\n".join(lines) + "\n"
+
+
+def json_(problems: Sequence[Problem]) -> str:
+    """A JSON document: ``{"problems": [...], "errors": N, "warnings": N}``."""
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    doc = {
+        "problems": [p.as_dict() for p in problems],
+        "errors": errors,
+        "warnings": len(problems) - errors,
+    }
+    return json.dumps(doc, indent=2, sort_keys=True) + "\n"
+
+
+def _escape_data(s: str) -> str:
+    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_prop(s: str) -> str:
+    return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(problems: Sequence[Problem]) -> str:
+    """GitHub Actions workflow commands, which annotate the pull request's diff."""
+    lines = []
+    for p in problems:
+        level = "error" if p.severity is Severity.ERROR else "warning"
+        loc = p.location
+        props = (
+            f"file={_escape_prop(loc.file)},line={loc.line},col={loc.col},"
+            f"title={_escape_prop(p.rule)}"
+        )
+        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {p.message}')}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+REPORTERS: dict[str, Reporter] = {"text": text, "json": json_, "github": github}

@@ -1,0 +1,46 @@
+"""Capability names come from the vocabulary.
+
+The vocabulary is ``chat``, ``completion``, ``embedding``, ``image``, ``vision``,
+``audio``, ``speech``, ``transcription``, ``code``, ``tools``, ``reasoning``,
+``rerank``, ``moderation``, plus the names the Registry document declares under
+``capabilities``. A model's capabilities and the keys of ``defaults`` and
+``fallbacks`` are checked; an unknown name is reported under the ``schema`` rule
+id with a did-you-mean.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from regctl.parse import did_you_mean
+from regctl.problems import Location, Problem
+from regctl.registry import View
+from regctl.source import PosDict, PosList
+
+ID = "schema"
+PER_ENVIRONMENT = False
+
+
+def check(view: View) -> Iterator[Problem]:
+    vocab = sorted(view.capabilities)
+    for m in view.all_models() + view.orphans:
+        caps = m.raw.get("capabilities")
+        if not isinstance(caps, PosList):
+            continue
+        for cap, pos in zip(caps, caps.item_pos):
+            if cap not in view.capabilities:
+                yield _unknown(cap, pos, vocab, f"model '{m.provider}/{m.obj.id}'")
+    for table in (view.defaults_raw, view.fallbacks_raw):
+        if isinstance(table, PosDict):
+            for cap in table:
+                if cap not in view.capabilities:
+                    yield _unknown(cap, table.key_pos[cap], vocab, "the registry")
+
+
+def _unknown(cap: str, pos: Location, vocab: list[str], owner: str) -> Problem:
+    return Problem(
+        ID,
+        f"unknown capability '{cap}' in {owner}{did_you_mean(cap, vocab)}; declare new names "
+        "under the Registry document's capabilities",
+        pos,
+    )

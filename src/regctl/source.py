@@ -1,0 +1,387 @@
+"""Stage 1: read registry YAML into plain Python values that remember where they came from.
+
+PyYAML's C parser composes each document into a node graph; we then build the
+values ourselves instead of using PyYAML's constructor, because we need four
+things it does not give: the ``file:line:col`` of every key and value, an error
+for duplicate keys (PyYAML silently keeps the last), a bound on alias expansion
+(a "billion laughs" document composes to a tiny graph but constructs to billions
+of nodes), and an error for non-string keys. Walking the nodes directly is also
+faster than PyYAML's generic constructor, which keeps validation near bare-parse
+speed.
+
+Mappings become :class:`PosDict` and sequences :class:`PosList`; both are plain
+``dict``/``list`` subclasses (pydantic accepts them as such) with position side
+tables. Scalars carry no position; their parent records it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from regctl.problems import Location, Problem
+
+try:  # the C parser is ~10x faster; fall back so a missing libyaml is slow, not broken
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_ALIASES = 100
+MAX_EXPANDED_NODES = 200_000
+YAML_SUFFIXES = (".yaml", ".yml")
+
+_TAG = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "bool", "null"))
+_TS, _MERGE = _TAG + "timestamp", _TAG + "merge"
+_TRUE = frozenset({"true", "yes", "on"})
+_FALLBACK = yaml.SafeLoader("")  # for the rare scalar forms (0x1F, 1_000, .inf, timestamps)
+
+
+class PosDict(dict[str, Any]):
+    """A mapping with the location of itself, of each key, and of each value."""
+
+    __slots__ = ("key_pos", "pos", "val_pos")
+
+    def __init__(self, pos: Location) -> None:
+        super().__init__()
+        self.pos = pos
+        self.key_pos: dict[str, Location] = {}
+        self.val_pos: dict[str, Location] = {}
+
+    def copy_with(self) -> PosDict:
+        """A shallow copy that keeps the position tables (used by overlays)."""
+        new = PosDict(self.pos)
+        new.update(self)
+        new.key_pos.update(self.key_pos)
+        new.val_pos.update(self.val_pos)
+        return new
+
+
+class PosList(list[Any]):
+    """A sequence with the location of itself and of each item."""
+
+    __slots__ = ("item_pos", "pos")
+
+    def __init__(self, pos: Location) -> None:
+        super().__init__()
+        self.pos = pos
+        self.item_pos: list[Location] = []
+
+
+@dataclass
+class Document:
+    """One YAML document of one file; ``data`` is ``None`` for an empty document."""
+
+    file: str
+    index: int
+    data: Any
+    pos: Location
+
+
+@dataclass
+class SourceFile:
+    """A registry file as read: its display path, path relative to the root, and hash."""
+
+    path: str
+    rel: str
+    sha256: str
+
+
+@dataclass
+class LoadResult:
+    """Everything read from a registry folder, with the problems met on the way."""
+
+    root: Path
+    files: list[SourceFile] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def failed_files(self) -> int:
+        return len({p.location.file for p in self.problems})
+
+
+class _Abort(Exception):
+    """Stops reading one file; carries the problem to report."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+def display_path(path: Path) -> str:
+    """The path as problems show it: relative to the working folder when below it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def find_files(root: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` below ``root`` (or ``root`` itself), in sorted order."""
+    if root.is_file():
+        return [root]
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        found.extend(Path(dirpath, f) for f in filenames if f.endswith(YAML_SUFFIXES))
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix() if p != root else "")
+
+
+def load_registry(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
+    """Read every YAML file below ``root``. Never raises for bad content: problems are returned."""
+    root = Path(root)
+    result = LoadResult(root=root)
+    shown_root = display_path(root)
+    if not root.exists():
+        result.problems.append(
+            Problem("yaml-syntax", f"registry folder not found: {shown_root}", Location(shown_root))
+        )
+        return result
+    files = find_files(root)
+    if not files:
+        result.problems.append(
+            Problem("yaml-syntax", "no *.yaml or *.yml files in the registry", Location(shown_root))
+        )
+        return result
+    for path in files:
+        rel = path.name if path == root else path.relative_to(root).as_posix()
+        shown = display_path(path)
+        try:
+            raw = read_bytes(path, shown, max_bytes)
+            result.files.append(SourceFile(shown, rel, hashlib.sha256(raw).hexdigest()))
+            result.documents.extend(parse_documents(raw, shown))
+        except _Abort as abort:
+            result.problems.append(abort.problem)
+    return result
+
+
+def read_bytes(path: Path, shown: str, max_bytes: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise _Abort(
+                Problem(
+                    "yaml-syntax",
+                    f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
+                    Location(shown),
+                )
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise _Abort(
+            Problem("yaml-syntax", f"cannot read file: {exc.strerror}", Location(shown))
+        ) from None
+
+
+def decode(raw: bytes, shown: str) -> str:
+    """UTF-8 (a BOM is allowed) or a problem at the first bad byte; NUL means binary."""
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line = raw.count(b"\n", 0, nul) + 1
+        raise _Abort(Problem("yaml-syntax", "binary file (NUL byte)", Location(shown, line)))
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        msg = f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded"
+        raise _Abort(Problem("yaml-syntax", msg, Location(shown, line, col))) from None
+
+
+def parse_documents(raw: bytes, shown: str) -> list[Document]:
+    """Parse all documents of one file; the first syntax error aborts the file."""
+    text = decode(raw, shown)
+    loader = _Loader(text)
+    docs: list[Document] = []
+    try:
+        index = 0
+        while loader.check_node():
+            node = loader.get_node()
+            if node is None:  # pragma: no cover - check_node() said there is one
+                break
+            builder = _Builder(shown)
+            data = builder.build(node)
+            docs.append(Document(shown, index, data, builder.loc(node)))
+            index += 1
+    except yaml.MarkedYAMLError as exc:
+        raise _Abort(_syntax_problem(exc, shown, text)) from None
+    except yaml.YAMLError as exc:
+        raise _Abort(Problem("yaml-syntax", str(exc), Location(shown))) from None
+    finally:
+        loader.dispose()
+    return docs
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str, source: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    text = " ".join(s for s in (exc.context, exc.problem) if s)
+    if mark is not None and source[mark.index : mark.index + 1] == "\t":
+        # libyaml's message for a tab says only "cannot start any token"
+        text = "tab character: YAML indentation must use spaces, not tabs"
+    return Problem("yaml-syntax", text or "invalid YAML", Location(shown, line, col))
+
+
+class _Builder:
+    """Turns one composed document into PosDict/PosList/scalars, enforcing the limits."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.built: dict[int, tuple[Any, int]] = {}  # id(collection node) -> (value, size)
+        self.in_progress: set[int] = set()  # detects recursive aliases
+        self.aliases = 0
+        self.expanded = 0
+
+    def loc(self, node: Node) -> Location:
+        mark = node.start_mark
+        return Location(self.file, mark.line + 1, mark.column + 1)
+
+    def build(self, node: Node) -> Any:
+        return self._value(node)[0]
+
+    def _value(self, node: Node) -> tuple[Any, int]:
+        if isinstance(node, ScalarNode):
+            return self._scalar(node), 1
+        key = id(node)
+        seen = self.built.get(key)
+        if seen is not None:
+            return self._alias(node, seen)
+        if key in self.in_progress:
+            raise _Abort(Problem("yaml-alias", "recursive alias", self.loc(node)))
+        self.in_progress.add(key)
+        value: Any
+        try:
+            if isinstance(node, MappingNode):
+                value, size = self._mapping(node)
+            elif isinstance(node, SequenceNode):
+                value, size = self._sequence(node)
+            else:  # pragma: no cover - the composer makes only these three
+                raise _Abort(Problem("yaml-syntax", "unexpected node", self.loc(node)))
+        finally:
+            self.in_progress.discard(key)
+        self.built[key] = (value, size)
+        return value, size
+
+    def _alias(self, node: Node, seen: tuple[Any, int]) -> tuple[Any, int]:
+        # A second visit of a collection node is an alias. The value is shared, not
+        # copied, so memory stays bounded; the bound on expanded size stops later
+        # stages from walking an exponential tree.
+        self.aliases += 1
+        self.expanded += seen[1]
+        if self.aliases > MAX_ALIASES or self.expanded > MAX_EXPANDED_NODES:
+            raise _Abort(
+                Problem(
+                    "yaml-alias",
+                    f"the anchor defined here is aliased beyond the bound ({self.aliases} "
+                    f"alias uses, {self.expanded:,} expanded nodes; limits {MAX_ALIASES} and "
+                    f"{MAX_EXPANDED_NODES:,}): possible alias bomb",
+                    self.loc(node),
+                )
+            )
+        return seen
+
+    def _mapping(self, node: MappingNode) -> tuple[PosDict, int]:
+        out = PosDict(self.loc(node))
+        size = 1
+        merges: list[Node] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merges.append(value_node)
+                continue
+            key = self._scalar(key_node) if isinstance(key_node, ScalarNode) else None
+            key_loc = self.loc(key_node)
+            if not isinstance(key, str):
+                shown = repr(key) if isinstance(key_node, ScalarNode) else "(a collection)"
+                raise _Abort(
+                    Problem(
+                        "schema",
+                        f"mapping key {shown} is not a string "
+                        "(YAML reads yes/no/on/off as booleans: quote the key)",
+                        key_loc,
+                    )
+                )
+            if key in out:
+                first = out.key_pos[key]
+                raise _Abort(
+                    Problem(
+                        "duplicate-key",
+                        f"duplicate key '{key}' (first at {first}); YAML would keep only the last",
+                        key_loc,
+                        related=(first,),
+                    )
+                )
+            value, vsize = self._value(value_node)
+            size += vsize
+            out[key] = value
+            out.key_pos[key] = key_loc
+            out.val_pos[key] = self.loc(value_node)
+        for merge in merges:
+            size += self._merge(out, merge)
+        return out, size
+
+    def _merge(self, out: PosDict, merge: Node) -> int:
+        """YAML merge keys (``<<: *base``): keys already present win."""
+        value, size = self._value(merge)
+        sources = value if isinstance(value, list) else [value]
+        for src in sources:
+            if not isinstance(src, PosDict):
+                raise _Abort(Problem("yaml-syntax", "'<<' must merge mappings", self.loc(merge)))
+            for k, v in src.items():
+                if k not in out:
+                    out[k] = v
+                    out.key_pos[k] = src.key_pos[k]
+                    out.val_pos[k] = src.val_pos[k]
+        return size
+
+    def _sequence(self, node: SequenceNode) -> tuple[PosList, int]:
+        seq = PosList(self.loc(node))
+        size = 1
+        for item in node.value:
+            value, isize = self._value(item)
+            size += isize
+            seq.append(value)
+            seq.item_pos.append(self.loc(item))
+        return seq, size
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag, value = node.tag, node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL:
+            return value.lower() in _TRUE
+        if tag == _INT:
+            try:
+                return int(value)
+            except ValueError:
+                return _FALLBACK.construct_yaml_int(node)
+        if tag == _FLOAT:
+            try:
+                return float(value)
+            except ValueError:
+                return _FALLBACK.construct_yaml_float(node)
+        if tag == _TS:
+            return _FALLBACK.construct_yaml_timestamp(node)
+        raise _Abort(Problem("yaml-syntax", f"unsupported YAML tag {tag}", self.loc(node)))
+
+
+def walk_strings(value: Any, pos: Location) -> Iterator[tuple[str, Location]]:
+    """Every string value (not key) below ``value`` with its location."""
+    if isinstance(value, str):
+        yield value, pos
+    elif isinstance(value, PosDict):
+        for k, v in value.items():
+            yield from walk_strings(v, value.val_pos[k])
+    elif isinstance(value, PosList):
+        for item, ipos in zip(value, value.item_pos):
+            yield from walk_strings(item, ipos)

@@ -1,0 +1,63 @@
+"""Run the whole validation: load, parse, assemble, then the rules on every environment."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from regctl import rules
+from regctl.problems import Problem, has_errors, sort_problems
+from regctl.registry import Registry, View, build
+from regctl.source import LoadResult, load_registry
+
+
+@dataclass
+class ValidationReport:
+    """The outcome of validating a registry: problems sorted by file and line."""
+
+    root: Path
+    problems: list[Problem]
+    load: LoadResult
+    registry: Registry
+    views: dict[str | None, View] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not has_errors(self.problems)
+
+    def failed(self, strict: bool = False) -> bool:
+        return has_errors(self.problems, strict=strict)
+
+
+def validate(
+    root: str | Path,
+    *,
+    as_of: dt.date | None = None,
+    envs: list[str] | None = None,
+) -> ValidationReport:
+    """Validate the base registry and each environment (all of them unless ``envs`` names some).
+
+    Never raises for bad registry content; every problem is in the report.
+    """
+    root = Path(root)
+    load = load_registry(root)
+    registry = build(load, as_of or dt.date.today())
+    problems = list(load.problems) + list(registry.problems)
+    base = registry.base
+    base_problems = rules.run(base, documents=True)
+    problems.extend(base_problems)
+    seen = {(p.rule, p.location, p.related) for p in base_problems}
+    views: dict[str | None, View] = {None: base}
+    names = sorted(registry.environments) if envs is None else envs
+    for env in names:
+        if env not in registry.environments:
+            continue  # the caller reports unknown environment names (a usage error)
+        view, overlay_problems = registry.view(env)
+        views[env] = view
+        problems.extend(overlay_problems)
+        for p in rules.run(view, documents=False):
+            # A problem the base registry already has is reported once, not per environment.
+            if (p.rule, p.location, p.related) not in seen:
+                problems.append(p)
+    return ValidationReport(root, sort_problems(problems), load, registry, views)
