@@ -8,14 +8,17 @@ from typing import Any
 
 from regctl.canonical import dumps_pretty, seal
 
-CAPABILITIES = sorted(
+_VOCABULARY = (
     "chat completion embedding image vision audio speech transcription code tools"
-    " reasoning rerank moderation".split()
+    " reasoning rerank moderation"
 )
+CAPABILITIES = sorted(_VOCABULARY.split())
 PLUGIN_DIR = Path(__file__).resolve().parent / "secret_plugin"
 
 
-def _model(provider: str, mid: str, caps: list[str], active: list[str], **extra: Any) -> dict[str, Any]:
+def _model(
+    provider: str, mid: str, caps: list[str], active: list[str], **extra: Any
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "provider": provider,
         "id": mid,
@@ -30,7 +33,9 @@ def _model(provider: str, mid: str, caps: list[str], active: list[str], **extra:
     return entry
 
 
-def _provider(pid: str, api: str, base_url: str | None, creds: list[str], **extra: Any) -> dict[str, Any]:
+def _provider(
+    pid: str, api: str, base_url: str | None, creds: list[str], **extra: Any
+) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "id": pid,
         "display_name": pid.title(),
@@ -50,20 +55,42 @@ def base_doc() -> dict[str, Any]:
     """A small but complete manifest body (no digest yet)."""
     models = [
         _model(
-            "openai", "gpt-4o", ["chat", "vision", "tools"], ["chat", "vision"],
+            "openai",
+            "gpt-4o",
+            ["chat", "vision", "tools"],
+            ["chat", "vision"],
             upstream_id="gpt-4o-2024-08-06",
             defaults={"temperature": 0.3},
             limits={"context_window": 128000, "max_output_tokens": 16384},
-            pricing={"input_per_mtok": 2.5, "output_per_mtok": 10.0,
-                     "cached_input_per_mtok": 1.25, "currency": "USD"},
+            pricing={
+                "input_per_mtok": 2.5,
+                "output_per_mtok": 10.0,
+                "cached_input_per_mtok": 1.25,
+                "currency": "USD",
+            },
         ),
-        _model("openai", "gpt-4o-mini", ["chat"], [],
-               pricing={"input_per_mtok": 0.15, "output_per_mtok": 0.6, "currency": "USD"}),
-        _model("openai", "text-embedding-3-small", ["embedding"], ["embedding"],
-               pricing={"input_per_mtok": 0.02, "currency": "USD"}),
+        _model(
+            "openai",
+            "gpt-4o-mini",
+            ["chat"],
+            [],
+            pricing={"input_per_mtok": 0.15, "output_per_mtok": 0.6, "currency": "USD"},
+        ),
+        _model(
+            "openai",
+            "text-embedding-3-small",
+            ["embedding"],
+            ["embedding"],
+            pricing={"input_per_mtok": 0.02, "currency": "USD"},
+        ),
         _model("openai", "o1", ["chat", "reasoning"], ["reasoning"]),
-        _model("anthropic", "claude-3-5-sonnet", ["chat", "vision"], ["chat"],
-               description="Strong \"coder\": handles: colons, \\ backslashes and ünïcode"),
+        _model(
+            "anthropic",
+            "claude-3-5-sonnet",
+            ["chat", "vision"],
+            ["chat"],
+            description='Strong "coder": handles: colons, \\ backslashes and ünïcode',
+        ),
         _model("backup", "meta/llama-3", ["chat"], ["chat"]),
         _model("off", "x1", ["chat"], ["chat"]),
     ]
@@ -80,15 +107,24 @@ def base_doc() -> dict[str, Any]:
         },
         "providers": {
             "openai": _provider(
-                "openai", "openai", "https://api.openai.com/v1", ["env:RC_TEST_OPENAI_KEY"],
+                "openai",
+                "openai",
+                "https://api.openai.com/v1",
+                ["env:RC_TEST_OPENAI_KEY"],
                 defaults={"temperature": 0.7, "max_tokens": 1024},
             ),
             "anthropic": _provider(
-                "anthropic", "anthropic", "https://api.anthropic.com", ["env:RC_TEST_ANTHROPIC_KEY"],
+                "anthropic",
+                "anthropic",
+                "https://api.anthropic.com",
+                ["env:RC_TEST_ANTHROPIC_KEY"],
                 allow_shared_credentials=False,
             ),
             "backup": _provider(
-                "backup", "openai-compatible", "http://127.0.0.1:9/v1", ["testvault:backup"],
+                "backup",
+                "openai-compatible",
+                "http://127.0.0.1:9/v1",
+                ["testvault:backup"],
                 defaults={"max_tokens": 256},
             ),
             "off": _provider("off", "openai", "https://api.openai.com/v1", [], enabled=False),
@@ -96,8 +132,12 @@ def base_doc() -> dict[str, Any]:
         },
         "models": {f"{m['provider']}/{m['id']}": m for m in models},
         "active": {
-            "openai": {"chat": "openai/gpt-4o", "vision": "openai/gpt-4o",
-                       "embedding": "openai/text-embedding-3-small", "reasoning": "openai/o1"},
+            "openai": {
+                "chat": "openai/gpt-4o",
+                "vision": "openai/gpt-4o",
+                "embedding": "openai/text-embedding-3-small",
+                "reasoning": "openai/o1",
+            },
             "anthropic": {"chat": "anthropic/claude-3-5-sonnet"},
             "backup": {"chat": "backup/meta/llama-3"},
             "bedrock": {},
@@ -105,10 +145,21 @@ def base_doc() -> dict[str, Any]:
         "defaults": {"chat": "openai", "embedding": "openai", "vision": "openai"},
         "fallbacks": {"chat": ["off", "anthropic", "backup"], "vision": ["anthropic"]},
         "templates": {
-            "summarize": {"id": "summarize", "capability": "chat", "variables": {},
-                          "system": "Be brief.", "user": "{{ text }}", "params": {"temperature": 0.1}},
-            "pinned": {"id": "pinned", "model": "openai/gpt-4o-mini", "variables": {},
-                       "user": "hi", "params": {"max_tokens": 200}},
+            "summarize": {
+                "id": "summarize",
+                "capability": "chat",
+                "variables": {},
+                "system": "Be brief.",
+                "user": "{{ text }}",
+                "params": {"temperature": 0.1},
+            },
+            "pinned": {
+                "id": "pinned",
+                "model": "openai/gpt-4o-mini",
+                "variables": {},
+                "user": "hi",
+                "params": {"max_tokens": 200},
+            },
         },
     }
 

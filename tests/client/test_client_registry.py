@@ -31,7 +31,7 @@ def test_active_model(reg: Registry) -> None:
     assert reg.active_model("openai", "chat") is m  # built once, then shared
     assert reg.active_model("openai", "image") is None
     assert reg.active_model("off", "chat") is None  # disabled: nothing resolves to it
-    with pytest.raises(UnknownProvider, match="'nope'.*known: anthropic"):
+    with pytest.raises(UnknownProvider, match=r"'nope'.*known: anthropic"):
         reg.active_model("nope", "chat")
     with pytest.raises(UnknownCapability, match="'chatt'"):
         reg.active_model("openai", "chatt")
@@ -39,13 +39,20 @@ def test_active_model(reg: Registry) -> None:
 
 def test_models_filters(reg: Registry) -> None:
     assert [m.key for m in reg.models("openai")] == [
-        "openai/gpt-4o", "openai/gpt-4o-mini", "openai/o1", "openai/text-embedding-3-small"
+        "openai/gpt-4o",
+        "openai/gpt-4o-mini",
+        "openai/o1",
+        "openai/text-embedding-3-small",
     ]
     assert [m.key for m in reg.models(capability="chat", active=True)] == [
-        "anthropic/claude-3-5-sonnet", "backup/meta/llama-3", "off/x1", "openai/gpt-4o"
+        "anthropic/claude-3-5-sonnet",
+        "backup/meta/llama-3",
+        "off/x1",
+        "openai/gpt-4o",
     ]
     assert [m.key for m in reg.models("openai", "chat", active=False)] == [
-        "openai/gpt-4o-mini", "openai/o1"
+        "openai/gpt-4o-mini",
+        "openai/o1",
     ]
     assert len(reg.models()) == len(base_doc()["models"])
     with pytest.raises(UnknownProvider):
@@ -120,7 +127,9 @@ def test_candidates(reg: Registry) -> None:
         ("backup/meta/llama-3", "fallback"),
     ]
     assert [c.provider.id for c in reg.candidates("chat", provider="backup")] == [
-        "backup", "openai", "anthropic"
+        "backup",
+        "openai",
+        "anthropic",
     ]
     assert reg.candidates("image") == []
 
@@ -129,7 +138,11 @@ def test_resolved_fields_and_openai_client(reg: Registry, monkeypatch: pytest.Mo
     openai = pytest.importorskip("openai")
     monkeypatch.setenv("RC_TEST_OPENAI_KEY", "sk-test-123")
     r = reg.resolve("chat", provider="openai")
-    assert (r.api, r.base_url, r.upstream_id) == ("openai", "https://api.openai.com/v1", "gpt-4o-2024-08-06")
+    assert (r.api, r.base_url, r.upstream_id) == (
+        "openai",
+        "https://api.openai.com/v1",
+        "gpt-4o-2024-08-06",
+    )
     client = openai.OpenAI(**r.openai_kwargs())
     assert str(client.base_url).rstrip("/") == "https://api.openai.com/v1"
     assert client.api_key == "sk-test-123"

@@ -72,9 +72,11 @@ def test_missing_manifest(tmp_path: Path) -> None:
 def test_tampered_value_is_refused(tmp_path: Path) -> None:
     path = write_manifest(tmp_path / "m.json", _plain_doc())
     text = path.read_text()
-    path.write_text(text.replace('"openai/gpt-4o-mini": {', '"openai/gpt-4o-mini": {', 1).replace(
-        '"input_per_mtok": 2.5', '"input_per_mtok": 0.5'
-    ))
+    path.write_text(
+        text.replace('"openai/gpt-4o-mini": {', '"openai/gpt-4o-mini": {', 1).replace(
+            '"input_per_mtok": 2.5', '"input_per_mtok": 0.5'
+        )
+    )
     with pytest.raises(DigestMismatch, match="does not match its digest"):
         Registry.load(path)
 
@@ -166,11 +168,17 @@ def test_every_error_is_a_manifest_error_with_one_line(tmp_path: Path) -> None:
     assert info.value.exit_code == 4
 
 
-_text = st.text(st.sampled_from(list('ab: "\\\n\t,{}[]ü€') + ["\u2028"]), max_size=12)
+_text = st.text(st.sampled_from([*'ab: "\\\n\t,{}[]ü€', "\u2028"]), max_size=12)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(desc=_text, label_key=_text, label_value=_text, cut=st.integers(0, 10_000), byte=st.integers(0, 255))
+@given(
+    desc=_text,
+    label_key=_text,
+    label_value=_text,
+    cut=st.integers(0, 10_000),
+    byte=st.integers(0, 255),
+)
 def test_property_loads_exactly_what_was_sealed_or_refuses(
     desc: str, label_key: str, label_value: str, cut: int, byte: int
 ) -> None:

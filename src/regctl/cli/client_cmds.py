@@ -143,7 +143,7 @@ def _marks() -> tuple[str, str]:
 def doctor_cmd(manifest: str) -> None:
     """Check per provider whether a key resolves here (never prints a value).
 
-    Exits 1 when an enabled provider that uses shared credentials has none.
+    Exits 1 when an enabled provider's credential chain resolves to nothing.
     """
     from regctl.client import SecretError
 
@@ -157,6 +157,10 @@ def doctor_cmd(manifest: str) -> None:
             continue
         if not provider.allow_shared_credentials:
             click.echo(f"-  {pid}: personal key required (allow_shared_credentials: false)")
+            continue
+        if not provider.credentials:
+            # e.g. bedrock, authenticated by the cloud SDK's own chain: nothing to check.
+            click.echo(f"-  {pid}: no credentials listed")
             continue
         try:
             key = provider.api_key()

@@ -8,6 +8,7 @@ is an error even when a cached copy exists: the URL itself is wrong.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from typing import Any
@@ -96,10 +97,8 @@ def write_cache(cache: str, data: bytes, etag: str | None) -> None:
     if etag:
         _atomic_write(cache + ".etag", etag.encode("utf-8"))
     else:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(cache + ".etag")
-        except OSError:
-            pass
 
 
 def _atomic_write(path: str, data: bytes) -> None:
@@ -112,10 +111,8 @@ def _atomic_write(path: str, data: bytes) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
-        except OSError:
-            pass
         raise
 
 

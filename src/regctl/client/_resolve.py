@@ -18,22 +18,27 @@ from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider
 
 
-def _provider(st: State, pid: str) -> Provider:
+def get_provider(st: State, pid: str) -> Provider:
+    """The provider, or :class:`UnknownProvider` listing the known ones."""
     p = st.providers.get(pid)
     if p is None:
-        raise UnknownProvider(f"unknown provider {pid!r} (known: {', '.join(sorted(st.providers))})")
+        raise UnknownProvider(
+            f"unknown provider {pid!r} (known: {', '.join(sorted(st.providers))})"
+        )
     return p
 
 
-def _check_capability(st: State, capability: str) -> None:
+def check_capability(st: State, capability: str) -> None:
+    """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
     if capability not in st.capabilities:
         known = ", ".join(sorted(st.capabilities))
         raise UnknownCapability(f"unknown capability {capability!r} (known: {known})")
 
 
-def _pinned(st: State, model: str, provider: str | None) -> Model:
+def pinned(st: State, model: str, provider: str | None) -> Model:
+    """A model named by key, or by id with its provider; :class:`UnknownModel` otherwise."""
     if provider is not None:
-        _provider(st, provider)
+        get_provider(st, provider)
         found = st.model(f"{provider}/{model}")
         if found is None and model.startswith(provider + "/"):
             found = st.model(model)
@@ -109,17 +114,17 @@ def resolve(
             model, via = tmpl["model"], "template"
         elif tmpl.get("capability"):
             capability = tmpl["capability"]
-    _check_capability(st, capability)
+    check_capability(st, capability)
     if model is not None:
-        m = _pinned(st, model, provider if via == "model" else None)
-        p = _provider(st, m.provider)
+        m = pinned(st, model, provider if via == "model" else None)
+        p = get_provider(st, m.provider)
         if not p.enabled:
             raise ResolutionError(f"model {m.key!r} belongs to disabled provider {p.id!r}")
         if capability not in m.capabilities:
             raise ResolutionError(f"model {m.key!r} does not have capability {capability!r}")
         return _make(st, p, m, capability, via, template, tparams, params)
     if provider is not None:
-        _provider(st, provider)
+        get_provider(st, provider)
     tried = []
     for pid, step in _order(st, capability, provider, fallback):
         found = _active(st, pid, capability)
@@ -132,9 +137,9 @@ def resolve(
 
 def candidates(st: State, capability: str, provider: str | None) -> list[Resolved]:
     """See :meth:`regctl.client.Registry.candidates`."""
-    _check_capability(st, capability)
+    check_capability(st, capability)
     if provider is not None:
-        _provider(st, provider)
+        get_provider(st, provider)
     out = []
     for pid, step in _order(st, capability, provider, True):
         found = _active(st, pid, capability)

@@ -11,8 +11,21 @@ from regctl.client.types import Model, Provider, freeze
 
 # SPEC §2 vocabulary, used when a manifest does not list its capabilities.
 BUILTIN_CAPABILITIES = frozenset(
-    "chat completion embedding image vision audio speech transcription code tools"
-    " reasoning rerank moderation".split()
+    [
+        "chat",
+        "completion",
+        "embedding",
+        "image",
+        "vision",
+        "audio",
+        "speech",
+        "transcription",
+        "code",
+        "tools",
+        "reasoning",
+        "rerank",
+        "moderation",
+    ]
 )
 
 
@@ -82,6 +95,8 @@ class State:
         try:
             m = Model(entry)
         except (KeyError, TypeError, AttributeError):
-            raise InvalidManifest(f"manifest {self.source}: malformed model entry {key!r}") from None
+            raise InvalidManifest(
+                f"manifest {self.source}: malformed model entry {key!r}"
+            ) from None
         # A concurrent first lookup may build an equal object; either one is fine.
         return self.model_cache.setdefault(key, m)

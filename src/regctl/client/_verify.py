@@ -53,7 +53,9 @@ class ManifestData:
 
     __slots__ = ("_decoder", "_models", "_models_text", "digest", "top")
 
-    def __init__(self, top: dict[str, Any], models: dict[str, Any] | None, models_text: str) -> None:
+    def __init__(
+        self, top: dict[str, Any], models: dict[str, Any] | None, models_text: str
+    ) -> None:
         self.top = top
         self.digest: str = top["digest"]
         self._models = models

@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from regctl.client import _fetch
+from regctl.client import _fetch, _resolve
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
-from regctl.client.errors import (
-    ManifestError,
-    NoActiveModel,
-    PricingError,
-    ResolutionError,
-    UnknownCapability,
-    UnknownModel,
-    UnknownProvider,
-    UnknownTemplate,
-)
+from regctl.client.errors import ManifestError, ManifestUnavailable
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider, _Frozen
 
@@ -51,6 +43,15 @@ class Registry(_Frozen):
     )
 
     _state: State
+    _source: str
+    _expect: str | None
+    _timeout: float
+    _cache: str | None
+    _lock: Any
+    _stop: Any
+    _thread: Any
+    _on_change: Callable[[Registry], None] | None
+    _on_error: Callable[[Registry, ManifestError], None] | None
     last_error: ManifestError | None
     """Why the last reload failed (``None`` after a good one); the old manifest kept serving."""
 
@@ -160,25 +161,24 @@ class Registry(_Frozen):
             got = _fetch.fetch_url(src, timeout=self._timeout, cache=self._cache, etag=stamp)
         if got.data is None and current is not None:
             return current
-        assert got.data is not None
         try:
-            data = parse_manifest(got.data, src, self._expect)
+            data = parse_manifest(_bytes(got, src), src, self._expect)
         except ManifestError:
             if not got.from_cache or got.stale_reason is not None:
                 raise
             # A 304 for a cached copy that no longer verifies: fetch it afresh.
             got = _fetch.fetch_url(src, timeout=self._timeout, cache=None)
-            assert got.data is not None
-            data = parse_manifest(got.data, src, self._expect)
+            data = parse_manifest(_bytes(got, src), src, self._expect)
         if current is not None and data.digest == current.data.digest:
-            return State(current.data, src, got.stamp, got.stale_reason) if (
-                got.stamp != current.stamp or got.stale_reason != current.stale_reason
-            ) else current
+            return (
+                State(current.data, src, got.stamp, got.stale_reason)
+                if (got.stamp != current.stamp or got.stale_reason != current.stale_reason)
+                else current
+            )
         if self._cache is not None and not got.from_cache:
-            try:
-                _fetch.write_cache(self._cache, got.data, got.stamp)
-            except OSError:
-                pass  # the cache only helps the next start; serving goes on without it
+            # The cache only helps the next start; serving goes on without it.
+            with contextlib.suppress(OSError):
+                _fetch.write_cache(self._cache, _bytes(got, src), got.stamp)
         return State(data, src, got.stamp, got.stale_reason)
 
     def refresh(self, *, raise_errors: bool = False) -> bool:
@@ -262,27 +262,11 @@ class Registry(_Frozen):
 
     def provider(self, provider_id: str) -> Provider:
         """The provider, or :class:`UnknownProvider`."""
-        p = self._state.providers.get(provider_id)
-        if p is None:
-            raise UnknownProvider(_unknown("provider", provider_id, self._state.providers))
-        return p
+        return _resolve.get_provider(self._state, provider_id)
 
     def model(self, key: str | Model, provider: str | None = None) -> Model:
-        """A model by ``"provider/model"`` (or ``model`` + ``provider``), or :class:`UnknownModel`."""
-        if isinstance(key, Model):
-            return key
-        st = self._state
-        if provider is not None:
-            self.provider(provider)
-            m = st.model(f"{provider}/{key}")
-            if m is None and key.startswith(provider + "/"):
-                m = st.model(key)
-        else:
-            m = st.model(key)
-        if m is None:
-            where = f" of provider {provider!r}" if provider else " (use 'provider/model')"
-            raise UnknownModel(f"unknown model {key!r}{where}")
-        return m
+        """A model by ``"provider/model"`` (or id + ``provider``), or :class:`UnknownModel`."""
+        return key if isinstance(key, Model) else _resolve.pinned(self._state, key, provider)
 
     def active_model(self, provider: str, capability: str) -> Model | None:
         """The one active model of ``provider`` for ``capability``, or ``None``.
@@ -295,9 +279,8 @@ class Registry(_Frozen):
         if key is not None:
             m = st.model_cache.get(key)
             return m if m is not None else self._active_entry(st, key)
-        if provider not in st.providers:
-            raise UnknownProvider(_unknown("provider", provider, st.providers))
-        self._check_capability(st, capability)
+        _resolve.get_provider(st, provider)
+        _resolve.check_capability(st, capability)
         return None
 
     def _active_entry(self, st: State, key: str) -> Model:
@@ -305,11 +288,6 @@ class Registry(_Frozen):
         if m is None:
             raise ManifestError(f"manifest {st.source}: active model {key!r} has no entry")
         return m
-
-    @staticmethod
-    def _check_capability(st: State, capability: str) -> None:
-        if capability not in st.capabilities:
-            raise UnknownCapability(_unknown("capability", capability, st.capabilities))
 
     def models(
         self,
@@ -324,9 +302,9 @@ class Registry(_Frozen):
         """
         st = self._state
         if provider is not None:
-            self.provider(provider)
+            _resolve.get_provider(st, provider)
         if capability is not None:
-            self._check_capability(st, capability)
+            _resolve.check_capability(st, capability)
         out = []
         for m in st.all_models():
             if provider is not None and m.provider != provider:
@@ -361,9 +339,9 @@ class Registry(_Frozen):
         :class:`NoActiveModel` when the order runs out, and the other
         :class:`ResolutionError` subclasses for unknown names.
         """
-        from regctl.client._resolve import resolve
-
-        return resolve(self._state, capability, provider, model, template, params, fallback)
+        return _resolve.resolve(
+            self._state, capability, provider, model, template, params, fallback
+        )
 
     def candidates(self, capability: str = "chat", provider: str | None = None) -> list[Resolved]:
         """Every enabled provider's active model for ``capability`` in try order.
@@ -371,9 +349,7 @@ class Registry(_Frozen):
         ``provider`` (if given), then the registry default, then the fallbacks,
         without repeats: the list a retry loop walks.
         """
-        from regctl.client._resolve import candidates
-
-        return candidates(self._state, capability, provider)
+        return _resolve.candidates(self._state, capability, provider)
 
     def cost(
         self,
@@ -388,38 +364,10 @@ class Registry(_Frozen):
         ``cached_input_per_mtok`` (the input price when there is none). Raises
         :class:`PricingError` for a missing price or a bad token count.
         """
-        from decimal import Decimal
+        from regctl.client._pricing import cost
 
         m = model.model if isinstance(model, Resolved) else self.model(model)
-        for name, n in (
-            ("input_tokens", input_tokens),
-            ("output_tokens", output_tokens),
-            ("cached_input_tokens", cached_input_tokens),
-        ):
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise PricingError(f"{name} must be a whole number >= 0, got {n!r}")
-        if cached_input_tokens > input_tokens:
-            raise PricingError("cached_input_tokens cannot exceed input_tokens")
-        pricing = m.pricing
-        if not pricing:
-            raise PricingError(f"model {m.key!r} has no pricing in the manifest")
-        if pricing.get("currency", "USD") != "USD":
-            raise PricingError(f"model {m.key!r} is priced in {pricing['currency']!r}, not USD")
-
-        def price(field: str, fallback: str | None = None) -> Decimal:
-            value = pricing.get(field, pricing.get(fallback) if fallback else None)
-            if value is None or isinstance(value, bool) or not isinstance(value, (int, float)):
-                raise PricingError(f"model {m.key!r} has no {field} price")
-            return Decimal(repr(value))
-
-        total = Decimal(0)
-        if input_tokens - cached_input_tokens:
-            total += (input_tokens - cached_input_tokens) * price("input_per_mtok")
-        if cached_input_tokens:
-            total += cached_input_tokens * price("cached_input_per_mtok", "input_per_mtok")
-        if output_tokens:
-            total += output_tokens * price("output_per_mtok")
-        return total.scaleb(-6)
+        return cost(m, input_tokens, output_tokens, cached_input_tokens)
 
     def __repr__(self) -> str:
         st = self._state
@@ -429,7 +377,7 @@ class Registry(_Frozen):
         )
 
 
-def _unknown(kind: str, name: str, known: Any) -> str:
-    names = sorted(known)
-    shown = ", ".join(names[:12]) + (", …" if len(names) > 12 else "")
-    return f"unknown {kind} {name!r} (known: {shown or 'none'})"
+def _bytes(got: _fetch.Fetched, source: str) -> bytes:
+    if got.data is None:  # a 304 we did not ask for
+        raise ManifestUnavailable(f"manifest {source}: the server sent no content")
+    return got.data

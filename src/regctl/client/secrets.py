@@ -56,9 +56,9 @@ def _read_file(ref: str, path: str) -> SecretStr:
 
 
 def _load_plugin(scheme: str) -> Callable[[str], Any]:
-    plugin = _plugins.get(scheme)
-    if plugin is not None:
-        return plugin
+    cached = _plugins.get(scheme)
+    if cached is not None:
+        return cached
     from importlib.metadata import entry_points
 
     found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == scheme]
@@ -72,7 +72,7 @@ def _load_plugin(scheme: str) -> Callable[[str], Any]:
         raise SecretPluginError(
             f"secret plugin {scheme!r} failed to load ({type(exc).__name__})"
         ) from None
-    plugin = getattr(obj, "resolve", obj)
+    plugin: Callable[[str], Any] = getattr(obj, "resolve", obj)
     if not callable(plugin):
         raise SecretPluginError(f"secret plugin {scheme!r} is not callable")
     _plugins[scheme] = plugin

@@ -1,4 +1,4 @@
-"""A secret plugin for the tests: the ``testvault`` scheme (entry point group ``regctl.secrets``)."""
+"""Test secret plugin: the ``testvault`` scheme (entry point group ``regctl.secrets``)."""
 
 import os
 
