@@ -149,6 +149,8 @@ def test_resolved_fields_and_openai_client(reg: Registry, monkeypatch: pytest.Mo
     r2 = reg.resolve("chat", provider="backup")
     client = openai.OpenAI(**r2.openai_kwargs(personal="mine"))
     assert str(client.base_url).rstrip("/") == "http://127.0.0.1:9/v1"
+    with pytest.raises(ResolutionError, match="'anthropic' protocol"):
+        reg.resolve("chat", provider="anthropic").openai_kwargs(personal="k")
 
 
 def test_cost(reg: Registry) -> None:

@@ -49,17 +49,28 @@ _TOP_TYPES: dict[str, type] = {
 
 
 class ManifestData:
-    """Verified manifest content: the top level eagerly, model entries lazily."""
+    """Verified manifest content: the top level eagerly, model entries lazily.
 
-    __slots__ = ("_decoder", "_models", "_models_text", "digest", "top")
+    ``text[start:end]`` is the canonical text of the ``models`` object (kept as
+    offsets into the one decoded string so that nothing large is copied).
+    """
+
+    __slots__ = ("_decoder", "_end", "_models", "_start", "_text", "digest", "top")
 
     def __init__(
-        self, top: dict[str, Any], models: dict[str, Any] | None, models_text: str
+        self,
+        top: dict[str, Any],
+        models: dict[str, Any] | None,
+        text: str = "",
+        start: int = 0,
+        end: int = 0,
     ) -> None:
         self.top = top
         self.digest: str = top["digest"]
         self._models = models
-        self._models_text = models_text
+        self._text = text
+        self._start = start
+        self._end = end
         self._decoder = json.JSONDecoder()
 
     def model_entry(self, key: str) -> Any:
@@ -67,12 +78,11 @@ class ManifestData:
         models = self._models
         if models is not None:
             return models.get(key)
-        text = self._models_text
         needle = json.dumps(key, ensure_ascii=False) + ":{"
-        pos = text.find(needle)
+        pos = self._text.find(needle, self._start, self._end)
         if pos < 0:
             return None
-        entry, _ = self._decoder.raw_decode(text, pos + len(needle) - 1)
+        entry, _ = self._decoder.raw_decode(self._text, pos + len(needle) - 1)
         # Model keys hold a "/", nested keys of an entry never do; this check keeps
         # the lookup right even for a manifest that breaks that rule.
         if not isinstance(entry, dict) or f"{entry.get('provider')}/{entry.get('id')}" != key:
@@ -83,9 +93,10 @@ class ManifestData:
         """Every model entry (parsed once, then shared)."""
         models = self._models
         if models is None:
-            models = json.loads(self._models_text)
+            models = json.loads(self._text[self._start : self._end])
             if not isinstance(models, dict):
                 raise InvalidManifest("manifest 'models' is not an object")
+            # Keep the text: a concurrent model_entry() may still be reading it.
             self._models = models
         return models
 
@@ -130,11 +141,11 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
         if isinstance(top, dict):
             top["digest"] = digest
             _check_shape(top, source, models_known=True)
-            return ManifestData(top, None, text[start + len(_MODELS_START) : end + 1])
+            return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
     doc = json.loads(text)
     doc["digest"] = digest
     _check_shape(doc, source)
-    return ManifestData(doc, doc.pop("models"), "")
+    return ManifestData(doc, doc.pop("models"))
 
 
 def _slow_path(data: bytes, source: str) -> ManifestData:
@@ -164,7 +175,7 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
             f" recorded {digest}, content hashes to {actual}"
         )
     _check_shape(doc, source)
-    return ManifestData(doc, doc.pop("models"), "")
+    return ManifestData(doc, doc.pop("models"))
 
 
 def _check_version(doc: dict[str, Any], source: str) -> None:

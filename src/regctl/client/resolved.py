@@ -10,6 +10,10 @@ from regctl.client.errors import ResolutionError
 from regctl.client.types import Model, Provider, SecretStr, _Frozen
 
 
+# Protocols that openai.OpenAI(base_url=...) talks to directly.
+_OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
+
+
 class Resolved(_Frozen):
     """A provider + model to call, with merged call parameters.
 
@@ -75,12 +79,16 @@ class Resolved(_Frozen):
     def openai_kwargs(self, personal: str | SecretStr | None = None) -> dict[str, Any]:
         """Keyword arguments for ``openai.OpenAI(**kwargs)``: ``api_key`` and ``base_url``.
 
+        Only for the ``openai``, ``openai-compatible`` and ``azure-openai`` protocols
+        (:class:`ResolutionError` otherwise).
+
         The returned dict holds the plaintext key (the OpenAI client needs it):
         pass it straight on, do not log it.
         """
-        if self.base_url is None:
+        if self.api not in _OPENAI_WIRE or self.base_url is None:
             raise ResolutionError(
-                f"provider {self.provider.id!r} ({self.api}) has no base URL for an OpenAI client"
+                f"provider {self.provider.id!r} speaks the {self.api!r} protocol, not OpenAI's:"
+                " use that vendor's SDK with .base_url and .api_key()"
             )
         return {"api_key": self.api_key(personal).get_secret_value(), "base_url": self.base_url}
 
