@@ -9,7 +9,6 @@ from typing import Any
 from regctl.client.errors import ResolutionError
 from regctl.client.types import Model, Provider, SecretStr, _Frozen
 
-
 # Protocols that openai.OpenAI(base_url=...) talks to directly.
 _OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
 
