@@ -147,6 +147,15 @@ def test_wrong_shape_with_valid_digest(tmp_path: Path) -> None:
     path = write_manifest(tmp_path / "m.json", doc(active={"ghost": {"chat": "ghost/x"}}))
     with pytest.raises(InvalidManifest, match="ghost"):
         Registry.load(path)
+    body = base_doc()
+    del body["registry"]["capabilities"]
+    with pytest.raises(InvalidManifest, match="registry.capabilities"):
+        Registry.load(write_manifest(tmp_path / "m.json", body))
+    body = base_doc()
+    del body["models"]["openai/gpt-4o"]["id"]
+    reg = Registry.load(write_manifest(tmp_path / "m.json", body))
+    with pytest.raises(InvalidManifest, match="malformed model entry 'openai/gpt-4o'"):
+        reg.models()
 
 
 def test_expect_digest_pins_the_manifest(tmp_path: Path) -> None:

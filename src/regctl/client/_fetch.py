@@ -92,28 +92,14 @@ def read_cache(cache: str | None) -> tuple[bytes | None, str | None]:
 
 def write_cache(cache: str, data: bytes, etag: str | None) -> None:
     """Atomically store a verified copy (bytes first, then its ETag)."""
-    os.makedirs(os.path.dirname(cache) or ".", exist_ok=True)
-    _atomic_write(cache, data)
+    from regctl.fsutil import atomic_write  # stdlib only; needed just for URL sources
+
+    atomic_write(cache, data)
     if etag:
-        _atomic_write(cache + ".etag", etag.encode("utf-8"))
+        atomic_write(cache + ".etag", etag.encode("utf-8"))
     else:
         with contextlib.suppress(OSError):
             os.unlink(cache + ".etag")
-
-
-def _atomic_write(path: str, data: bytes) -> None:
-    tmp = f"{path}.{os.getpid()}.{id(data)}.tmp"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def fetch_url(

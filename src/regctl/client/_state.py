@@ -9,25 +9,6 @@ from regctl.client._verify import ManifestData
 from regctl.client.errors import InvalidManifest
 from regctl.client.types import Model, Provider, freeze
 
-# SPEC §2 vocabulary, used when a manifest does not list its capabilities.
-BUILTIN_CAPABILITIES = frozenset(
-    [
-        "chat",
-        "completion",
-        "embedding",
-        "image",
-        "vision",
-        "audio",
-        "speech",
-        "transcription",
-        "code",
-        "tools",
-        "reasoning",
-        "rerank",
-        "moderation",
-    ]
-)
-
 
 class State:
     """Indexes over one :class:`ManifestData`; ``Model`` objects are built on first use."""
@@ -64,10 +45,10 @@ class State:
         self.active: dict[str, dict[str, str]] = {
             pid: dict(caps) for pid, caps in top["active"].items() if pid in enabled
         }
-        caps = top["registry"].get("capabilities") or ()
-        self.capabilities: frozenset[str] = frozenset(caps) or BUILTIN_CAPABILITIES.union(
-            *(c.keys() for c in self.active.values())
-        )
+        caps = top["registry"].get("capabilities")
+        if not isinstance(caps, list) or not caps:
+            raise InvalidManifest(f"manifest {source}: 'registry.capabilities' is missing")
+        self.capabilities: frozenset[str] = frozenset(caps)
         self.defaults: Mapping[str, str] = freeze(top["defaults"])
         self.fallbacks: Mapping[str, tuple[str, ...]] = freeze(top["fallbacks"])
         self.templates: Mapping[str, Mapping[str, Any]] = freeze(top["templates"])
