@@ -9,6 +9,9 @@ from pathlib import Path
 
 import pytest
 
+# No test may reach the network: litellm otherwise fetches its price map at import.
+os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
+
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "registry"
 

@@ -22,7 +22,7 @@ from regctl.problems import Problem
 from regctl.registry import ProviderEntry, View
 from regctl.schema import API_VERSION
 from regctl.source import LoadResult
-from regctl.validate import ValidationReport, validate
+from regctl.validate import ValidationReport, gc_paused, validate
 
 
 @dataclass
@@ -53,8 +53,10 @@ def compile_registry(
         raise UsageError(f"unknown environment '{env}' (known: {known})")
     if not report.ok:
         return CompileResult(None, "", report.problems, report)
-    manifest = build_manifest(report.views[env], report.load)
-    return CompileResult(manifest, dumps_pretty(manifest), report.problems, report)
+    with gc_paused():
+        manifest = build_manifest(report.views[env], report.load)
+        text = dumps_pretty(manifest)
+    return CompileResult(manifest, text, report.problems, report)
 
 
 def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
@@ -103,6 +105,13 @@ def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
     return d
 
 
+def _fields(obj: Any) -> dict[str, Any]:
+    """The set fields of a small nested model (``model_dump`` is ~5x slower per call here)."""
+    if obj is None:
+        return {}
+    return {k: v for k, v in obj.__dict__.items() if v is not None}
+
+
 def _provider(e: ProviderEntry) -> dict[str, Any]:
     p = e.obj
     out: dict[str, Any] = {
@@ -113,8 +122,8 @@ def _provider(e: ProviderEntry) -> dict[str, Any]:
         "enabled": p.enabled,
         "credentials": list(p.credentials),
         "allow_shared_credentials": p.allow_shared_credentials,
-        "defaults": p.defaults.model_dump(exclude_none=True) if p.defaults else {},
-        "rate_limits": p.rate_limits.model_dump(exclude_none=True) if p.rate_limits else None,
+        "defaults": _fields(p.defaults),
+        "rate_limits": _fields(p.rate_limits),
         "description": p.description,
         "docs_url": p.docs_url,
         "labels": dict(sorted(p.labels.items())),
@@ -124,12 +133,10 @@ def _provider(e: ProviderEntry) -> dict[str, Any]:
 
 def _model(m: ParsedModel) -> dict[str, Any]:
     b = m.obj
-    pricing = None
-    if b.pricing:
-        pricing = {
-            k: float(v) if isinstance(v, int) else v
-            for k, v in b.pricing.model_dump(exclude_none=True).items()
-        }
+    pricing = _fields(b.pricing)
+    for k, v in pricing.items():
+        if type(v) is int:  # YAML `10` and `10.0` are the same price: one canonical form
+            pricing[k] = float(v)
     out: dict[str, Any] = {
         "provider": m.provider,
         "id": b.id,
@@ -137,9 +144,9 @@ def _model(m: ParsedModel) -> dict[str, Any]:
         "display_name": b.display_name,
         "capabilities": list(b.capabilities),
         "active": sorted(set(b.active_for()) & set(b.capabilities)),
-        "supports": b.supports.model_dump(exclude_none=True) if b.supports else {},
-        "defaults": b.defaults.model_dump(exclude_none=True) if b.defaults else {},
-        "limits": b.limits.model_dump(exclude_none=True) if b.limits else None,
+        "supports": _fields(b.supports),
+        "defaults": _fields(b.defaults),
+        "limits": _fields(b.limits),
         "pricing": pricing,
         "released": b.released.isoformat() if b.released else None,
         "deprecated": b.deprecated.isoformat() if b.deprecated else None,

@@ -97,13 +97,8 @@ def _without(raw: PosDict, locs: list[tuple[int | str, ...]]) -> PosDict:
         node: Any = out
         for part in loc[:-1]:
             child = node[part]
-            if isinstance(child, PosDict):
+            if isinstance(child, (PosDict, PosList)):
                 child = child.copy_with()
-            elif isinstance(child, PosList):
-                copied = PosList(child.pos)
-                copied.extend(child)
-                copied.item_pos = child.item_pos
-                child = copied
             node[part] = child
             node = child
         if isinstance(node, dict):

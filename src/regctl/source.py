@@ -29,9 +29,9 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from regctl.problems import Location, Problem
 
 try:  # the C parser is ~10x faster; fall back so a missing libyaml is slow, not broken
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 MAX_ALIASES = 100
@@ -43,18 +43,103 @@ _STR, _INT, _FLOAT, _BOOL, _NULL = (_TAG + t for t in ("str", "int", "float", "b
 _TS, _MERGE = _TAG + "timestamp", _TAG + "merge"
 _TRUE = frozenset({"true", "yes", "on"})
 _FALLBACK = yaml.SafeLoader("")  # for the rare scalar forms (0x1F, 1_000, .inf, timestamps)
+_SEQ, _MAP = _TAG + "seq", _TAG + "map"
+_RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
+_WILDCARD: tuple[tuple[str, Any], ...] = tuple(_RESOLVERS.get(None, []))
+_IMPLICIT = {ch: (*rs, *_WILDCARD) for ch, rs in _RESOLVERS.items() if ch is not None}
+
+
+class _Loader(_BaseLoader):
+    """The C loader with a leaner tag resolver.
+
+    libyaml calls back into Python three times per node (``descend_resolver``,
+    ``resolve``, ``ascend_resolver``); PyYAML's generic versions of those calls
+    cost about as much as the C parse itself. These give the same YAML 1.1
+    answers (same table, same regexps) for safe loading, where path resolvers
+    are never used; a test checks them against ``yaml.safe_load``.
+    """
+
+    def resolve(self, kind: type, value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            if implicit[0]:
+                for tag, regexp in _IMPLICIT.get(value[:1], _WILDCARD):
+                    if regexp.match(value):
+                        return str(tag)
+            return _STR
+        return _SEQ if kind is SequenceNode else _MAP
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        return None
+
+    def ascend_resolver(self) -> None:
+        return None
+
+
+def _loc(file: str, node: Node) -> Location:
+    mark = node.start_mark
+    return Location(file, mark.line + 1, mark.column + 1)
 
 
 class PosDict(dict[str, Any]):
-    """A mapping with the location of itself, of each key, and of each value."""
+    """A mapping with the location of itself, of each key, and of each value.
 
-    __slots__ = ("key_pos", "pos", "val_pos")
+    Positions are computed on first use from the YAML node kept alongside: most
+    mappings are never asked for a position, and building a :class:`Location`
+    for every key and value up front would cost more than the parse itself.
+    """
+
+    __slots__ = ("_file", "_key_pos", "_merged", "_node", "_pos", "_val_pos")
 
     def __init__(self, pos: Location) -> None:
         super().__init__()
-        self.pos = pos
-        self.key_pos: dict[str, Location] = {}
-        self.val_pos: dict[str, Location] = {}
+        self._pos: Location | None = pos
+        self._node: MappingNode | None = None
+        self._file = pos.file
+        self._merged: list[PosDict] | None = None
+        self._key_pos: dict[str, Location] | None = {}
+        self._val_pos: dict[str, Location] | None = {}
+
+    @classmethod
+    def _lazy(cls, file: str, node: MappingNode) -> PosDict:
+        new = cls.__new__(cls)
+        new._pos, new._node, new._file, new._merged = None, node, file, None
+        new._key_pos = new._val_pos = None
+        return new
+
+    @property
+    def pos(self) -> Location:
+        if self._pos is None:
+            assert self._node is not None
+            self._pos = _loc(self._file, self._node)
+        return self._pos
+
+    @property
+    def key_pos(self) -> dict[str, Location]:
+        if self._key_pos is None:
+            self._materialize()
+        assert self._key_pos is not None
+        return self._key_pos
+
+    @property
+    def val_pos(self) -> dict[str, Location]:
+        if self._val_pos is None:
+            self._materialize()
+        assert self._val_pos is not None
+        return self._val_pos
+
+    def _materialize(self) -> None:
+        key_pos: dict[str, Location] = {}
+        val_pos: dict[str, Location] = {}
+        assert self._node is not None
+        for key_node, value_node in self._node.value:
+            if key_node.tag != _MERGE:
+                key_pos[key_node.value] = _loc(self._file, key_node)
+                val_pos[key_node.value] = _loc(self._file, value_node)
+        for src in self._merged or ():
+            for k in src:
+                if k not in key_pos:
+                    key_pos[k], val_pos[k] = src.key_pos[k], src.val_pos[k]
+        self._key_pos, self._val_pos = key_pos, val_pos
 
     def copy_with(self) -> PosDict:
         """A shallow copy that keeps the position tables (used by overlays)."""
@@ -66,14 +151,42 @@ class PosDict(dict[str, Any]):
 
 
 class PosList(list[Any]):
-    """A sequence with the location of itself and of each item."""
+    """A sequence with the location of itself and of each item (computed on first use)."""
 
-    __slots__ = ("item_pos", "pos")
+    __slots__ = ("_file", "_item_pos", "_node", "_pos")
 
     def __init__(self, pos: Location) -> None:
         super().__init__()
-        self.pos = pos
-        self.item_pos: list[Location] = []
+        self._pos: Location | None = pos
+        self._file = pos.file
+        self._node: SequenceNode | None = None
+        self._item_pos: list[Location] | None = []
+
+    @classmethod
+    def _lazy(cls, file: str, node: SequenceNode) -> PosList:
+        new = cls.__new__(cls)
+        new._pos, new._node, new._file, new._item_pos = None, node, file, None
+        return new
+
+    @property
+    def pos(self) -> Location:
+        if self._pos is None:
+            assert self._node is not None
+            self._pos = _loc(self._file, self._node)
+        return self._pos
+
+    @property
+    def item_pos(self) -> list[Location]:
+        if self._item_pos is None:
+            assert self._node is not None
+            self._item_pos = [_loc(self._file, n) for n in self._node.value]
+        return self._item_pos
+
+    def copy_with(self) -> PosList:
+        new = PosList(self.pos)
+        new.extend(self)
+        new.item_pos.extend(self.item_pos)
+        return new
 
 
 @dataclass
@@ -200,7 +313,7 @@ def decode(raw: bytes, shown: str) -> str:
 def parse_documents(raw: bytes, shown: str) -> list[Document]:
     """Parse all documents of one file; the first syntax error aborts the file."""
     text = decode(raw, shown)
-    loader = _Loader(text)
+    loader = _Loader(raw)  # bytes: libyaml decodes UTF-8 itself, faster than from str
     docs: list[Document] = []
     try:
         index = 0
@@ -225,14 +338,19 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str, source: str) -> Probl
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     text = " ".join(s for s in (exc.context, exc.problem) if s)
-    if mark is not None and source[mark.index : mark.index + 1] == "\t":
+    lines = source.splitlines()
+    if mark is not None and mark.line < len(lines) and lines[mark.line][mark.column :][:1] == "\t":
         # libyaml's message for a tab says only "cannot start any token"
         text = "tab character: YAML indentation must use spaces, not tabs"
     return Problem("yaml-syntax", text or "invalid YAML", Location(shown, line, col))
 
 
 class _Builder:
-    """Turns one composed document into PosDict/PosList/scalars, enforcing the limits."""
+    """Turns one composed document into PosDict/PosList/scalars, enforcing the limits.
+
+    This is the hot loop of validation (every node of every file passes here once),
+    hence ``type(x) is`` tests and the inlined common case of string scalars.
+    """
 
     def __init__(self, file: str) -> None:
         self.file = file
@@ -242,15 +360,15 @@ class _Builder:
         self.expanded = 0
 
     def loc(self, node: Node) -> Location:
-        mark = node.start_mark
-        return Location(self.file, mark.line + 1, mark.column + 1)
+        return _loc(self.file, node)
 
     def build(self, node: Node) -> Any:
         return self._value(node)[0]
 
     def _value(self, node: Node) -> tuple[Any, int]:
-        if isinstance(node, ScalarNode):
-            return self._scalar(node), 1
+        kind = type(node)
+        if kind is ScalarNode:
+            return self._scalar(node), 1  # type: ignore[arg-type]
         key = id(node)
         seen = self.built.get(key)
         if seen is not None:
@@ -260,21 +378,20 @@ class _Builder:
         self.in_progress.add(key)
         value: Any
         try:
-            if isinstance(node, MappingNode):
-                value, size = self._mapping(node)
-            elif isinstance(node, SequenceNode):
-                value, size = self._sequence(node)
-            else:  # pragma: no cover - the composer makes only these three
-                raise _Abort(Problem("yaml-syntax", "unexpected node", self.loc(node)))
+            if kind is MappingNode:
+                value, size = self._mapping(node)  # type: ignore[arg-type]
+            else:
+                value, size = self._sequence(node)  # type: ignore[arg-type]
         finally:
             self.in_progress.discard(key)
         self.built[key] = (value, size)
         return value, size
 
     def _alias(self, node: Node, seen: tuple[Any, int]) -> tuple[Any, int]:
-        # A second visit of a collection node is an alias. The value is shared, not
-        # copied, so memory stays bounded; the bound on expanded size stops later
-        # stages from walking an exponential tree.
+        # A second visit of a collection node is an alias (the composer hands back the
+        # anchored node itself, so the place reported is the anchor's). The value is
+        # shared, not copied, so memory stays bounded; the bound on expanded size stops
+        # later stages from walking an exponential tree.
         self.aliases += 1
         self.expanded += seen[1]
         if self.aliases > MAX_ALIASES or self.expanded > MAX_EXPANDED_NODES:
@@ -290,43 +407,61 @@ class _Builder:
         return seen
 
     def _mapping(self, node: MappingNode) -> tuple[PosDict, int]:
-        out = PosDict(self.loc(node))
+        out = PosDict._lazy(self.file, node)
         size = 1
-        merges: list[Node] = []
+        merges: list[Node] | None = None
         for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
-                merges.append(value_node)
+            ktag = key_node.tag
+            if ktag == _STR and type(key_node) is ScalarNode:
+                key = key_node.value
+            elif ktag == _MERGE:
+                merges = [*(merges or []), value_node]
                 continue
-            key = self._scalar(key_node) if isinstance(key_node, ScalarNode) else None
-            key_loc = self.loc(key_node)
-            if not isinstance(key, str):
-                shown = repr(key) if isinstance(key_node, ScalarNode) else "(a collection)"
-                raise _Abort(
-                    Problem(
-                        "schema",
-                        f"mapping key {shown} is not a string "
-                        "(YAML reads yes/no/on/off as booleans: quote the key)",
-                        key_loc,
-                    )
-                )
+            else:
+                key = self._other_key(key_node)
             if key in out:
-                first = out.key_pos[key]
-                raise _Abort(
-                    Problem(
-                        "duplicate-key",
-                        f"duplicate key '{key}' (first at {first}); YAML would keep only the last",
-                        key_loc,
-                        related=(first,),
-                    )
-                )
-            value, vsize = self._value(value_node)
-            size += vsize
-            out[key] = value
-            out.key_pos[key] = key_loc
-            out.val_pos[key] = self.loc(value_node)
-        for merge in merges:
-            size += self._merge(out, merge)
+                self._duplicate(out, key, key_node)
+            if type(value_node) is ScalarNode:
+                out[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node)
+                size += 1
+            else:
+                value, vsize = self._value(value_node)
+                out[key] = value
+                size += vsize
+        if merges:
+            out._merged = []
+            for merge in merges:
+                size += self._merge(out, merge)
         return out, size
+
+    def _other_key(self, key_node: Node) -> str:
+        """A key that is not a plain string: fine if it still builds to a str, else a problem."""
+        shown = "(a collection)"
+        if type(key_node) is ScalarNode:
+            key = self._scalar(key_node)
+            if isinstance(key, str):
+                return key
+            shown = repr(key)
+        raise _Abort(
+            Problem(
+                "schema",
+                f"mapping key {shown} is not a string "
+                "(YAML reads yes/no/on/off as booleans: quote the key)",
+                self.loc(key_node),
+            )
+        )
+
+    def _duplicate(self, out: PosDict, key: str, key_node: Node) -> None:
+        assert out._node is not None
+        first = next(self.loc(k) for k, _ in out._node.value if k.value == key)
+        raise _Abort(
+            Problem(
+                "duplicate-key",
+                f"duplicate key '{key}' (first at {first}); YAML would keep only the last",
+                self.loc(key_node),
+                related=(first,),
+            )
+        )
 
     def _merge(self, out: PosDict, merge: Node) -> int:
         """YAML merge keys (``<<: *base``): keys already present win."""
@@ -335,21 +470,25 @@ class _Builder:
         for src in sources:
             if not isinstance(src, PosDict):
                 raise _Abort(Problem("yaml-syntax", "'<<' must merge mappings", self.loc(merge)))
+            assert out._merged is not None
+            out._merged.append(src)
             for k, v in src.items():
                 if k not in out:
                     out[k] = v
-                    out.key_pos[k] = src.key_pos[k]
-                    out.val_pos[k] = src.val_pos[k]
         return size
 
     def _sequence(self, node: SequenceNode) -> tuple[PosList, int]:
-        seq = PosList(self.loc(node))
+        seq = PosList._lazy(self.file, node)
         size = 1
+        append = seq.append
         for item in node.value:
-            value, isize = self._value(item)
-            size += isize
-            seq.append(value)
-            seq.item_pos.append(self.loc(item))
+            if type(item) is ScalarNode:
+                append(item.value if item.tag == _STR else self._scalar(item))
+                size += 1
+            else:
+                value, isize = self._value(item)
+                append(value)
+                size += isize
         return seq, size
 
     def _scalar(self, node: ScalarNode) -> Any:
@@ -361,10 +500,13 @@ class _Builder:
         if tag == _BOOL:
             return value.lower() in _TRUE
         if tag == _INT:
-            try:
-                return int(value)
-            except ValueError:
-                return _FALLBACK.construct_yaml_int(node)
+            digits = value.lstrip("+-")
+            if digits[:1] != "0" or digits == "0":  # a leading 0 means octal in YAML 1.1
+                try:
+                    return int(value)
+                except ValueError:
+                    pass
+            return _FALLBACK.construct_yaml_int(node)
         if tag == _FLOAT:
             try:
                 return float(value)

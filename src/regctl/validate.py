@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,6 +33,27 @@ class ValidationReport:
         return has_errors(self.problems, strict=strict)
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building the registry.
+
+    Loading allocates millions of long-lived, acyclic objects (nodes, dicts,
+    models); each automatic collection would walk all of them again, which made
+    loading 10,000 models 3-4x slower. Reference counting still frees them. On
+    the way out the survivors are moved to the permanent generation
+    (``gc.freeze``) so that the first collection after re-enabling does not
+    walk them all at once (1.3 s at 10,000 models).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+
+
 def validate(
     root: str | Path,
     *,
@@ -40,7 +64,11 @@ def validate(
 
     Never raises for bad registry content; every problem is in the report.
     """
-    root = Path(root)
+    with gc_paused():
+        return _validate(Path(root), as_of, envs)
+
+
+def _validate(root: Path, as_of: dt.date | None, envs: list[str] | None) -> ValidationReport:
     load = load_registry(root)
     registry = build(load, as_of or dt.date.today())
     problems = list(load.problems) + list(registry.problems)

@@ -23,6 +23,7 @@ from regctl.rules import (
     plaintext_secret,
     secret_scheme,
     single_active,
+    template,
     unknown_reference,
 )
 
@@ -36,6 +37,7 @@ RULES: tuple[ModuleType, ...] = (
     deprecated_active,
     deprecation_soon,
     no_active_model,
+    template,
 )
 
 STAGE_RULES: dict[str, str] = {

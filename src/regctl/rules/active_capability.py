@@ -23,8 +23,9 @@ def check(view: View) -> Iterator[Problem]:
         active = m.raw.get("active")
         if not isinstance(active, PosList):
             continue
-        for cap, pos in zip(active, active.item_pos):
-            if cap not in m.obj.capabilities:
+        for i, cap in enumerate(active):
+            if cap not in m.obj.capabilities:  # positions are looked up only for a miss
+                pos = active.item_pos[i]
                 hint = did_you_mean(cap, m.obj.capabilities)
                 yield Problem(
                     ID,

@@ -27,9 +27,9 @@ def check(view: View) -> Iterator[Problem]:
         caps = m.raw.get("capabilities")
         if not isinstance(caps, PosList):
             continue
-        for cap, pos in zip(caps, caps.item_pos):
-            if cap not in view.capabilities:
-                yield _unknown(cap, pos, vocab, f"model '{m.provider}/{m.obj.id}'")
+        for i, cap in enumerate(caps):
+            if cap not in view.capabilities:  # positions are looked up only for a miss
+                yield _unknown(cap, caps.item_pos[i], vocab, f"model '{m.provider}/{m.obj.id}'")
     for table in (view.defaults_raw, view.fallbacks_raw):
         if isinstance(table, PosDict):
             for cap in table:

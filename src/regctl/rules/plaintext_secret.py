@@ -4,7 +4,7 @@ A provider's ``credentials`` entries must be secret references (``env:NAME``,
 ``file:PATH`` or a declared plugin scheme). Any string anywhere in the registry
 that looks like an API key is an error too: the prefixes ``sk-``, ``sk-ant-``,
 ``sk-proj-``, ``xai-``, ``AIza``, ``gsk_``, ``hf_``, ``ghp_``, ``AKIA``, and long
-high-entropy tokens (32+ characters of mixed case and digits). So is a field
+high-entropy tokens (24+ unbroken characters of mixed case and digits). So is a field
 named like a secret (``api_key``, ``token``, ``password``, ``secret``) holding
 a plain value. The message never repeats the value.
 """
@@ -27,7 +27,10 @@ PER_ENVIRONMENT = False
 KEY_PREFIX = re.compile(
     r"(?<![A-Za-z0-9])(sk-ant-|sk-proj-|sk-|xai-|AIza|gsk_|hf_|ghp_|AKIA)[A-Za-z0-9_\-]{16,}"
 )
-TOKEN = re.compile(r"[A-Za-z0-9_\-]{32,}")
+# Pieces between separators: model names such as
+# "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8" are long and mixed-case, but
+# only as a whole; a key is one long unbroken run (prefixed keys are caught above).
+TOKEN = re.compile(r"[A-Za-z0-9]{24,}")
 SECRET_FIELD = re.compile(r"(?i)^(api[_-]?key|.*_key|secret|.*_secret|token|.*_token|password)$")
 HINT = "keep the value in a secret store and reference it (env:NAME, file:PATH)"
 
@@ -58,7 +61,7 @@ def _high_entropy(token: str) -> bool:
 
 def check(view: View) -> Iterator[Problem]:
     for doc in view.documents:
-        yield from _walk(doc.raw, None)
+        yield from _walk(doc.raw)
     for pid, entry in view.providers.items():
         creds = entry.raw.get("credentials")
         if isinstance(creds, PosList):
@@ -69,19 +72,52 @@ def check(view: View) -> Iterator[Problem]:
                     )
 
 
-def _walk(value: object, key: str | None, pos: Location | None = None) -> Iterator[Problem]:
-    if isinstance(value, str):
-        assert pos is not None
-        reason = looks_like_key(value)
-        if reason:
-            yield Problem(ID, f"value of '{key}' looks like an API key ({reason}); {HINT}", pos)
-        elif key and SECRET_FIELD.match(key) and value and not REF.match(value):
-            yield Problem(
-                ID, f"field '{key}' holds a plain value, not a secret reference; {HINT}", pos
-            )
-    elif isinstance(value, PosDict):
-        for k, v in value.items():
-            yield from _walk(v, k, value.val_pos[k])
-    elif isinstance(value, PosList):
-        for item, ipos in zip(value, value.item_pos):
-            yield from _walk(item, key, ipos)
+MIN_KEY_LENGTH = 19  # the shortest prefix match: 3 characters of prefix and 16 more
+
+
+def _walk(root: PosDict) -> Iterator[Problem]:
+    # Iterative, and positions are looked up only for a hit: this visits every
+    # string of the registry, so it must stay cheap.
+    secret_field: dict[str, bool] = {}
+    stack: list[tuple[PosDict | PosList, str | None]] = [(root, None)]
+    while stack:
+        node, parent_key = stack.pop()
+        if type(node) is PosDict:
+            for k, v in node.items():
+                if type(v) is str:
+                    is_secret = secret_field.get(k)
+                    if is_secret is None:
+                        is_secret = secret_field[k] = bool(SECRET_FIELD.match(k))
+                    if len(v) >= MIN_KEY_LENGTH or is_secret:
+                        problem = _check_value(v, k, is_secret, node, k)
+                        if problem:
+                            yield problem
+                elif type(v) is PosDict or type(v) is PosList:
+                    stack.append((v, k))
+        else:
+            for i, v in enumerate(node):
+                if type(v) is str:
+                    if len(v) >= MIN_KEY_LENGTH:
+                        problem = _check_value(v, parent_key, False, node, i)
+                        if problem:
+                            yield problem
+                elif type(v) is PosDict or type(v) is PosList:
+                    stack.append((v, parent_key))
+
+
+def _check_value(
+    value: str, key: str | None, is_secret: bool, parent: PosDict | PosList, at: str | int
+) -> Problem | None:
+    def where() -> Location:
+        if isinstance(parent, PosDict):
+            return parent.val_pos[str(at)]
+        return parent.item_pos[int(at)]
+
+    reason = looks_like_key(value)
+    shown = key or "a list item"
+    if reason:
+        return Problem(ID, f"value of '{shown}' looks like an API key ({reason}); {HINT}", where())
+    if is_secret and value and not REF.match(value):
+        msg = f"field '{shown}' holds a plain value, not a secret reference; {HINT}"
+        return Problem(ID, msg, where())
+    return None

@@ -1,0 +1,111 @@
+"""Benchmark: validate+compile time against a bare parse with PyYAML's C loader.
+
+    python bench/bench_compile.py [--sizes 1000,10000,50000] [--repeat 3]
+
+For each size it generates a synthetic registry (bench/gen_registry.py), then in
+fresh subprocesses (so no run inherits another's heap or warm caches) measures:
+
+- bare:     ``yaml.load_all(..., Loader=yaml.CSafeLoader)`` over every file (stock PyYAML,
+            garbage collector on, as anyone would call it);
+- bare-nogc: the same with the garbage collector off (a stricter baseline, since
+            regctl pauses the collector while it builds the registry);
+- compile:  ``regctl.compile.compile_registry`` (load, parse, rules on the base registry,
+            manifest, canonical JSON), plus its peak RSS.
+
+It prints the median of ``--repeat`` runs and the ratios measured in this one run.
+Target (issue 2): compile / bare <= 1.5 at 10,000 models; time linear in size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from gen_registry import generate  # noqa: E402
+
+CHILD = r"""
+import gc, glob, json, resource, sys, time, datetime as dt
+root, what = sys.argv[1], sys.argv[2]
+files = sorted(glob.glob(root + "/**/*.yaml", recursive=True))
+datas = [open(f, "rb").read() for f in files]  # read outside the timed part for both
+if what == "compile":
+    from regctl.compile import compile_registry
+else:
+    import yaml
+    if what == "bare-nogc":
+        gc.disable()
+t = time.perf_counter()
+if what == "compile":
+    result = compile_registry(root, as_of=dt.date(2026, 11, 23))
+    assert result.ok, result.problems[:3]
+    models = len(result.manifest["models"])
+else:
+    models = 0
+    for d in datas:
+        for doc in yaml.load_all(d, Loader=yaml.CSafeLoader):
+            models += len(doc.get("models") or [])
+elapsed = time.perf_counter() - t
+rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps({"seconds": elapsed, "models": models, "rss_mb": rss}))
+"""
+
+
+def run(root: Path, what: str) -> dict[str, float]:
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(root), what],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            root = Path(tmp) / f"r{size}"
+            generate(root, max(10, size // 500), size)
+            med: dict[str, float] = {}
+            rss = 0.0
+            for what in ("bare", "bare-nogc", "compile"):
+                # interleave repeats so load on the machine hits every variant alike
+                runs = [run(root, what) for _ in range(args.repeat)]
+                med[what] = statistics.median(r["seconds"] for r in runs)
+                if what == "compile":
+                    rss = max(r["rss_mb"] for r in runs)
+                    assert all(r["models"] == size for r in runs)
+            rows.append((size, med, rss))
+            bare, nogc, comp = med["bare"], med["bare-nogc"], med["compile"]
+            print(
+                f"{size:>6} models: bare {bare:.3f}s  bare-nogc {nogc:.3f}s  compile {comp:.3f}s  "
+                f"compile/bare {comp / bare:.2f}x  compile/bare-nogc {comp / nogc:.2f}x  "
+                f"peak RSS {rss:.0f} MB",
+                flush=True,
+            )
+    base_size, base_med, _ = rows[0]
+    for size, med, _ in rows[1:]:
+        scale = size / base_size
+        per_model = med["compile"] / size * 1e6
+        base_per_model = base_med["compile"] / base_size * 1e6
+        print(
+            f"scaling {base_size}->{size} models (x{scale:.0f}): compile time x"
+            f"{med['compile'] / base_med['compile']:.1f}, per model {per_model:.0f} us "
+            f"vs {base_per_model:.0f} us"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,80 @@
+"""Safe file writes for commands that edit the registry in place.
+
+A command takes a :class:`Snapshot` when it reads a file and calls :func:`write_checked`
+to write it back: the write is refused when the file changed on disk in between (another
+editor, another ``regctl`` run), and it is atomic (:func:`regctl.fsutil.atomic_write`)
+so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from regctl.errors import RegctlError
+from regctl.fsutil import atomic_write
+
+
+class FileChangedError(RegctlError):
+    """The file changed on disk between reading and writing it."""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a file looked like when it was read: its text plus mtime and hash to detect edits."""
+
+    path: Path
+    text: str
+    mtime_ns: int
+    size: int
+    sha256: str
+
+    @classmethod
+    def take(cls, path: Path) -> Snapshot:
+        """Read ``path`` (UTF-8) and remember its mtime, size and hash."""
+        data = path.read_bytes()
+        st = path.stat()
+        return cls(
+            path=path,
+            text=data.decode("utf-8"),
+            mtime_ns=st.st_mtime_ns,
+            size=st.st_size,
+            sha256=hashlib.sha256(data).hexdigest(),
+        )
+
+    def unchanged(self) -> bool:
+        """True when the file on disk is still the one that was read."""
+        try:
+            st = self.path.stat()
+            data = self.path.read_bytes()
+        except OSError:
+            return False
+        # mtime alone misses edits within the clock's resolution, the hash alone costs a read
+        # on every check; together they are cheap and exact.
+        return (
+            st.st_mtime_ns == self.mtime_ns
+            and st.st_size == self.size
+            and hashlib.sha256(data).hexdigest() == self.sha256
+        )
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` atomically, keeping an existing file's mode."""
+    atomic_write(path, text.encode("utf-8"))
+
+
+def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
+    """Write each snapshot's new text, refusing if any of the files changed since it was read.
+
+    All files are checked before the first write, so a conflict leaves every file untouched.
+    """
+    for snap, _ in snapshots:
+        if not snap.unchanged():
+            raise FileChangedError(
+                f"{snap.path}: the file changed on disk while regctl was editing it; "
+                "nothing was written, run the command again"
+            )
+    for snap, text in snapshots:
+        if text != snap.text:
+            atomic_write_text(snap.path, text)

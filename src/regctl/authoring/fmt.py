@@ -1,0 +1,214 @@
+"""``regctl fmt``: canonical layout of registry files, keeping comments.
+
+Keys are put in the order SPEC §2 lists them (unknown keys keep their relative order
+after the known ones), mappings are indented by two spaces and list items by two spaces
+under their key. ruamel.yaml carries comments along with the key they follow, so a comment
+on its own line travels with the key above it when keys move.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from regctl.authoring.files import Snapshot, write_checked
+from regctl.authoring.rtindex import registry_files, round_trip_yaml
+from regctl.errors import RegctlError
+
+_HEAD = ("apiVersion", "kind")
+_MODEL = (
+    "provider",
+    "id",
+    "upstream_id",
+    "display_name",
+    "capabilities",
+    "active",
+    "limits",
+    "supports",
+    "pricing",
+    "defaults",
+    "released",
+    "deprecated",
+    "description",
+    "docs_url",
+    "labels",
+)
+_PROVIDER = (
+    "id",
+    "display_name",
+    "api",
+    "base_url",
+    "enabled",
+    "credentials",
+    "allow_shared_credentials",
+    "defaults",
+    "rate_limits",
+    "description",
+    "docs_url",
+    "labels",
+    "models",
+)
+# Order of the keys inside nested mappings, by the key that holds them.
+_NESTED: dict[str, tuple[str, ...]] = {
+    "limits": ("context_window", "max_output_tokens"),
+    "supports": ("system_prompt", "streaming", "tools", "json_mode"),
+    "pricing": ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency"),
+    "defaults": ("temperature", "max_tokens"),
+    "params": ("temperature", "max_tokens"),
+    "rate_limits": ("rpm", "tpm"),
+    "policy": ("deprecation_warning_days",),
+}
+_KINDS: dict[str, tuple[str, ...]] = {
+    "Provider": _PROVIDER,
+    "Model": _MODEL,
+    "Registry": (
+        "name",
+        "capabilities",
+        "defaults",
+        "fallbacks",
+        "policy",
+        "targets",
+        "secret_schemes",
+    ),
+    "Environment": ("id", "description", "providers", "defaults", "fallbacks"),
+    "PromptTemplate": (
+        "id",
+        "description",
+        "capability",
+        "model",
+        "variables",
+        "system",
+        "user",
+        "params",
+    ),
+}
+
+
+def _reorder(node: CommentedMap, order: Sequence[str]) -> None:
+    rank = {k: i for i, k in enumerate(order)}
+    keys = list(node.keys())
+    wanted = sorted(keys, key=lambda k: (rank.get(str(k), len(rank)), keys.index(k)))
+    if wanted != keys:
+        for k in wanted:
+            node.move_to_end(k)
+
+
+def _nested(node: CommentedMap) -> None:
+    for key, value in node.items():
+        if key in _NESTED and isinstance(value, CommentedMap):
+            # ``defaults`` of a Registry maps capabilities, not call parameters: its
+            # keys are not in the table and keep their order.
+            _reorder(value, _NESTED[str(key)])
+
+
+def _format_model(node: CommentedMap, head: tuple[str, ...] = ()) -> None:
+    _reorder(node, head + _MODEL)
+    _nested(node)
+
+
+def _format_provider(node: CommentedMap, head: tuple[str, ...] = ()) -> None:
+    _reorder(node, head + _PROVIDER)
+    _nested(node)
+    models = node.get("models")
+    if isinstance(models, CommentedSeq):
+        for m in models:
+            if isinstance(m, CommentedMap):
+                _format_model(m)
+    elif isinstance(models, CommentedMap):  # environment overlay: id -> fields
+        for m in models.values():
+            if isinstance(m, CommentedMap):
+                _format_model(m)
+
+
+def canonicalize(doc: Any) -> None:
+    """Reorder the keys of one registry document in place (unknown kinds are left alone)."""
+    if not isinstance(doc, CommentedMap):
+        return
+    kind = doc.get("kind")
+    if kind == "Provider":
+        _format_provider(doc, _HEAD)
+    elif kind == "Model":
+        _format_model(doc, _HEAD)
+    elif isinstance(kind, str) and kind in _KINDS:
+        _reorder(doc, _HEAD + _KINDS[kind])
+        if kind == "Registry" and isinstance(doc.get("policy"), CommentedMap):
+            _reorder(doc["policy"], _NESTED["policy"])
+        if kind == "PromptTemplate":
+            _nested(doc)
+            variables = doc.get("variables")
+            if isinstance(variables, CommentedMap):
+                for spec in variables.values():
+                    if isinstance(spec, CommentedMap):
+                        _reorder(spec, ("required", "default", "description"))
+        if kind == "Environment" and isinstance(doc.get("providers"), CommentedMap):
+            for prov in doc["providers"].values():
+                if isinstance(prov, CommentedMap):
+                    _format_provider(prov)
+
+
+def dump_documents(docs: list[Any], original: str) -> str:
+    """Serialize round-trip documents with the canonical indentation.
+
+    A leading ``---`` in ``original`` is kept; documents after the first get ``---``.
+    """
+    yaml = round_trip_yaml()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.explicit_start = original.lstrip().startswith("---")
+    buf = io.StringIO()
+    yaml.dump_all(docs, buf)
+    return buf.getvalue()
+
+
+def format_text(text: str) -> str:
+    """The canonical form of one registry file's text."""
+    yaml = round_trip_yaml()
+    docs = [d for d in yaml.load_all(text)]
+    for d in docs:
+        canonicalize(d)
+    docs = [d for d in docs if d is not None]
+    if not docs:
+        return text
+    return dump_documents(docs, text)
+
+
+@dataclass(frozen=True)
+class FmtResult:
+    """Files whose text differs from the canonical form, and files that could not be read."""
+
+    changed: tuple[Path, ...]
+    failed: tuple[tuple[Path, str], ...]
+
+
+def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
+    """Format every registry file below ``paths``; with ``check`` only report, never write."""
+    from ruamel.yaml.error import YAMLError
+
+    changed: list[Path] = []
+    failed: list[tuple[Path, str]] = []
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise RegctlError(f"{p}: no such file or folder")
+        files.extend(registry_files(p))
+    for f in files:
+        try:
+            snap = Snapshot.take(f)
+            new = format_text(snap.text)
+        except UnicodeDecodeError:
+            failed.append((f, "not UTF-8"))
+            continue
+        except YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
+            failed.append((f, f"{where}{getattr(exc, 'problem', None) or exc}"))
+            continue
+        if new != snap.text:
+            changed.append(f)
+            if not check:
+                write_checked([(snap, new)])
+    return FmtResult(tuple(changed), tuple(failed))

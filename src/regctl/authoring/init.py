@@ -1,0 +1,67 @@
+"""``regctl init``: write a starter registry that validates and compiles as it stands.
+
+The files are package data under ``regctl/scaffold/``: ``registry/`` (the Registry
+document, OpenAI, Anthropic and xAI providers, a dev and a prod environment, one prompt
+template) and, when the plan/apply feature ships it, ``.github/workflows/registry.yml``.
+Nothing is ever overwritten: if any target file exists, nothing is written.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from regctl.authoring.files import atomic_write_text
+from regctl.errors import RegctlError
+
+if TYPE_CHECKING:
+    from importlib.abc import Traversable
+
+SCAFFOLD_PACKAGE = "regctl"
+SCAFFOLD_DIR = "scaffold"
+
+
+def _walk(node: Traversable, prefix: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], str]]:
+    out: list[tuple[tuple[str, ...], str]] = []
+    for child in sorted(node.iterdir(), key=lambda c: c.name):
+        if child.name == "__pycache__" or child.name.endswith((".pyc", ".py")):
+            continue
+        if child.is_dir():
+            out.extend(_walk(child, (*prefix, child.name)))
+        else:
+            out.append(((*prefix, child.name), child.read_text(encoding="utf-8")))
+    return out
+
+
+def scaffold_files(source: Traversable | None = None) -> list[tuple[str, str]]:
+    """The starter files as (relative POSIX path, text), in a stable order.
+
+    ``source`` defaults to the ``regctl/scaffold`` package data; any file found there is
+    part of the scaffold, so a feature ships its own starter file by adding it there.
+    """
+    root = source or resources.files(SCAFFOLD_PACKAGE).joinpath(SCAFFOLD_DIR)
+    return [("/".join(parts), text) for parts, text in _walk(root)]
+
+
+def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
+    """Write the starter files below ``target``; return the written paths.
+
+    Raises :class:`RegctlError` naming the files that already exist (then nothing is written).
+    """
+    files = scaffold_files(source)
+    if target.exists() and not target.is_dir():
+        raise RegctlError(f"{target}: exists and is not a folder")
+    existing = [rel for rel, _ in files if (target / rel).exists()]
+    if existing:
+        shown = ", ".join(str(target / rel) for rel in existing[:5])
+        more = f" and {len(existing) - 5} more" if len(existing) > 5 else ""
+        raise RegctlError(
+            f"refusing to overwrite existing files: {shown}{more}; nothing was written"
+        )
+    written = []
+    for rel, text in files:
+        path = target / rel
+        atomic_write_text(path, text)
+        written.append(path)
+    return written

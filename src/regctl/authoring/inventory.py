@@ -1,0 +1,253 @@
+"""Read-only views of a compiled registry for people: model tables, price rankings, and
+every field of a provider or model with the ``file:line`` it comes from.
+
+Everything works on the manifest dict that ``regctl compile`` produces (so environments,
+defaults and overlays are already applied) plus, for ``show``, the round-trip index that
+knows where each field was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap
+
+from regctl.authoring.rtindex import RegistryIndex
+from regctl.errors import RegctlError
+
+SORT_KEYS = ("name", "price", "context", "released")
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Left-aligned plain-text columns (numbers right-aligned), two spaces apart."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    numeric = [
+        bool(rows) and all(_numeric(r[i]) for r in rows if r[i] != "-") for i in range(len(headers))
+    ]
+
+    def fmt(row: Sequence[str]) -> str:
+        cols = zip(row, widths, numeric, strict=True)
+        cells = [c.rjust(w) if num else c.ljust(w) for c, w, num in cols]
+        return "  ".join(cells).rstrip()
+
+    return "\n".join([fmt(headers), *(fmt(r) for r in rows)])
+
+
+def _numeric(s: str) -> bool:
+    try:
+        float(s.replace(",", "").lstrip("$"))
+    except ValueError:
+        return False
+    return True
+
+
+def _money(v: Any) -> str:
+    return "-" if v is None else f"{float(v):g}"
+
+
+def _price_key(m: dict[str, Any]) -> tuple[int, float, float]:
+    p = m.get("pricing") or {}
+    if "input_per_mtok" not in p and "output_per_mtok" not in p:
+        return (1, 0.0, 0.0)
+    return (0, float(p.get("input_per_mtok", 0)), float(p.get("output_per_mtok", 0)))
+
+
+def select_models(
+    manifest: dict[str, Any],
+    *,
+    providers: Sequence[str] = (),
+    capability: str | None = None,
+    active: bool = False,
+    sort: str = "name",
+) -> list[tuple[str, dict[str, Any]]]:
+    """The manifest's models filtered and sorted as ``regctl ls models`` shows them.
+
+    ``price`` sorts cheapest first (input, then output price; unpriced last), ``context``
+    largest first, ``released`` newest first; ties keep the ``provider/model`` order.
+    """
+    if sort not in SORT_KEYS:
+        raise RegctlError(f"unknown sort key '{sort}' (use one of {', '.join(SORT_KEYS)})")
+    out = []
+    for ref, m in sorted(manifest.get("models", {}).items()):
+        if providers and m.get("provider") not in providers:
+            continue
+        if capability is not None and capability not in m.get("capabilities", []):
+            continue
+        if active and not (capability in m.get("active", []) if capability else m.get("active")):
+            continue
+        out.append((ref, m))
+    if sort == "price":
+        out.sort(key=lambda rm: _price_key(rm[1]))
+    elif sort == "context":
+        out.sort(key=lambda rm: -int((rm[1].get("limits") or {}).get("context_window", 0)))
+    elif sort == "released":
+        out.sort(key=lambda rm: str(rm[1].get("released", "")), reverse=True)
+    return out
+
+
+def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:
+    """The ``ls models`` table."""
+    rows = []
+    for ref, m in models:
+        p = m.get("pricing") or {}
+        ctx = (m.get("limits") or {}).get("context_window")
+        rows.append(
+            [
+                ref,
+                ",".join(m.get("active", [])) or "-",
+                ",".join(m.get("capabilities", [])),
+                f"{ctx:,}" if isinstance(ctx, int) else "-",
+                _money(p.get("input_per_mtok")),
+                _money(p.get("output_per_mtok")),
+                str(m.get("released", "-")),
+            ]
+        )
+    headers = ["MODEL", "ACTIVE", "CAPABILITIES", "CONTEXT", "IN $/MTOK", "OUT $/MTOK", "RELEASED"]
+    return table(headers, rows)
+
+
+@dataclass(frozen=True)
+class CostRow:
+    """One model's price for a call of a given size."""
+
+    ref: str
+    usd: float
+    input_per_mtok: float
+    output_per_mtok: float
+
+
+def cost_ranking(
+    manifest: dict[str, Any],
+    input_tokens: int,
+    output_tokens: int,
+    *,
+    capability: str | None = None,
+    active: bool = False,
+) -> tuple[list[CostRow], list[str]]:
+    """Models ranked by the USD price of one call, cheapest first, and the unpriced ones."""
+    rows, unpriced = [], []
+    for ref, m in select_models(manifest, capability=capability, active=active):
+        p = m.get("pricing") or {}
+        if "input_per_mtok" not in p and "output_per_mtok" not in p:
+            unpriced.append(ref)
+            continue
+        i, o = float(p.get("input_per_mtok", 0)), float(p.get("output_per_mtok", 0))
+        rows.append(CostRow(ref, (input_tokens * i + output_tokens * o) / 1_000_000, i, o))
+    rows.sort(key=lambda r: (r.usd, r.ref))
+    return rows, unpriced
+
+
+def cost_table(rows: list[CostRow]) -> str:
+    """The ``cost-compare`` table."""
+    body = [
+        [str(n), r.ref, f"{r.usd:.6f}", _money(r.input_per_mtok), _money(r.output_per_mtok)]
+        for n, r in enumerate(rows, 1)
+    ]
+    return table(["#", "MODEL", "USD/CALL", "IN $/MTOK", "OUT $/MTOK"], body)
+
+
+# --- show -------------------------------------------------------------------------------
+
+
+def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    if isinstance(value, dict) and value:
+        for k in sorted(value):
+            yield from _flatten(value[k], f"{prefix}.{k}" if prefix else str(k))
+    else:
+        yield prefix, value
+
+
+def _pos(index: RegistryIndex, file: Any, node: Any, path: list[str]) -> str | None:
+    """``file:line`` of the key at ``path`` below ``node``, or None if it is not written."""
+    for i, key in enumerate(path):
+        if not isinstance(node, CommentedMap) or key not in node:
+            return None
+        if i == len(path) - 1:
+            line = int(node.lc.key(key)[0]) + 1
+            return f"{index.display(file)}:{line}"
+        node = node[key]
+    return None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{}"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return "null" if value is None else str(value)
+
+
+def _source_nodes(
+    index: RegistryIndex, env: str | None, provider: str, model: str | None
+) -> list[tuple[Any, Any]]:
+    """(file, mapping) pairs that can hold the fields, the overlay first (it wins)."""
+    out: list[tuple[Any, Any]] = []
+    if env is not None and env in index.environments:
+        fd, doc = index.environments[env]
+        node: Any = doc
+        path = ["providers", provider] + (["models", model] if model else [])
+        for key in path:
+            node = node.get(key) if isinstance(node, CommentedMap) else None
+        if isinstance(node, CommentedMap):
+            out.append((fd.path, node))
+    if model is None:
+        if provider in index.providers:
+            fd, doc = index.providers[provider]
+            out.append((fd.path, doc))
+    elif (provider, model) in index.models:
+        m = index.models[(provider, model)]
+        out.append((m.file.path, m.node))
+    return out
+
+
+def show_entry(
+    manifest: dict[str, Any], index: RegistryIndex, target: str, env: str | None = None
+) -> str:
+    """Every field of provider ``P`` or model ``P/M`` with the ``file:line`` it comes from.
+
+    Fields that no file sets are marked ``(default)``; ``active`` of a model also names
+    the derived list when it is written as ``true``.
+    """
+    provider, _, model = target.partition("/")
+    if model:
+        entry = manifest.get("models", {}).get(target)
+        if entry is None:
+            raise RegctlError(f"no model '{target}' in the registry")
+    else:
+        entry = manifest.get("providers", {}).get(provider)
+        if entry is None:
+            raise RegctlError(f"no provider '{provider}' in the registry")
+    nodes = _source_nodes(index, env, provider, model or None)
+    rows = []
+    for key, value in _flatten(entry):
+        where = None
+        for file, node in nodes:
+            where = _pos(index, file, node, key.split("."))
+            if where:
+                break
+        if where is None and model and key == "provider" and provider in index.providers:
+            # An inline model takes its provider from the Provider document it sits in.
+            fd, doc = index.providers[provider]
+            where = _pos(index, fd.path, doc, ["id"])
+        rows.append([key, _shown(value), where or "(default)"])
+    title = f"model {target}" if model else f"provider {provider}"
+    if env:
+        title += f" (environment {env})"
+    text = title + "\n" + table(["FIELD", "VALUE", "SOURCE"], rows)
+    if not model:
+        models = manifest.get("models", {})
+        refs = sorted(r for r, m in models.items() if m.get("provider") == provider)
+        active = manifest.get("active", {}).get(provider, {})
+        text += "\nmodels: " + (", ".join(refs) or "none")
+        if active:
+            text += "\nactive: " + ", ".join(f"{c} -> {r}" for c, r in sorted(active.items()))
+    return text

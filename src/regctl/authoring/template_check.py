@@ -1,0 +1,137 @@
+"""Checks of one PromptTemplate document, independent of how the registry was loaded.
+
+The ``template`` rule wraps :func:`check_template`; it is a pure function so that it can
+be tested on plain dicts. Jinja2 is imported here only, when templates are validated.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from regctl.problems import Location, Problem, Severity
+
+RULE = "template"
+REFERENCE_RULE = "unknown-reference"
+TEXT_FIELDS = ("system", "user")
+
+LineOf = Callable[[tuple[str, ...]], Location]
+
+
+def _sandbox() -> Any:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
+def _content_line(text: str, value: Location, lineno: int) -> Location:
+    """File location of line ``lineno`` (1-based) of a template text stored at ``value``.
+
+    A text with a line break is written as a block scalar (``user: |``) whose content starts
+    on the line after the indicator; a one-line text starts where the value does.
+    """
+    if "\n" in text:
+        return Location(value.file, value.line + lineno, 1)
+    return Location(value.file, value.line, value.col)
+
+
+def _first_use(env: Any, source: str, name: str) -> int:
+    """1-based line of the first use of variable ``name`` in ``source``."""
+    for lineno, token, value in env.lex(source):
+        if token == "name" and value == name:
+            return int(lineno)
+    return 1
+
+
+def check_template(
+    template: dict[str, Any],
+    file: str,
+    line_of: LineOf,
+    *,
+    known_models: Iterable[str] | None = None,
+    known_capabilities: Iterable[str] | None = None,
+) -> list[Problem]:
+    """Problems of one template: syntax, undeclared and unused variables, references.
+
+    ``line_of(path)`` gives the location of the value at ``path`` (``("user",)``,
+    ``("variables", "name")``); ``known_models`` are ``provider/model`` refs and
+    ``known_capabilities`` the capability vocabulary (``None`` skips that check).
+    """
+    from jinja2 import TemplateSyntaxError, meta
+
+    env = _sandbox()
+    tid = str(template.get("id", "?"))
+    problems: list[Problem] = []
+    raw_vars = template.get("variables")
+    declared = [str(k) for k in raw_vars] if isinstance(raw_vars, dict) else []
+    used: set[str] = set()
+    broken = False
+    for field in TEXT_FIELDS:
+        text = template.get(field)
+        if not isinstance(text, str):
+            continue
+        where = line_of((field,))
+        try:
+            ast = env.parse(text)
+        except TemplateSyntaxError as exc:
+            problems.append(
+                Problem(
+                    RULE,
+                    f"template '{tid}' {field}: Jinja2 syntax error: {exc.message}",
+                    _content_line(text, where, exc.lineno or 1),
+                )
+            )
+            broken = True
+            continue
+        names = meta.find_undeclared_variables(ast) - set(env.globals)
+        used |= names
+        for name in sorted(names):
+            if name not in declared:
+                problems.append(
+                    Problem(
+                        RULE,
+                        f"template '{tid}' {field} uses variable '{name}' that is not declared "
+                        f"under 'variables'",
+                        _content_line(text, where, _first_use(env, text, name)),
+                    )
+                )
+    for name in declared:
+        # After a syntax error the variables of that text are unknown: do not guess.
+        if name not in used and not broken:
+            problems.append(
+                Problem(
+                    RULE,
+                    f"template '{tid}' declares variable '{name}' but never uses it",
+                    line_of(("variables", name)),
+                    Severity.WARNING,
+                )
+            )
+    model = template.get("model")
+    if isinstance(model, str) and known_models is not None and model not in set(known_models):
+        close = difflib.get_close_matches(model, sorted(known_models), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else " (expected 'provider/model')"
+        problems.append(
+            Problem(
+                REFERENCE_RULE,
+                f"template '{tid}' names model '{model}', which is not in the registry{hint}",
+                line_of(("model",)),
+            )
+        )
+    cap = template.get("capability")
+    if (
+        isinstance(cap, str)
+        and known_capabilities is not None
+        and cap not in set(known_capabilities)
+    ):
+        close = difflib.get_close_matches(cap, sorted(known_capabilities), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        problems.append(
+            Problem(
+                REFERENCE_RULE,
+                f"template '{tid}' names capability '{cap}', which is not in the vocabulary" + hint,
+                line_of(("capability",)),
+            )
+        )
+    return problems

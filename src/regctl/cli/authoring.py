@@ -1,0 +1,138 @@
+"""`regctl init`, `regctl activate`, `regctl deactivate`, `regctl fmt`: commands that write."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from regctl.cli.app import exit_with, main
+from regctl.errors import RegctlError
+
+registry_option = click.option(
+    "--registry",
+    "registry",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=Path("registry"),
+    show_default=True,
+    help="The registry folder.",
+)
+"""The ``--registry DIR`` option shared by the authoring commands."""
+
+
+@main.command("init")
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("."))
+def init_cmd(directory: Path) -> None:
+    """Scaffold a registry in DIRECTORY (default: here) that validates and compiles.
+
+    Writes registry/ (providers OpenAI, Anthropic and xAI, a dev and a prod environment, a
+    prompt template) and the CI workflow when available. Never overwrites a file.
+    """
+    from regctl.authoring.init import init_project
+
+    written = init_project(directory)
+    for path in written:
+        click.echo(f"created {path}")
+    reg = directory / "registry"
+    click.echo(f"next: regctl validate {reg} && regctl compile {reg}")
+
+
+def _caps(pairs: tuple[str, ...]) -> str:
+    return ", ".join(pairs)
+
+
+def _run_active(
+    provider: str,
+    model: str,
+    capabilities: tuple[str, ...],
+    env: str | None,
+    registry: Path,
+    activate: bool,
+    dry_run: bool,
+) -> None:
+    from regctl.authoring.activate import change_active
+
+    out = change_active(
+        registry, provider, model, capabilities, env=env, activate=activate, dry_run=dry_run
+    )
+    t = out.target
+    scope = f" in environment '{env}'" if env else ""
+    verb = "activated" if activate else "deactivated"
+    if t.before == t.after and not out.others:
+        state = f"active for {_caps(t.after)}" if t.after else "inactive"
+        click.echo(f"{t.ref} is already {state}{scope}; nothing to change")
+        return
+    if t.before != t.after:
+        changed = [c for c in t.after if c not in t.before] if activate else list(t.removed)
+        click.echo(f"{verb} {t.ref} for {_caps(tuple(changed))}{scope}")
+    if activate:
+        n = len(out.others)
+        if n:
+            listed = ", ".join(f"{o.ref} ({_caps(o.removed)})" for o in out.others)
+            click.echo(f"{n} other model{'s' if n != 1 else ''} deactivated: {listed}")
+        else:
+            click.echo("no other models deactivated")
+    prefix = "would write" if dry_run else "wrote"
+    for f in out.files:
+        click.echo(f"{prefix} {f}")
+
+
+def _active_command(name: str, activate: bool, doc: str) -> None:
+    """Register ``activate`` or ``deactivate``: same arguments, opposite edit."""
+
+    @main.command(name, help=doc)
+    @click.argument("provider")
+    @click.argument("model")
+    @click.option(
+        "--capability",
+        "-c",
+        "capabilities",
+        multiple=True,
+        help="Only for this capability (repeat).",
+    )
+    @click.option("--env", default=None, help="Edit this environment's overlay, not the base.")
+    @registry_option
+    @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+    def command(
+        provider: str,
+        model: str,
+        capabilities: tuple[str, ...],
+        env: str | None,
+        registry: Path,
+        dry_run: bool,
+    ) -> None:
+        _run_active(provider, model, capabilities, env, registry, activate, dry_run)
+
+
+_active_command(
+    "activate",
+    True,
+    "Make PROVIDER's MODEL active, deactivating the provider's other models for the same "
+    "capabilities. Edits the YAML in place, keeping comments, order and quoting; the result "
+    "is validated before anything is written.",
+)
+_active_command(
+    "deactivate",
+    False,
+    "Make PROVIDER's MODEL inactive (for all its capabilities, or those given).",
+)
+
+
+@main.command("fmt")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--check", is_flag=True, help="Write nothing; list the files that would change.")
+def fmt_cmd(paths: tuple[Path, ...], check: bool) -> None:
+    """Format registry files (default: registry/): SPEC key order, two-space indentation.
+    Comments are kept. With --check, exit 1 if any file would change."""
+    from regctl.authoring.fmt import format_paths
+
+    result = format_paths(list(paths) or [Path("registry")], check=check)
+    for path, why in result.failed:
+        click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
+    for path in result.changed:
+        click.echo(f"would reformat {path}" if check else f"formatted {path}")
+    if result.failed:
+        raise RegctlError(f"{len(result.failed)} file(s) could not be formatted")
+    if check and result.changed:
+        click.echo(f"{len(result.changed)} file(s) would be reformatted", err=True)
+        exit_with(1)

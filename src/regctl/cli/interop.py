@@ -1,0 +1,233 @@
+"""`regctl import modelsdev|litellm|django` and `regctl export litellm`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from regctl.cli.app import main
+from regctl.errors import RegctlError, UsageError
+from regctl.interop.progress import Progress
+from regctl.interop.report import ImportReport
+
+
+@main.group(name="import")
+def import_group() -> None:
+    """Convert another catalog into registry YAML (all models inactive unless stated)."""
+
+
+@main.group(name="export")
+def export_group() -> None:
+    """Write gateway configuration from the compiled manifest."""
+
+
+def _out_options(fn: Any) -> Any:
+    fn = click.option(
+        "-o",
+        "--output",
+        "output",
+        type=click.Path(path_type=Path),
+        default=Path("registry"),
+        show_default=True,
+        help="Folder to write the registry into.",
+    )(fn)
+    fn = click.option("--force", is_flag=True, help="Overwrite YAML files already in the folder.")(
+        fn
+    )
+    fn = click.option(
+        "--schema", default=None, help="$schema for the editor modeline (default: ../schemas/...)."
+    )(fn)
+    fn = click.option(
+        "--report",
+        "report_file",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Also write the full report (every skipped item and note) as JSON.",
+    )(fn)
+    fn = click.option("-v", "--verbose", is_flag=True, help="List every skipped item and note.")(fn)
+    return fn
+
+
+def _pairs(values: tuple[str, ...], option: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in values:
+        key, sep, val = item.partition("=")
+        if not sep or not key:
+            raise UsageError(f"{option} expects NAME=VALUE, got {item!r}")
+        out[key] = val
+    return out
+
+
+def _finish(
+    result: Any,
+    output: Path,
+    *,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+    comment: str,
+) -> None:
+    from regctl.interop.writer import write_registry
+
+    report: ImportReport = result.report
+    with Progress("writing", len(result.providers)) as bar:
+        report.files = write_registry(
+            output,
+            result.providers,
+            result.registry,
+            comment=comment,
+            schema=schema,
+            force=force,
+            progress=bar.advance,
+        )
+    click.echo(report.render(verbose=verbose))
+    if len(report.env_vars) > 25 and not verbose:
+        click.echo(
+            f"the credentials reference {len(report.env_vars)} environment variables: set those "
+            "of the providers you activate (--verbose or --report FILE lists them)"
+        )
+    elif report.env_vars:
+        click.echo("set these environment variables for the providers you use:")
+        for name, provider in sorted(report.env_vars.items()):
+            click.echo(f"  {name}  ({provider})")
+    if report_file is not None:
+        report_file.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
+    click.echo(f"wrote {len(report.files)} file(s) to {output}")
+
+
+@import_group.command(name="modelsdev")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--var",
+    "variables",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Fill ${NAME} in provider URLs (e.g. --var AZURE_RESOURCE_NAME=acme).",
+)
+@_out_options
+def import_modelsdev_cmd(
+    path: Path,
+    variables: tuple[str, ...],
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+) -> None:
+    """Import a models.dev checkout at PATH (its providers/ and models/ folders)."""
+    from regctl.interop.modelsdev import import_modelsdev
+
+    bar = Progress("models.dev", 0)
+    with bar:
+        result = import_modelsdev(
+            path,
+            variables=_pairs(variables, "--var"),
+            progress=bar.advance,
+            on_total=lambda n: setattr(bar, "total", max(n, 1)),
+        )
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from models.dev by `regctl import modelsdev`.",
+    )
+
+
+@import_group.command(name="litellm")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--base-url",
+    "base_urls",
+    multiple=True,
+    metavar="PROVIDER=URL",
+    help="Endpoint for a LiteLLM provider the importer has no URL for.",
+)
+@_out_options
+def import_litellm_cmd(
+    file: Path,
+    base_urls: tuple[str, ...],
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+) -> None:
+    """Import LiteLLM's model_prices_and_context_window.json FILE."""
+    from regctl.interop.litellm_prices import import_litellm_prices
+
+    result = import_litellm_prices(file, base_urls=_pairs(base_urls, "--base-url"))
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from LiteLLM's price map by `regctl import litellm`.",
+    )
+
+
+@import_group.command(name="django")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_out_options
+def import_django_cmd(
+    file: Path,
+    output: Path,
+    force: bool,
+    schema: str | None,
+    report_file: Path | None,
+    verbose: bool,
+) -> None:
+    """Import a Django dumpdata FILE of the old AIProvider/AIModel tables (keys become env refs)."""
+    from regctl.interop.django import import_django
+
+    result = import_django(file)
+    _finish(
+        result,
+        output,
+        force=force,
+        schema=schema,
+        report_file=report_file,
+        verbose=verbose,
+        comment="Imported from the Django tables by `regctl import django`.",
+    )
+
+
+@export_group.command(name="litellm")
+@click.argument("registry", type=click.Path(exists=True, path_type=Path), default="registry")
+@click.option("--env", "env", default=None, help="Environment to compile (default: base).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the config here (default: stdout).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when something could not be expressed.")
+def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, strict: bool) -> None:
+    """Write a LiteLLM proxy config from REGISTRY (a registry folder or a compiled lock file)."""
+    from regctl.interop.litellm_export import export_litellm
+    from regctl.interop.lockfile import load_manifest
+
+    manifest = load_manifest(registry, env=env)
+    result = export_litellm(manifest)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if output is None:
+        click.echo(result.text, nl=False)
+    else:
+        from regctl.interop.writer import atomic_write
+
+        atomic_write(output, result.text)
+        entries = len(result.config["model_list"])
+        click.echo(f"wrote {output}: {entries} deployment(s)", err=True)
+    if strict and result.warnings:
+        raise RegctlError(f"{len(result.warnings)} thing(s) could not be expressed in LiteLLM")

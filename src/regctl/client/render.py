@@ -1,0 +1,91 @@
+"""Rendering a compiled prompt template (a manifest ``templates`` entry) into chat messages.
+
+The client imports only the standard library at import time; Jinja2 is imported inside
+:func:`render`, so an application that never renders a template never needs it.
+Templates run in Jinja2's immutable sandbox with ``StrictUndefined``: a template cannot
+reach Python internals, and a missing variable is an error instead of an empty string.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["RenderError", "RenderedPrompt", "render"]
+
+
+class RenderError(ValueError):
+    """The template could not be rendered (missing/unknown variable, sandbox violation)."""
+
+
+@dataclass(frozen=True)
+class RenderedPrompt:
+    """The messages of a rendered template, the model to send them to, and call params."""
+
+    template: str
+    messages: list[dict[str, str]]
+    model: Any
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def _values(entry: Mapping[str, Any], variables: Mapping[str, Any]) -> dict[str, Any]:
+    tid = entry.get("id", "?")
+    spec = entry.get("variables") or {}
+    unknown = sorted(set(variables) - set(spec))
+    if unknown:
+        raise RenderError(
+            f"template '{tid}' has no variable {', '.join(map(repr, unknown))} "
+            f"(declared: {', '.join(sorted(spec)) or 'none'})"
+        )
+    values: dict[str, Any] = {}
+    missing = []
+    for name, decl in spec.items():
+        decl = decl or {}
+        if name in variables:
+            values[name] = variables[name]
+        elif "default" in decl and decl["default"] is not None:
+            values[name] = decl["default"]
+        elif decl.get("required"):
+            missing.append(name)
+    if missing:
+        raise RenderError(f"template '{tid}' needs variable {', '.join(map(repr, missing))}")
+    return values
+
+
+def render(
+    manifest_templates_entry: Mapping[str, Any],
+    resolved_model: Any,
+    variables: Mapping[str, Any],
+) -> RenderedPrompt:
+    """Render ``system`` and ``user`` of a template entry with ``variables`` over defaults.
+
+    Returns the messages (``[{"role": "system", ...}, {"role": "user", ...}]``, absent parts
+    left out), ``resolved_model`` unchanged, and the template's ``params``.
+    Raises :class:`RenderError` for unknown or missing variables and for template errors.
+    """
+    try:
+        from jinja2 import StrictUndefined, TemplateError
+        from jinja2.sandbox import ImmutableSandboxedEnvironment
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise RenderError("rendering templates needs Jinja2: pip install Jinja2") from exc
+
+    entry = manifest_templates_entry
+    tid = entry.get("id", "?")
+    values = _values(entry, variables)
+    env = ImmutableSandboxedEnvironment(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
+    )
+    messages = []
+    for role in ("system", "user"):
+        source = entry.get(role)
+        if not isinstance(source, str):
+            continue
+        try:
+            text = env.from_string(source).render(**values)
+        except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
+            # Template code can fail like Python does (``{{ 1 / n }}``, a filter given the
+            # wrong type); all of it is the template's failure, not the caller's crash.
+            raise RenderError(f"template '{tid}' {role}: {type(exc).__name__}: {exc}") from None
+        messages.append({"role": role, "content": text})
+    return RenderedPrompt(str(tid), messages, resolved_model, dict(entry.get("params") or {}))

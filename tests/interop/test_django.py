@@ -1,0 +1,97 @@
+"""Django dumpdata import: keys never written, one active model per provider+capability."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import yaml
+
+from regctl.compile import compile_registry
+from regctl.interop.django import import_django
+
+FIXTURE = Path(__file__).parent / "data" / "django_dump.json"
+KEYS = [
+    r["fields"]["api_key"]
+    for r in json.loads(FIXTURE.read_text())
+    if r["model"] == "ai.aiprovider" and r["fields"]["api_key"]
+]
+AS_OF = dt.date(2025, 6, 1)
+
+
+def _everything(out: Path) -> str:
+    return "\n".join(p.read_text() for p in sorted(out.rglob("*")) if p.is_file())
+
+
+def test_cli_never_writes_or_prints_a_key(tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    rep = tmp_path / "report.json"
+    proc = cli("import", "django", str(FIXTURE), "-o", str(out), "-v", "--report", str(rep))
+    assert proc.returncode == 0, proc.stderr
+    assert len(KEYS) == 4
+    written = _everything(out) + proc.stdout + proc.stderr + rep.read_text()
+    for key in KEYS:
+        assert key not in written
+        assert key[:12] not in written  # not even a prefix of it
+    # The command says which variables to set instead.
+    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GROQ_API_KEY"):
+        assert var in proc.stdout
+    openai = yaml.safe_load((out / "providers/openai.yaml").read_text())
+    assert openai["credentials"] == ["env:OPENAI_API_KEY"]
+
+
+def test_output_validates_and_compiles_with_one_active_per_capability(tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    assert cli("import", "django", str(FIXTURE), "-o", str(out)).returncode == 0
+    compiled = compile_registry(out)
+    assert compiled.problems == []
+    assert compiled.manifest is not None
+    active = compiled.manifest["active"]
+    # Most recently released wins: gpt-4o-mini (2024-07-18) over gpt-4o and gpt-4-turbo.
+    assert active["openai"]["chat"] == "openai/gpt-4o-mini"
+    assert active["openai"]["vision"] == "openai/gpt-4o-mini"
+    assert active["openai"]["embedding"] == "openai/text-embedding-3-small"
+    assert active["anthropic"]["chat"] == "anthropic/claude-3-5-sonnet-20241022"
+    assert active["groq"] == {
+        "chat": "groq/llama-3.1-70b-versatile", "transcription": "groq/whisper-large-v3",
+    }  # fmt: skip
+    assert "local-vllm" not in active  # the provider was inactive: imported disabled
+    assert compiled.manifest["providers"]["local-vllm"]["enabled"] is False
+
+
+def test_mapping_and_report() -> None:
+    result = import_django(FIXTURE, as_of=AS_OF)
+    report = result.report
+    by_id = {p["id"]: p for p in result.providers}
+    openai = {m["id"]: m for m in by_id["openai"]["models"]}
+    gpt4o = openai["gpt-4o"]
+    assert gpt4o["pricing"] == {"input_per_mtok": 2.5, "output_per_mtok": 10, "currency": "USD"}
+    assert gpt4o["limits"] == {"context_window": 128000, "max_output_tokens": 16384}
+    assert gpt4o["supports"] == {"system_prompt": True, "streaming": True}
+    assert gpt4o["active"] == ["tools"]  # lost chat and vision to gpt-4o-mini, kept tools
+    assert openai["gpt-3.5-turbo-0613"]["active"] is False  # deprecated 2024-09-13
+    assert by_id["openai"]["defaults"] == {"temperature": 0.7, "max_tokens": 1024}
+    assert by_id["groq"]["base_url"] == "https://api.groq.com/openai/v1"
+    assert by_id["local-vllm"]["api"] == "openai-compatible"
+    losers = {e.path for e in report.notes if e.reason == "single-active"}
+    assert losers == {
+        "openai/gpt-4o", "openai/gpt-4-turbo", "openai/text-embedding-ada-002",
+        "anthropic/claude-3-5-sonnet-20240620", "anthropic/claude-3-haiku-20240307",
+        "groq/llama3-70b-8192",
+    }  # fmt: skip
+    assert {(e.path, e.reason) for e in report.skipped} == {
+        ("[25]", "other-table"), ("[26]", "other-table"),
+        ("ai.aiprovider:5", "no-base-url"), ("ai.aimodel:50", "unknown-provider"),
+        ("ai.aimodel:60", "unknown-provider"), ("ai.aimodel:61", "no-capabilities"),
+    }  # fmt: skip
+    assert report.env_vars["OPENAI_API_KEY"] == "openai: had a stored key"
+    assert result.registry["defaults"]["embedding"] == "openai"
+
+
+def test_bad_fixture_is_one_line_error(tmp_path: Path, cli) -> None:
+    bad = tmp_path / "dump.json"
+    bad.write_text('{"not": "a list"}')
+    proc = cli("import", "django", str(bad), "-o", str(tmp_path / "out"))
+    assert proc.returncode == 1
+    assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
