@@ -149,7 +149,7 @@ def test_wrong_shape_with_valid_digest(tmp_path: Path) -> None:
         Registry.load(path)
     body = base_doc()
     del body["registry"]["capabilities"]
-    with pytest.raises(InvalidManifest, match="registry.capabilities"):
+    with pytest.raises(InvalidManifest, match=r"registry\.capabilities"):
         Registry.load(write_manifest(tmp_path / "m.json", body))
     body = base_doc()
     del body["models"]["openai/gpt-4o"]["id"]
