@@ -5,28 +5,26 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from client_fixtures import base_doc, manifest_text, write_manifest
+from tests.conftest import run_cli
 
 SECRET = "sk-live-CLI-SECRET-987654321"
 
 
-def run(
-    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    full = {k: v for k, v in os.environ.items() if not k.startswith(("RC_TEST_", "REGCTL_"))}
-    full.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "regctl", *args],
-        cwd=cwd,
-        env=full,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No manifest path or test key leaks in from the caller's environment."""
+    for name in list(os.environ):
+        if name.startswith(("RC_TEST_", "REGCTL_")):
+            monkeypatch.delenv(name)
+
+
+def run(*args: str, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+    return run_cli(*args, **kwargs)
 
 
 @pytest.fixture
