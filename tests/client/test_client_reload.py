@@ -137,12 +137,14 @@ class _Server:
     def __init__(self) -> None:
         self.body = manifest_text(base_doc()).encode()
         self.status = 200
+        self.delay = 0.0
         self.requests: list[dict[str, str]] = []
         owner = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 owner.requests.append(dict(self.headers))
+                time.sleep(owner.delay)
                 if owner.status != 200:
                     self.send_response(owner.status)
                     self.end_headers()
@@ -211,6 +213,18 @@ def test_url_last_known_good_cache(server: _Server, tmp_path: Path) -> None:
     assert down.digest == first.digest and down.stale
     with pytest.raises(ManifestUnavailable, match="no cached copy"):
         Registry.load(url, cache=False, timeout=2)
+
+
+def test_url_timeout(server: _Server, tmp_path: Path) -> None:
+    cache = tmp_path / "m.json"
+    good = Registry.load(server.url, cache=cache)
+    server.delay = 1.5
+    start = time.monotonic()
+    with pytest.raises(ManifestUnavailable, match=r"[Tt]ime"):
+        Registry.load(server.url, cache=False, timeout=0.3)
+    slow = Registry.load(server.url, cache=cache, timeout=0.3)
+    assert time.monotonic() - start < 1.4  # both gave up after the timeout
+    assert slow.digest == good.digest and "time" in (slow.stale or "").lower()
 
 
 def test_url_tampered_first_load_fails_closed(server: _Server, tmp_path: Path) -> None:
