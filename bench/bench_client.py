@@ -110,7 +110,7 @@ def whole_process(code: str, runs: int, env: dict[str, str]) -> list[float]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--runs", type=int, default=11, help="runs per measurement (median used)")
+    ap.add_argument("--runs", type=int, default=21, help="runs per measurement (median used)")
     args = ap.parse_args()
     env = dict(os.environ)
     # Installed packages ship compiled bytecode; let the warm-up runs write it for ours too
