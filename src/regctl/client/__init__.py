@@ -1,0 +1,77 @@
+"""The runtime client: load a lock manifest, resolve a model, get its key, price a call.
+
+Standard library only, so that apps pay nothing for the authoring side::
+
+    from regctl.client import Registry
+
+    registry = Registry.load("manifest.lock.json")       # or an https:// URL
+    chosen = registry.resolve("chat", provider="openai")
+    client = openai.OpenAI(**chosen.openai_kwargs())
+    client.chat.completions.create(**chosen.call_kwargs(), messages=[...])
+    registry.cost(chosen.model, input_tokens=1200, output_tokens=300)
+
+Errors are the documented classes in :mod:`regctl.client.errors`.
+"""
+
+from regctl.client.errors import (
+    ClientError,
+    DigestMismatch,
+    InvalidManifest,
+    ManifestError,
+    ManifestNotFound,
+    ManifestUnavailable,
+    NoActiveModel,
+    NoCredentials,
+    PricingError,
+    ResolutionError,
+    SecretError,
+    SecretFileError,
+    SecretNotSet,
+    SecretPluginError,
+    UnknownCapability,
+    UnknownModel,
+    UnknownProvider,
+    UnknownSecretScheme,
+    UnknownTemplate,
+    UnsupportedVersion,
+)
+from regctl.client.registry import Registry
+from regctl.client.resolved import Resolved
+from regctl.client.types import Model, Provider, SecretStr
+
+
+def resolve_secret(ref: str) -> SecretStr:
+    """Resolve one secret reference (``env:``, ``file:`` or a plugin scheme)."""
+    from regctl.client.secrets import resolve_secret as _resolve
+
+    return _resolve(ref)
+
+
+__all__ = [
+    "ClientError",
+    "DigestMismatch",
+    "InvalidManifest",
+    "ManifestError",
+    "ManifestNotFound",
+    "ManifestUnavailable",
+    "Model",
+    "NoActiveModel",
+    "NoCredentials",
+    "PricingError",
+    "Provider",
+    "Registry",
+    "ResolutionError",
+    "Resolved",
+    "SecretError",
+    "SecretFileError",
+    "SecretNotSet",
+    "SecretPluginError",
+    "SecretStr",
+    "UnknownCapability",
+    "UnknownModel",
+    "UnknownProvider",
+    "UnknownSecretScheme",
+    "UnknownTemplate",
+    "UnsupportedVersion",
+    "resolve_secret",
+]

@@ -1,0 +1,143 @@
+"""Read manifest bytes from a path or an ``http(s)://`` URL.
+
+URLs use ``urllib`` (imported only for URLs: it is slow to import), a timeout,
+``ETag``/``If-None-Match``, and a last-known-good cache file that serves when
+the server cannot be reached (connection error, timeout, HTTP 5xx). A 4xx answer
+is an error even when a cached copy exists: the URL itself is wrong.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from typing import Any
+
+from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
+
+
+class Fetched:
+    """One read: ``data`` is ``None`` when the source did not change since ``stamp``."""
+
+    __slots__ = ("data", "from_cache", "stale_reason", "stamp")
+
+    def __init__(
+        self,
+        data: bytes | None,
+        stamp: Any,
+        *,
+        from_cache: bool = False,
+        stale_reason: str | None = None,
+    ) -> None:
+        self.data = data
+        self.stamp = stamp
+        self.from_cache = from_cache
+        self.stale_reason = stale_reason
+
+
+def is_url(source: str) -> bool:
+    """Whether ``source`` is fetched over HTTP(S)."""
+    return source.startswith(("http://", "https://"))
+
+
+def source_path(source: str) -> str:
+    """A file source without its optional ``file:`` prefix."""
+    return source[5:] if source.startswith("file:") else source
+
+
+def default_cache_path(url: str) -> str:
+    """Where the last-known-good copy of ``url`` lives unless the caller says otherwise."""
+    base = os.environ.get("REGCTL_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
+        "regctl",
+    )
+    name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
+    return os.path.join(base, f"manifest-{name}.json")
+
+
+def read_file(source: str, previous: Any = None) -> Fetched:
+    """Read a local manifest unless its (mtime, size, inode) equals ``previous``."""
+    path = source_path(source)
+    try:
+        st = os.stat(path)
+        stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
+        if stamp == previous:
+            return Fetched(None, stamp)
+        with open(path, "rb") as fh:
+            return Fetched(fh.read(), stamp)
+    except FileNotFoundError:
+        raise ManifestNotFound(f"manifest {path} not found") from None
+    except IsADirectoryError:
+        raise ManifestNotFound(f"manifest {path} is a directory, not a file") from None
+    except OSError as exc:
+        raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
+
+
+def read_cache(cache: str | None) -> tuple[bytes | None, str | None]:
+    """The cached bytes and their ETag, or ``(None, None)``."""
+    if not cache:
+        return None, None
+    try:
+        with open(cache, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None, None
+    try:
+        with open(cache + ".etag", encoding="utf-8") as fh:
+            etag: str | None = fh.read().strip() or None
+    except OSError:
+        etag = None
+    return data, etag
+
+
+def write_cache(cache: str, data: bytes, etag: str | None) -> None:
+    """Atomically store a verified copy (bytes first, then its ETag)."""
+    from regctl.fsutil import atomic_write  # stdlib only; needed just for URL sources
+
+    atomic_write(cache, data)
+    if etag:
+        atomic_write(cache + ".etag", etag.encode("utf-8"))
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(cache + ".etag")
+
+
+def fetch_url(
+    url: str, *, timeout: float, cache: str | None, etag: Any = None, use_cache: bool = True
+) -> Fetched:
+    """GET ``url``; ``etag`` (the one we hold) makes an unchanged answer cheap.
+
+    With no manifest in hand (``etag`` is ``None``) the cached copy's ETag is sent,
+    and a 304 serves the cached bytes.
+    """
+    import http.client
+    import urllib.error
+    import urllib.request
+
+    cached, cached_etag = read_cache(cache) if use_cache else (None, None)
+    if etag is None and cached is not None:
+        etag = cached_etag
+    headers = {"Accept": "application/json", "User-Agent": "regctl-client"}
+    if etag:
+        headers["If-None-Match"] = etag
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as resp:
+            return Fetched(resp.read(), resp.headers.get("ETag"))
+    except urllib.error.HTTPError as exc:
+        code = exc.code
+        if code == 304 and etag:
+            if cached is not None and etag == cached_etag:
+                return Fetched(cached, etag, from_cache=True)
+            return Fetched(None, etag)
+        if code == 404:
+            raise ManifestNotFound(f"manifest {url} not found (HTTP 404)") from None
+        reason = f"HTTP {code}"
+        if code < 500:
+            raise ManifestUnavailable(f"cannot fetch manifest {url}: {reason}") from None
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        inner = getattr(exc, "reason", exc)
+        reason = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+    if cached is not None:
+        return Fetched(cached, cached_etag, from_cache=True, stale_reason=reason)
+    raise ManifestUnavailable(f"cannot fetch manifest {url} ({reason}) and no cached copy")

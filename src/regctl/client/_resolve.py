@@ -1,0 +1,148 @@
+"""The SPEC §6 resolution order over one :class:`State`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from regctl.client._state import State
+from regctl.client.errors import (
+    NoActiveModel,
+    ResolutionError,
+    UnknownCapability,
+    UnknownModel,
+    UnknownProvider,
+    UnknownTemplate,
+)
+from regctl.client.resolved import Resolved
+from regctl.client.types import Model, Provider
+
+
+def get_provider(st: State, pid: str) -> Provider:
+    """The provider, or :class:`UnknownProvider` listing the known ones."""
+    p = st.providers.get(pid)
+    if p is None:
+        raise UnknownProvider(
+            f"unknown provider {pid!r} (known: {', '.join(sorted(st.providers))})"
+        )
+    return p
+
+
+def check_capability(st: State, capability: str) -> None:
+    """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
+    if capability not in st.capabilities:
+        known = ", ".join(sorted(st.capabilities))
+        raise UnknownCapability(f"unknown capability {capability!r} (known: {known})")
+
+
+def pinned(st: State, model: str, provider: str | None) -> Model:
+    """A model named by key, or by id with its provider; :class:`UnknownModel` otherwise."""
+    if provider is not None:
+        get_provider(st, provider)
+        found = st.model(f"{provider}/{model}")
+        if found is None and model.startswith(provider + "/"):
+            found = st.model(model)
+    else:
+        found = st.model(model)
+    if found is None:
+        hint = f" of provider {provider!r}" if provider else " (use 'provider/model')"
+        raise UnknownModel(f"unknown model {model!r}{hint}")
+    return found
+
+
+def _make(
+    st: State,
+    p: Provider,
+    m: Model,
+    capability: str,
+    via: str,
+    template: str | None,
+    tparams: Mapping[str, Any],
+    params: Mapping[str, Any] | None,
+) -> Resolved:
+    merged = {**p.defaults, **m.defaults, **tparams, **(params or {})}
+    return Resolved(p, m, capability, merged, via, template)
+
+
+def _order(
+    st: State, capability: str, provider: str | None, fallback: bool
+) -> Iterator[tuple[str, str]]:
+    seen: set[str] = set()
+    steps: list[tuple[str, str]] = []
+    if provider is not None:
+        steps.append((provider, "provider"))
+    if provider is None or fallback:
+        default = st.defaults.get(capability)
+        if default is not None:
+            steps.append((default, "default"))
+    if fallback:
+        steps.extend((pid, "fallback") for pid in st.fallbacks.get(capability, ()))
+    for pid, via in steps:
+        if pid not in seen:
+            seen.add(pid)
+            yield pid, via
+
+
+def _active(st: State, pid: str, capability: str) -> tuple[Provider, Model] | None:
+    p = st.providers.get(pid)
+    if p is None or not p.enabled:
+        return None
+    key = st.active.get(pid, {}).get(capability)
+    m = st.model(key) if key is not None else None
+    return (p, m) if m is not None else None
+
+
+def resolve(
+    st: State,
+    capability: str,
+    provider: str | None,
+    model: str | None,
+    template: str | None,
+    params: Mapping[str, Any] | None,
+    fallback: bool,
+) -> Resolved:
+    """See :meth:`regctl.client.Registry.resolve`."""
+    tparams: Mapping[str, Any] = {}
+    via = "model"
+    if template is not None:
+        tmpl = st.templates.get(template)
+        if tmpl is None:
+            known = ", ".join(sorted(st.templates)) or "none"
+            raise UnknownTemplate(f"unknown template {template!r} (known: {known})")
+        tparams = tmpl.get("params", {})
+        if model is None and tmpl.get("model"):
+            model, via = tmpl["model"], "template"
+        elif tmpl.get("capability"):
+            capability = tmpl["capability"]
+    check_capability(st, capability)
+    if model is not None:
+        m = pinned(st, model, provider if via == "model" else None)
+        p = get_provider(st, m.provider)
+        if not p.enabled:
+            raise ResolutionError(f"model {m.key!r} belongs to disabled provider {p.id!r}")
+        if capability not in m.capabilities:
+            raise ResolutionError(f"model {m.key!r} does not have capability {capability!r}")
+        return _make(st, p, m, capability, via, template, tparams, params)
+    if provider is not None:
+        get_provider(st, provider)
+    tried = []
+    for pid, step in _order(st, capability, provider, fallback):
+        found = _active(st, pid, capability)
+        if found is not None:
+            return _make(st, *found, capability, step, template, tparams, params)
+        tried.append(pid)
+    where = f" (tried: {', '.join(tried)})" if tried else " (no provider given, no default)"
+    raise NoActiveModel(f"no active model for capability {capability!r}{where}")
+
+
+def candidates(st: State, capability: str, provider: str | None) -> list[Resolved]:
+    """See :meth:`regctl.client.Registry.candidates`."""
+    check_capability(st, capability)
+    if provider is not None:
+        get_provider(st, provider)
+    out = []
+    for pid, step in _order(st, capability, provider, True):
+        found = _active(st, pid, capability)
+        if found is not None:
+            out.append(_make(st, *found, capability, step, None, {}, None))
+    return out

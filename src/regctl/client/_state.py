@@ -1,0 +1,83 @@
+"""One verified manifest, indexed for lookups. Never changed after construction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from regctl.client._verify import ManifestData
+from regctl.client.errors import InvalidManifest
+from regctl.client.types import Model, Provider, freeze
+
+
+class State:
+    """Indexes over one :class:`ManifestData`; ``Model`` objects are built on first use."""
+
+    __slots__ = (
+        "active",
+        "capabilities",
+        "data",
+        "defaults",
+        "fallbacks",
+        "model_cache",
+        "providers",
+        "source",
+        "stale_reason",
+        "stamp",
+        "templates",
+    )
+
+    def __init__(
+        self, data: ManifestData, source: str, stamp: Any, stale_reason: str | None = None
+    ) -> None:
+        top = data.top
+        self.data = data
+        self.source = source
+        self.stamp = stamp
+        self.stale_reason = stale_reason
+        try:
+            self.providers: dict[str, Provider] = {
+                pid: Provider(entry) for pid, entry in top["providers"].items()
+            }
+        except (KeyError, TypeError, AttributeError):
+            raise InvalidManifest(f"manifest {source}: malformed provider entry") from None
+        enabled = {pid for pid, p in self.providers.items() if p.enabled}
+        self.active: dict[str, dict[str, str]] = {
+            pid: dict(caps) for pid, caps in top["active"].items() if pid in enabled
+        }
+        caps = top["registry"].get("capabilities")
+        if not isinstance(caps, list) or not caps:
+            raise InvalidManifest(f"manifest {source}: 'registry.capabilities' is missing")
+        self.capabilities: frozenset[str] = frozenset(caps)
+        self.defaults: Mapping[str, str] = freeze(top["defaults"])
+        self.fallbacks: Mapping[str, tuple[str, ...]] = freeze(top["fallbacks"])
+        self.templates: Mapping[str, Mapping[str, Any]] = freeze(top["templates"])
+        self.model_cache: dict[str, Model] = {}
+
+    def model(self, key: str) -> Model | None:
+        """The model for ``provider/model`` or ``None``."""
+        m = self.model_cache.get(key)
+        if m is None:
+            entry = self.data.model_entry(key)
+            if entry is None:
+                return None
+            m = self._build(key, entry)
+        return m
+
+    def all_models(self) -> list[Model]:
+        """Every model, in key order."""
+        cache = self.model_cache
+        return [
+            cache.get(key) or self._build(key, entry)
+            for key, entry in self.data.all_models().items()
+        ]
+
+    def _build(self, key: str, entry: Any) -> Model:
+        try:
+            m = Model(entry)
+        except (KeyError, TypeError, AttributeError):
+            raise InvalidManifest(
+                f"manifest {self.source}: malformed model entry {key!r}"
+            ) from None
+        # A concurrent first lookup may build an equal object; either one is fine.
+        return self.model_cache.setdefault(key, m)

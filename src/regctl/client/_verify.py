@@ -1,0 +1,200 @@
+"""Turn manifest bytes into verified data, failing closed.
+
+The fast path avoids both a full ``json.loads`` of the file and a canonical
+re-dump. The file is ``dumps_pretty(doc)``: every raw newline and the spaces
+after it are indentation (JSON strings cannot hold a raw newline), and ``": ``
+is the pretty key separator. Dropping the top-level ``digest`` line, the
+indentation and that one space yields the compact form whose sha256 is the
+digest. If the hash matches, those derived bytes *are* the signed canonical
+text, so everything is parsed from them, never from the file: whatever the
+file held that the derivation glossed over cannot reach the caller. Because the
+canonical text has sorted keys, the top-level ``models`` object (the bulk of a
+large manifest) is located by its neighbours and parsed one entry at a time on
+demand. When the derivation does not hash right (another writer's formatting,
+or tampering), the slow path parses the file and re-dumps it canonically before
+declaring a mismatch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any
+
+from regctl.canonical import DIGEST_PREFIX, compute_digest
+from regctl.client.errors import (
+    DigestMismatch,
+    InvalidManifest,
+    UnsupportedVersion,
+)
+
+API_VERSION = "regctl/v1"
+KIND = "Manifest"
+
+_DIGEST_LINE = re.compile(rb'\n  "digest": "sha256:([0-9a-f]{64})",\n')
+_DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
+# Structural in canonical compact text: an unescaped quote cannot sit inside a string.
+_MODELS_START = ',"kind":"Manifest","models":'
+_MODELS_END = '},"providers":{'
+_TOP_TYPES: dict[str, type] = {
+    "providers": dict,
+    "models": dict,
+    "active": dict,
+    "defaults": dict,
+    "fallbacks": dict,
+    "templates": dict,
+    "registry": dict,
+}
+
+
+class ManifestData:
+    """Verified manifest content: the top level eagerly, model entries lazily.
+
+    ``text[start:end]`` is the canonical text of the ``models`` object (kept as
+    offsets into the one decoded string so that nothing large is copied).
+    """
+
+    __slots__ = ("_decoder", "_end", "_models", "_start", "_text", "digest", "top")
+
+    def __init__(
+        self,
+        top: dict[str, Any],
+        models: dict[str, Any] | None,
+        text: str = "",
+        start: int = 0,
+        end: int = 0,
+    ) -> None:
+        self.top = top
+        self.digest: str = top["digest"]
+        self._models = models
+        self._text = text
+        self._start = start
+        self._end = end
+        self._decoder = json.JSONDecoder()
+
+    def model_entry(self, key: str) -> Any:
+        """The raw entry for ``provider/model`` or ``None``; parses just that entry."""
+        models = self._models
+        if models is not None:
+            return models.get(key)
+        needle = json.dumps(key, ensure_ascii=False) + ":{"
+        pos = self._text.find(needle, self._start, self._end)
+        if pos < 0:
+            return None
+        entry, _ = self._decoder.raw_decode(self._text, pos + len(needle) - 1)
+        # Model keys hold a "/", nested keys of an entry never do; this check keeps
+        # the lookup right even for a manifest that breaks that rule.
+        if not isinstance(entry, dict) or f"{entry.get('provider')}/{entry.get('id')}" != key:
+            return self.all_models().get(key)
+        return entry
+
+    def all_models(self) -> dict[str, Any]:
+        """Every model entry (parsed once, then shared)."""
+        models = self._models
+        if models is None:
+            models = json.loads(self._text[self._start : self._end])
+            if not isinstance(models, dict):
+                raise InvalidManifest("manifest 'models' is not an object")
+            # Keep the text: a concurrent model_entry() may still be reading it.
+            self._models = models
+        return models
+
+
+def parse_manifest(data: bytes, source: str, expect_digest: str | None = None) -> ManifestData:
+    """Verify ``data`` (the manifest file bytes) and return its content.
+
+    Raises :class:`InvalidManifest`, :class:`UnsupportedVersion` or
+    :class:`DigestMismatch`; nothing unverified is ever returned.
+    """
+    if expect_digest is not None and not _DIGEST_RE.fullmatch(expect_digest):
+        raise DigestMismatch(f"expected digest {expect_digest!r} is not 'sha256:<64 hex>'")
+    fast = _fast_path(data, source)
+    result = fast if fast is not None else _slow_path(data, source)
+    if expect_digest is not None and result.digest != expect_digest:
+        raise DigestMismatch(
+            f"manifest {source} has digest {result.digest}, expected {expect_digest}"
+        )
+    return result
+
+
+def _fast_path(data: bytes, source: str) -> ManifestData | None:
+    match = _DIGEST_LINE.search(data)
+    if match is None:
+        return None
+    lines = data.split(b"\n")
+    # Drop the digest line from the list rather than slicing the bytes: one copy fewer.
+    del lines[lines.index(match.group(0)[1:-1])]
+    compact = b"".join(map(bytes.lstrip, lines)).replace(b'": ', b'":')
+    if hashlib.sha256(compact).hexdigest().encode("ascii") != match.group(1):
+        return None
+    text = compact.decode("utf-8")  # hashed bytes came from UTF-8 text, so this holds
+    digest = DIGEST_PREFIX + match.group(1).decode("ascii")
+    start = text.find(_MODELS_START)
+    end = text.find(_MODELS_END, start) if start >= 0 else -1
+    if end >= 0:
+        try:
+            top = json.loads(text[:start] + ',"kind":"Manifest"}')
+            top.update(json.loads("{" + text[end + 2 :]))
+        except ValueError:
+            top = None
+        if isinstance(top, dict):
+            top["digest"] = digest
+            _check_shape(top, source, models_known=True)
+            return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
+    doc = json.loads(text)
+    doc["digest"] = digest
+    _check_shape(doc, source)
+    return ManifestData(doc, doc.pop("models"))
+
+
+def _slow_path(data: bytes, source: str) -> ManifestData:
+    try:
+        doc = json.loads(data)
+    except UnicodeDecodeError:
+        raise InvalidManifest(f"manifest {source} is not UTF-8 text") from None
+    except ValueError as exc:
+        raise InvalidManifest(
+            f"manifest {source} is not valid JSON (truncated?): {exc.msg} at line {exc.lineno}"
+            f" column {exc.colno}"
+            if isinstance(exc, json.JSONDecodeError)
+            else f"manifest {source} is not valid JSON: {exc}"
+        ) from None
+    if not isinstance(doc, dict):
+        raise InvalidManifest(f"manifest {source} is not a JSON object")
+    _check_version(doc, source)
+    digest = doc.get("digest")
+    if not isinstance(digest, str) or not digest.startswith(DIGEST_PREFIX):
+        raise UnsupportedVersion(
+            f"manifest {source} has no supported digest (want 'sha256:<hex>', got {digest!r})"
+        )
+    actual = compute_digest(doc)
+    if actual != digest:
+        raise DigestMismatch(
+            f"manifest {source} does not match its digest (tampered or hand-edited):"
+            f" recorded {digest}, content hashes to {actual}"
+        )
+    _check_shape(doc, source)
+    return ManifestData(doc, doc.pop("models"))
+
+
+def _check_version(doc: dict[str, Any], source: str) -> None:
+    version = doc.get("apiVersion")
+    if version != API_VERSION:
+        raise UnsupportedVersion(
+            f"manifest {source} has apiVersion {version!r}; this client reads {API_VERSION!r}"
+        )
+    if doc.get("kind") != KIND:
+        raise UnsupportedVersion(f"manifest {source} has kind {doc.get('kind')!r}, not {KIND!r}")
+
+
+def _check_shape(doc: dict[str, Any], source: str, models_known: bool = False) -> None:
+    _check_version(doc, source)
+    for key, typ in _TOP_TYPES.items():
+        if models_known and key == "models":
+            continue
+        if not isinstance(doc.get(key), typ):
+            raise InvalidManifest(f"manifest {source}: '{key}' is missing or not an object")
+    for pid, caps in doc["active"].items():
+        if not isinstance(caps, dict) or pid not in doc["providers"]:
+            raise InvalidManifest(f"manifest {source}: 'active' names unknown provider {pid!r}")

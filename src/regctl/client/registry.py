@@ -1,0 +1,383 @@
+"""The :class:`Registry`: load, verify, look up, resolve, price, reload."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from regctl.client import _fetch, _resolve
+from regctl.client._state import State
+from regctl.client._verify import parse_manifest
+from regctl.client.errors import ManifestError, ManifestUnavailable
+from regctl.client.resolved import Resolved
+from regctl.client.types import Model, Provider, _Frozen
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+_EMPTY: dict[str, str] = {}
+
+
+class Registry(_Frozen):
+    """A verified lock manifest, safe to share between threads.
+
+    The manifest data never changes; :meth:`refresh` (or a :meth:`watch` thread)
+    swaps a whole new verified manifest in with one reference assignment, so each
+    lookup sees either the old or the new manifest, never a mix.
+    """
+
+    __slots__ = (
+        "_cache",
+        "_expect",
+        "_lock",
+        "_on_change",
+        "_on_error",
+        "_source",
+        "_state",
+        "_stop",
+        "_thread",
+        "_timeout",
+        "last_error",
+    )
+
+    _state: State
+    _source: str
+    _expect: str | None
+    _timeout: float
+    _cache: str | None
+    _lock: Any
+    _stop: Any
+    _thread: Any
+    _on_change: Callable[[Registry], None] | None
+    _on_error: Callable[[Registry, ManifestError], None] | None
+    last_error: ManifestError | None
+    """Why the last reload failed (``None`` after a good one); the old manifest kept serving."""
+
+    def __init__(
+        self,
+        source: str | os.PathLike[str],
+        *,
+        expect_digest: str | None = None,
+        timeout: float = 10.0,
+        cache: str | os.PathLike[str] | bool | None = None,
+    ) -> None:
+        """Prefer :meth:`load`. Loads ``source`` now; raises :class:`ManifestError`."""
+        import _thread
+
+        s = object.__setattr__
+        src = os.fspath(source)
+        s(self, "_source", src)
+        s(self, "_expect", expect_digest)
+        s(self, "_timeout", timeout)
+        if not _fetch.is_url(src) or cache is False:
+            s(self, "_cache", None)
+        elif cache is None or cache is True:
+            s(self, "_cache", _fetch.default_cache_path(src))
+        else:
+            s(self, "_cache", os.fspath(cache))
+        s(self, "_lock", _thread.allocate_lock())
+        s(self, "_thread", None)
+        s(self, "_stop", None)
+        s(self, "_on_change", None)
+        s(self, "_on_error", None)
+        s(self, "last_error", None)
+        s(self, "_state", self._read(None))
+
+    @classmethod
+    def load(
+        cls,
+        source: str | os.PathLike[str],
+        *,
+        expect_digest: str | None = None,
+        timeout: float = 10.0,
+        cache: str | os.PathLike[str] | bool | None = None,
+    ) -> Registry:
+        """Load and verify a manifest from a path (``file:`` optional) or ``http(s)://`` URL.
+
+        ``expect_digest`` pins the exact manifest. For URLs, ``timeout`` is in
+        seconds and ``cache`` is the last-known-good file (default under
+        ``$REGCTL_CACHE_DIR`` or ``~/.cache/regctl``; ``False`` turns it off).
+        Fails closed: raises a :class:`ManifestError` subclass.
+        """
+        return cls(source, expect_digest=expect_digest, timeout=timeout, cache=cache)
+
+    @classmethod
+    def watch(
+        cls,
+        source: str | os.PathLike[str],
+        interval: float = 5.0,
+        *,
+        on_change: Callable[[Registry], None] | None = None,
+        on_error: Callable[[Registry, ManifestError], None] | None = None,
+        **load_options: Any,
+    ) -> Registry:
+        """:meth:`load`, then re-check ``source`` every ``interval`` seconds in a daemon thread.
+
+        A changed, valid manifest is swapped in (``on_change``); a bad one is
+        refused, the old one keeps serving, and ``on_error`` gets the reason (also
+        in :attr:`last_error` and logged on the ``regctl.client`` logger). Stop
+        with :meth:`close` or a ``with`` block.
+        """
+        import threading
+
+        reg = cls(source, **load_options)
+        stop = threading.Event()
+        s = object.__setattr__
+        s(reg, "_on_change", on_change)
+        s(reg, "_on_error", on_error)
+        s(reg, "_stop", stop)
+
+        def loop() -> None:
+            while not stop.wait(interval):
+                reg.refresh()
+
+        thread = threading.Thread(target=loop, name="regctl-manifest-watch", daemon=True)
+        s(reg, "_thread", thread)
+        thread.start()
+        return reg
+
+    def close(self) -> None:
+        """Stop the :meth:`watch` thread (no-op otherwise)."""
+        stop, thread = self._stop, self._thread
+        if stop is not None:
+            stop.set()
+        if thread is not None:
+            thread.join()
+
+    def __enter__(self) -> Registry:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _read(self, current: State | None) -> State:
+        src = self._source
+        stamp = current.stamp if current is not None else None
+        if not _fetch.is_url(src):
+            got = _fetch.read_file(src, stamp)
+        else:
+            got = _fetch.fetch_url(src, timeout=self._timeout, cache=self._cache, etag=stamp)
+        if got.data is None and current is not None:
+            return current
+        try:
+            data = parse_manifest(_bytes(got, src), src, self._expect)
+        except ManifestError:
+            if not got.from_cache or got.stale_reason is not None:
+                raise
+            # A 304 for a cached copy that no longer verifies: fetch it afresh.
+            got = _fetch.fetch_url(src, timeout=self._timeout, cache=None)
+            data = parse_manifest(_bytes(got, src), src, self._expect)
+        if current is not None and data.digest == current.data.digest:
+            return (
+                State(current.data, src, got.stamp, got.stale_reason)
+                if (got.stamp != current.stamp or got.stale_reason != current.stale_reason)
+                else current
+            )
+        if self._cache is not None and not got.from_cache:
+            # The cache only helps the next start; serving goes on without it.
+            with contextlib.suppress(OSError):
+                _fetch.write_cache(self._cache, _bytes(got, src), got.stamp)
+        return State(data, src, got.stamp, got.stale_reason)
+
+    def refresh(self, *, raise_errors: bool = False) -> bool:
+        """Reload the source now; returns whether a different manifest was swapped in.
+
+        On failure the current manifest keeps serving, :attr:`last_error` says why
+        (and the ``regctl.client`` logger warns); ``raise_errors=True`` also raises it.
+        """
+        with self._lock:
+            old = self._state
+            try:
+                new = self._read(old)
+            except ManifestError as exc:
+                object.__setattr__(self, "last_error", exc)
+                import logging
+
+                logging.getLogger("regctl.client").warning(
+                    "manifest reload failed, keeping %s: %s", old.data.digest, exc
+                )
+                if self._on_error is not None:
+                    self._on_error(self, exc)
+                if raise_errors:
+                    raise
+                return False
+            object.__setattr__(self, "last_error", None)
+            object.__setattr__(self, "_state", new)
+        changed = new.data is not old.data
+        if changed and self._on_change is not None:
+            self._on_change(self)
+        return changed
+
+    # -- data -------------------------------------------------------------------------
+
+    @property
+    def source(self) -> str:
+        """Where the manifest was loaded from."""
+        return self._source
+
+    @property
+    def digest(self) -> str:
+        """``sha256:<hex>`` of the manifest now serving."""
+        return self._state.data.digest
+
+    @property
+    def environment(self) -> str | None:
+        """The environment the manifest was compiled for (``None``: the base registry)."""
+        env = self._state.data.top.get("environment")
+        return env if isinstance(env, str) else None
+
+    @property
+    def stale(self) -> str | None:
+        """Why a cached last-known-good copy is serving (the URL failed), else ``None``."""
+        return self._state.stale_reason
+
+    @property
+    def providers(self) -> Mapping[str, Provider]:
+        """Provider id -> :class:`Provider` (read-only)."""
+        from types import MappingProxyType
+
+        return MappingProxyType(self._state.providers)
+
+    @property
+    def capabilities(self) -> frozenset[str]:
+        """Every capability name the registry knows."""
+        return self._state.capabilities
+
+    @property
+    def defaults(self) -> Mapping[str, str]:
+        """Capability -> default provider id."""
+        return self._state.defaults
+
+    @property
+    def fallbacks(self) -> Mapping[str, tuple[str, ...]]:
+        """Capability -> provider ids to try after the default, in order."""
+        return self._state.fallbacks
+
+    @property
+    def templates(self) -> Mapping[str, Mapping[str, Any]]:
+        """Template id -> template entry (read-only data; rendering is not done here)."""
+        return self._state.templates
+
+    def provider(self, provider_id: str) -> Provider:
+        """The provider, or :class:`UnknownProvider`."""
+        return _resolve.get_provider(self._state, provider_id)
+
+    def model(self, key: str | Model, provider: str | None = None) -> Model:
+        """A model by ``"provider/model"`` (or id + ``provider``), or :class:`UnknownModel`."""
+        return key if isinstance(key, Model) else _resolve.pinned(self._state, key, provider)
+
+    def active_model(self, provider: str, capability: str) -> Model | None:
+        """The one active model of ``provider`` for ``capability``, or ``None``.
+
+        Raises :class:`UnknownProvider` / :class:`UnknownCapability` for names the
+        manifest does not know.
+        """
+        st = self._state
+        key = st.active.get(provider, _EMPTY).get(capability)
+        if key is not None:
+            m = st.model_cache.get(key)
+            return m if m is not None else self._active_entry(st, key)
+        _resolve.get_provider(st, provider)
+        _resolve.check_capability(st, capability)
+        return None
+
+    def _active_entry(self, st: State, key: str) -> Model:
+        m = st.model(key)
+        if m is None:
+            raise ManifestError(f"manifest {st.source}: active model {key!r} has no entry")
+        return m
+
+    def models(
+        self,
+        provider: str | None = None,
+        capability: str | None = None,
+        active: bool | None = None,
+    ) -> list[Model]:
+        """Models in key order, filtered by provider, capability and active state.
+
+        ``active=True`` keeps models active (for ``capability`` when given);
+        ``active=False`` keeps the others.
+        """
+        st = self._state
+        if provider is not None:
+            _resolve.get_provider(st, provider)
+        if capability is not None:
+            _resolve.check_capability(st, capability)
+        out = []
+        for m in st.all_models():
+            if provider is not None and m.provider != provider:
+                continue
+            if capability is not None and capability not in m.capabilities:
+                continue
+            if active is not None and m.is_active(capability) != active:
+                continue
+            out.append(m)
+        return out
+
+    def resolve(
+        self,
+        capability: str = "chat",
+        provider: str | None = None,
+        model: str | None = None,
+        template: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fallback: bool = True,
+    ) -> Resolved:
+        """Choose what to call for ``capability`` (SPEC §6 order).
+
+        1. ``model`` (``"provider/model"``, or a model id with ``provider``), pinned;
+        2. the template's ``model`` (a template with a ``capability`` sets it);
+        3. ``provider``'s active model for the capability;
+        4. the registry default provider's active model;
+        5. the registry fallbacks, in order.
+
+        With ``fallback=False``, steps 4-5 are skipped when ``provider`` is given
+        and step 5 always. Disabled providers are skipped. Raises
+        :class:`NoActiveModel` when the order runs out, and the other
+        :class:`ResolutionError` subclasses for unknown names.
+        """
+        return _resolve.resolve(
+            self._state, capability, provider, model, template, params, fallback
+        )
+
+    def candidates(self, capability: str = "chat", provider: str | None = None) -> list[Resolved]:
+        """Every enabled provider's active model for ``capability`` in try order.
+
+        ``provider`` (if given), then the registry default, then the fallbacks,
+        without repeats: the list a retry loop walks.
+        """
+        return _resolve.candidates(self._state, capability, provider)
+
+    def cost(
+        self,
+        model: str | Model | Resolved,
+        input_tokens: int,
+        output_tokens: int,
+        cached_input_tokens: int = 0,
+    ) -> Decimal:
+        """USD for a call, exact, from the manifest prices (per 1,000,000 tokens).
+
+        ``cached_input_tokens`` is the part of ``input_tokens`` billed at
+        ``cached_input_per_mtok`` (the input price when there is none). Raises
+        :class:`PricingError` for a missing price or a bad token count.
+        """
+        from regctl.client._pricing import cost
+
+        m = model.model if isinstance(model, Resolved) else self.model(model)
+        return cost(m, input_tokens, output_tokens, cached_input_tokens)
+
+    def __repr__(self) -> str:
+        st = self._state
+        return (
+            f"Registry(source={self._source!r}, digest={st.data.digest[:19]}…,"
+            f" environment={self.environment!r}, providers={len(st.providers)})"
+        )
+
+
+def _bytes(got: _fetch.Fetched, source: str) -> bytes:
+    if got.data is None:  # a 304 we did not ask for
+        raise ManifestUnavailable(f"manifest {source}: the server sent no content")
+    return got.data

@@ -1,0 +1,111 @@
+"""The answer of :meth:`regctl.client.Registry.resolve`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any
+
+from regctl.client.errors import ResolutionError
+from regctl.client.types import Model, Provider, SecretStr, _Frozen
+
+# Protocols that openai.OpenAI(base_url=...) talks to directly.
+_OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
+
+
+class Resolved(_Frozen):
+    """A provider + model to call, with merged call parameters.
+
+    ``params`` merges call > template > model defaults > provider defaults.
+    ``via`` says which resolution step chose it: ``"model"``, ``"template"``,
+    ``"provider"``, ``"default"`` or ``"fallback"``.
+    """
+
+    __slots__ = ("capability", "model", "params", "provider", "template", "via")
+
+    provider: Provider
+    model: Model
+    capability: str
+    params: Mapping[str, Any]
+    via: str
+    template: str | None
+
+    def __init__(
+        self,
+        provider: Provider,
+        model: Model,
+        capability: str,
+        params: Mapping[str, Any],
+        via: str,
+        template: str | None = None,
+    ) -> None:
+        s = object.__setattr__
+        s(self, "provider", provider)
+        s(self, "model", model)
+        s(self, "capability", capability)
+        s(self, "params", MappingProxyType(dict(params)))
+        s(self, "via", via)
+        s(self, "template", template)
+
+    @property
+    def upstream_id(self) -> str:
+        """The model id sent to the provider's API."""
+        return self.model.upstream_id
+
+    @property
+    def base_url(self) -> str | None:
+        """The provider's API base URL (``None`` only for ``bedrock``)."""
+        return self.provider.base_url
+
+    @property
+    def api(self) -> str:
+        """The wire protocol (``openai``, ``anthropic``, ``gemini``, ...)."""
+        return self.provider.api
+
+    def api_key(self, personal: str | SecretStr | None = None) -> SecretStr:
+        """The key to call with: ``personal`` if given, else the credential chain.
+
+        The chain is used only when the provider allows shared credentials; the
+        first reference that resolves wins. Raises :class:`NoCredentials` naming
+        the provider and every reference tried (never a value).
+        """
+        return self.provider.api_key(personal)
+
+    def call_kwargs(self) -> dict[str, Any]:
+        """``{"model": upstream_id, **params}`` for ``client.chat.completions.create``."""
+        return {"model": self.upstream_id, **self.params}
+
+    def openai_kwargs(self, personal: str | SecretStr | None = None) -> dict[str, Any]:
+        """Keyword arguments for ``openai.OpenAI(**kwargs)``: ``api_key`` and ``base_url``.
+
+        Only for the ``openai``, ``openai-compatible`` and ``azure-openai`` protocols
+        (:class:`ResolutionError` otherwise).
+
+        The returned dict holds the plaintext key (the OpenAI client needs it):
+        pass it straight on, do not log it.
+        """
+        if self.api not in _OPENAI_WIRE or self.base_url is None:
+            raise ResolutionError(
+                f"provider {self.provider.id!r} speaks the {self.api!r} protocol, not OpenAI's:"
+                " use that vendor's SDK with .base_url and .api_key()"
+            )
+        return {"api_key": self.api_key(personal).get_secret_value(), "base_url": self.base_url}
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON data (no key) for printing."""
+        return {
+            "provider": self.provider.id,
+            "model": self.model.key,
+            "id": self.model.id,
+            "upstream_id": self.upstream_id,
+            "display_name": self.model.display_name,
+            "capability": self.capability,
+            "api": self.api,
+            "base_url": self.base_url,
+            "params": dict(self.params),
+            "via": self.via,
+            "template": self.template,
+        }
+
+    def __repr__(self) -> str:
+        return f"Resolved({self.model.key!r}, capability={self.capability!r}, via={self.via!r})"

@@ -1,0 +1,121 @@
+"""Secret references (SPEC §2): ``env:NAME``, ``file:PATH`` and plugin schemes.
+
+A plugin is an entry point in the group ``regctl.secrets`` whose name is the
+scheme. It loads to either a callable ``(rest: str) -> str | None`` or an object
+with a ``resolve(rest)`` method of that signature; ``None`` means "no value".
+``importlib.metadata`` is imported only when a plugin scheme is first used.
+Error messages name the reference and why it failed, never a value.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import Any
+
+from regctl.client.errors import (
+    NoCredentials,
+    SecretError,
+    SecretFileError,
+    SecretNotSet,
+    SecretPluginError,
+    UnknownSecretScheme,
+)
+from regctl.client.types import Provider, SecretStr
+
+ENTRY_POINT_GROUP = "regctl.secrets"
+_plugins: dict[str, Callable[[str], Any]] = {}
+
+
+def resolve_secret(ref: str) -> SecretStr:
+    """Resolve one secret reference to its value, or raise a :class:`SecretError`."""
+    scheme, sep, rest = ref.partition(":")
+    if not sep or not scheme:
+        raise SecretError(f"malformed secret reference {ref!r} (want SCHEME:REST)")
+    if scheme == "env":
+        value = os.environ.get(rest)
+        if not value or not value.strip():
+            raise SecretNotSet(f"{ref}: environment variable {rest} is not set")
+        return SecretStr(value.strip(), ref)
+    if scheme == "file":
+        return _read_file(ref, rest)
+    return _from_plugin(ref, scheme, rest)
+
+
+def _read_file(ref: str, path: str) -> SecretStr:
+    try:
+        with open(os.path.expanduser(path), encoding="utf-8") as fh:
+            value = fh.read().strip()
+    except UnicodeDecodeError:
+        raise SecretFileError(f"{ref}: file is not UTF-8 text") from None
+    except OSError as exc:
+        raise SecretFileError(f"{ref}: cannot read file ({exc.strerror or 'error'})") from None
+    if not value:
+        raise SecretFileError(f"{ref}: file is empty")
+    return SecretStr(value, ref)
+
+
+def _load_plugin(scheme: str) -> Callable[[str], Any]:
+    cached = _plugins.get(scheme)
+    if cached is not None:
+        return cached
+    from importlib.metadata import entry_points
+
+    found = [ep for ep in entry_points(group=ENTRY_POINT_GROUP) if ep.name == scheme]
+    if not found:
+        raise UnknownSecretScheme(
+            f"no plugin for secret scheme {scheme!r} (entry point group {ENTRY_POINT_GROUP!r})"
+        )
+    try:
+        obj = found[0].load()
+    except Exception as exc:
+        raise SecretPluginError(
+            f"secret plugin {scheme!r} failed to load ({type(exc).__name__})"
+        ) from None
+    plugin: Callable[[str], Any] = getattr(obj, "resolve", obj)
+    if not callable(plugin):
+        raise SecretPluginError(f"secret plugin {scheme!r} is not callable")
+    _plugins[scheme] = plugin
+    return plugin
+
+
+def _from_plugin(ref: str, scheme: str, rest: str) -> SecretStr:
+    plugin = _load_plugin(scheme)
+    try:
+        value = plugin(rest)
+    except SecretError as exc:
+        raise type(exc)(f"{ref}: {exc}") from None
+    except Exception as exc:
+        # Only the type: a plugin's own message might quote what it read.
+        raise SecretPluginError(f"{ref}: plugin {scheme!r} raised {type(exc).__name__}") from None
+    if isinstance(value, SecretStr):
+        value = value.get_secret_value()
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise SecretNotSet(f"{ref}: plugin {scheme!r} found no value")
+    if not isinstance(value, str):
+        raise SecretPluginError(f"{ref}: plugin {scheme!r} returned {type(value).__name__}")
+    return SecretStr(value.strip(), ref)
+
+
+def provider_key(provider: Provider, personal: str | SecretStr | None = None) -> SecretStr:
+    """See :meth:`regctl.client.Provider.api_key`."""
+    if isinstance(personal, SecretStr):
+        if personal:
+            return personal
+    elif personal:
+        return SecretStr(personal, "personal")
+    if not provider.allow_shared_credentials:
+        raise NoCredentials(
+            f"provider {provider.id!r} allows only a personal key"
+            " (allow_shared_credentials: false) and none was given"
+        )
+    if not provider.credentials:
+        raise NoCredentials(f"provider {provider.id!r} has no credentials and no personal key")
+    attempts: list[tuple[str, SecretError]] = []
+    for ref in provider.credentials:
+        try:
+            return resolve_secret(ref)
+        except SecretError as exc:
+            attempts.append((ref, exc))
+    reasons = "; ".join(str(exc) for _, exc in attempts)
+    raise NoCredentials(f"no key for provider {provider.id!r}: {reasons}", tuple(attempts))

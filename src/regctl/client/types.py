@@ -1,0 +1,222 @@
+"""Read-only value objects handed out by :class:`regctl.client.Registry`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+from typing import Any, NoReturn
+
+_MASK = "**********"
+
+
+def freeze(value: Any) -> Any:
+    """A deep read-only copy of JSON data: dicts become mappings, lists tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({k: freeze(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(v) for v in value)
+    return value
+
+
+def thaw(value: Any) -> Any:
+    """Plain JSON-serialisable data back from :func:`freeze` output."""
+    if isinstance(value, Mapping):
+        return {k: thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [thaw(v) for v in value]
+    return value
+
+
+class _Frozen:
+    __slots__ = ()
+
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+
+class SecretStr(_Frozen):
+    """A key value that never shows itself in ``repr``, ``str``, f-strings or logs.
+
+    Call :meth:`get_secret_value` at the one place that needs the plaintext.
+    ``source`` says where it came from (``"personal"`` or the secret reference).
+    """
+
+    __slots__ = ("_value", "source")
+
+    _value: str
+    source: str
+
+    def __init__(self, value: str, source: str = "personal") -> None:
+        if not isinstance(value, str):
+            raise TypeError("SecretStr wraps a str")
+        object.__setattr__(self, "_value", value)
+        object.__setattr__(self, "source", source)
+
+    def get_secret_value(self) -> str:
+        """The plaintext key."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"SecretStr('{_MASK}', source={self.source!r})"
+
+    def __str__(self) -> str:
+        return _MASK
+
+    def __format__(self, spec: str) -> str:
+        return _MASK
+
+    def __len__(self) -> int:
+        return len(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, SecretStr):
+            return NotImplemented
+        import hmac  # only when comparing; constant time keeps the value out of timings
+
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("SecretStr cannot be pickled (it would write the key out)")
+
+
+class Provider(_Frozen):
+    """A provider entry of the manifest (see docs/manifest.md, "Provider entry")."""
+
+    __slots__ = (
+        "allow_shared_credentials",
+        "api",
+        "base_url",
+        "credentials",
+        "defaults",
+        "description",
+        "display_name",
+        "docs_url",
+        "enabled",
+        "id",
+        "labels",
+        "rate_limits",
+    )
+
+    id: str
+    display_name: str
+    api: str
+    base_url: str | None
+    enabled: bool
+    credentials: tuple[str, ...]
+    allow_shared_credentials: bool
+    defaults: Mapping[str, Any]
+    rate_limits: Mapping[str, int]
+    description: str | None
+    docs_url: str | None
+    labels: Mapping[str, str]
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        s = object.__setattr__
+        s(self, "id", entry["id"])
+        s(self, "display_name", entry.get("display_name", entry["id"]))
+        s(self, "api", entry.get("api", "openai"))
+        s(self, "base_url", entry.get("base_url"))
+        s(self, "enabled", bool(entry.get("enabled", True)))
+        s(self, "credentials", tuple(entry.get("credentials", ())))
+        s(self, "allow_shared_credentials", bool(entry.get("allow_shared_credentials", True)))
+        s(self, "defaults", freeze(entry.get("defaults", {})))
+        s(self, "rate_limits", freeze(entry.get("rate_limits", {})))
+        s(self, "description", entry.get("description"))
+        s(self, "docs_url", entry.get("docs_url"))
+        s(self, "labels", freeze(entry.get("labels", {})))
+
+    def api_key(self, personal: str | SecretStr | None = None) -> SecretStr:
+        """The key to call with: ``personal`` if given, else the credential chain.
+
+        The chain is used only when ``allow_shared_credentials``; the first
+        reference that resolves wins. Raises :class:`~regctl.client.NoCredentials`
+        naming the provider and every reference tried (never a value).
+        """
+        from regctl.client.secrets import provider_key
+
+        return provider_key(self, personal)
+
+    def __repr__(self) -> str:
+        return f"Provider(id={self.id!r}, api={self.api!r}, enabled={self.enabled!r})"
+
+
+class Model(_Frozen):
+    """A model entry of the manifest (see docs/manifest.md, "Model entry").
+
+    ``key`` is ``"<provider>/<id>"``; ``active`` lists the capabilities it is active for.
+    """
+
+    __slots__ = (
+        "active",
+        "capabilities",
+        "defaults",
+        "deprecated",
+        "description",
+        "display_name",
+        "docs_url",
+        "id",
+        "key",
+        "labels",
+        "limits",
+        "pricing",
+        "provider",
+        "released",
+        "supports",
+        "upstream_id",
+    )
+
+    provider: str
+    id: str
+    key: str
+    upstream_id: str
+    display_name: str
+    capabilities: tuple[str, ...]
+    active: tuple[str, ...]
+    supports: Mapping[str, bool]
+    defaults: Mapping[str, Any]
+    limits: Mapping[str, int]
+    pricing: Mapping[str, Any]
+    released: str | None
+    deprecated: str | None
+    description: str | None
+    docs_url: str | None
+    labels: Mapping[str, str]
+
+    def __init__(self, entry: Mapping[str, Any]) -> None:
+        s = object.__setattr__
+        s(self, "provider", entry["provider"])
+        s(self, "id", entry["id"])
+        s(self, "key", f"{entry['provider']}/{entry['id']}")
+        s(self, "upstream_id", entry.get("upstream_id", entry["id"]))
+        s(self, "display_name", entry.get("display_name", entry["id"]))
+        s(self, "capabilities", tuple(entry.get("capabilities", ())))
+        s(self, "active", tuple(entry.get("active", ())))
+        s(self, "supports", freeze(entry.get("supports", {})))
+        s(self, "defaults", freeze(entry.get("defaults", {})))
+        s(self, "limits", freeze(entry.get("limits", {})))
+        s(self, "pricing", freeze(entry.get("pricing", {})))
+        s(self, "released", entry.get("released"))
+        s(self, "deprecated", entry.get("deprecated"))
+        s(self, "description", entry.get("description"))
+        s(self, "docs_url", entry.get("docs_url"))
+        s(self, "labels", freeze(entry.get("labels", {})))
+
+    def is_active(self, capability: str | None = None) -> bool:
+        """Active for ``capability``, or for anything when it is ``None``."""
+        return bool(self.active) if capability is None else capability in self.active
+
+    def as_dict(self) -> dict[str, Any]:
+        """The entry as plain JSON data (for printing)."""
+        return {name: thaw(getattr(self, name)) for name in self.__slots__}
+
+    def __repr__(self) -> str:
+        return f"Model({self.key!r}, active={list(self.active)!r})"
