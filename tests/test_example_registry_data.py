@@ -67,6 +67,7 @@ def test_layout_and_schema_comment() -> None:
         "providers/openrouter.yaml",
         "environments/dev.yaml",
         "environments/prod.yaml",
+        "prompts/summarize.yaml",
     }
     for path in _files():
         first = path.read_text(encoding="utf-8").splitlines()[0]

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 from regctl.client import _fetch, _resolve
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
-from regctl.client.errors import ManifestError, ManifestUnavailable
+from regctl.client.errors import ManifestError, ManifestUnavailable, UnknownTemplate
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider, _Frozen
 
 if TYPE_CHECKING:
     from decimal import Decimal
+
+    from regctl.client.render import RenderedPrompt
 
 _EMPTY: dict[str, str] = {}
 
@@ -350,6 +352,25 @@ class Registry(_Frozen):
         without repeats: the list a retry loop walks.
         """
         return _resolve.candidates(self._state, capability, provider)
+
+    def render(self, template_id: str, /, **variables: Any) -> RenderedPrompt:
+        """Render prompt template ``template_id`` with ``variables`` over its defaults.
+
+        The model is resolved as :meth:`resolve` does for the template (its pinned
+        ``model``, else its ``capability`` through the default provider and the
+        fallbacks). Returns the messages, that :class:`Resolved`, and the template's
+        call parameters. Jinja2 is imported only here. Raises :class:`UnknownTemplate`,
+        the :meth:`resolve` errors, and :class:`RenderError` for bad variables or a
+        template error.
+        """
+        from regctl.client.render import render
+
+        entry = self._state.templates.get(template_id)
+        if entry is None:
+            known = ", ".join(sorted(self._state.templates)) or "none"
+            raise UnknownTemplate(f"unknown template {template_id!r} (known: {known})")
+        resolved = self.resolve(entry.get("capability") or "chat", template=template_id)
+        return render(entry, resolved, variables)
 
     def cost(
         self,

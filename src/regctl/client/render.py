@@ -12,11 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from regctl.client.errors import ClientError
+
 __all__ = ["RenderError", "RenderedPrompt", "render"]
 
 
-class RenderError(ValueError):
+class RenderError(ClientError, ValueError):
     """The template could not be rendered (missing/unknown variable, sandbox violation)."""
+
+    exit_code = 1
 
 
 @dataclass(frozen=True)
