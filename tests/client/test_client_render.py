@@ -8,11 +8,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import EXAMPLE
 
 from regctl.client import Registry, UnknownTemplate
 from regctl.client.render import RenderError
 from regctl.compile import compile_registry, write_lock
-from tests.conftest import EXAMPLE
 
 
 @pytest.fixture(scope="module")
