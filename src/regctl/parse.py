@@ -18,9 +18,10 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.schema import API_VERSION, KINDS, ModelBody, Strict
-from regctl.source import Document, PosDict, PosList
+from regctl.source import Document
 
 M = TypeVar("M", bound=BaseModel)
 

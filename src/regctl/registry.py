@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from regctl.parse import Parsed, ParsedModel, parse_document, parse_models, validate
+from regctl.positions import PosDict
 from regctl.problems import Location, Problem
 from regctl.schema import (
     CAPABILITIES,
@@ -24,7 +25,7 @@ from regctl.schema import (
     ProviderDoc,
     RegistryDoc,
 )
-from regctl.source import LoadResult, PosDict
+from regctl.source import LoadResult
 
 
 @dataclass

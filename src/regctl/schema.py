@@ -19,6 +19,7 @@ PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 MODEL_ID = r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$"
 TEMPLATE_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
 HTTP_URL = r"^https?://[^\s/$.?#][^\s]*$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # the NAME of an env:NAME secret reference
 
 CAPABILITIES = (
     "chat",

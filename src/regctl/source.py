@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from regctl.positions import PosDict, PosList, loc_of
 from regctl.problems import Location, Problem
 
 try:  # the C parser is ~10x faster; fall back so a missing libyaml is slow, not broken
@@ -73,120 +73,6 @@ class _Loader(_BaseLoader):
 
     def ascend_resolver(self) -> None:
         return None
-
-
-def _loc(file: str, node: Node) -> Location:
-    mark = node.start_mark
-    return Location(file, mark.line + 1, mark.column + 1)
-
-
-class PosDict(dict[str, Any]):
-    """A mapping with the location of itself, of each key, and of each value.
-
-    Positions are computed on first use from the YAML node kept alongside: most
-    mappings are never asked for a position, and building a :class:`Location`
-    for every key and value up front would cost more than the parse itself.
-    """
-
-    __slots__ = ("_file", "_key_pos", "_merged", "_node", "_pos", "_val_pos")
-
-    def __init__(self, pos: Location) -> None:
-        super().__init__()
-        self._pos: Location | None = pos
-        self._node: MappingNode | None = None
-        self._file = pos.file
-        self._merged: list[PosDict] | None = None
-        self._key_pos: dict[str, Location] | None = {}
-        self._val_pos: dict[str, Location] | None = {}
-
-    @classmethod
-    def _lazy(cls, file: str, node: MappingNode) -> PosDict:
-        new = cls.__new__(cls)
-        new._pos, new._node, new._file, new._merged = None, node, file, None
-        new._key_pos = new._val_pos = None
-        return new
-
-    @property
-    def pos(self) -> Location:
-        if self._pos is None:
-            assert self._node is not None
-            self._pos = _loc(self._file, self._node)
-        return self._pos
-
-    @property
-    def key_pos(self) -> dict[str, Location]:
-        if self._key_pos is None:
-            self._materialize()
-        assert self._key_pos is not None
-        return self._key_pos
-
-    @property
-    def val_pos(self) -> dict[str, Location]:
-        if self._val_pos is None:
-            self._materialize()
-        assert self._val_pos is not None
-        return self._val_pos
-
-    def _materialize(self) -> None:
-        key_pos: dict[str, Location] = {}
-        val_pos: dict[str, Location] = {}
-        assert self._node is not None
-        for key_node, value_node in self._node.value:
-            if key_node.tag != _MERGE:
-                key_pos[key_node.value] = _loc(self._file, key_node)
-                val_pos[key_node.value] = _loc(self._file, value_node)
-        for src in self._merged or ():
-            for k in src:
-                if k not in key_pos:
-                    key_pos[k], val_pos[k] = src.key_pos[k], src.val_pos[k]
-        self._key_pos, self._val_pos = key_pos, val_pos
-
-    def copy_with(self) -> PosDict:
-        """A shallow copy that keeps the position tables (used by overlays)."""
-        new = PosDict(self.pos)
-        new.update(self)
-        new.key_pos.update(self.key_pos)
-        new.val_pos.update(self.val_pos)
-        return new
-
-
-class PosList(list[Any]):
-    """A sequence with the location of itself and of each item (computed on first use)."""
-
-    __slots__ = ("_file", "_item_pos", "_node", "_pos")
-
-    def __init__(self, pos: Location) -> None:
-        super().__init__()
-        self._pos: Location | None = pos
-        self._file = pos.file
-        self._node: SequenceNode | None = None
-        self._item_pos: list[Location] | None = []
-
-    @classmethod
-    def _lazy(cls, file: str, node: SequenceNode) -> PosList:
-        new = cls.__new__(cls)
-        new._pos, new._node, new._file, new._item_pos = None, node, file, None
-        return new
-
-    @property
-    def pos(self) -> Location:
-        if self._pos is None:
-            assert self._node is not None
-            self._pos = _loc(self._file, self._node)
-        return self._pos
-
-    @property
-    def item_pos(self) -> list[Location]:
-        if self._item_pos is None:
-            assert self._node is not None
-            self._item_pos = [_loc(self._file, n) for n in self._node.value]
-        return self._item_pos
-
-    def copy_with(self) -> PosList:
-        new = PosList(self.pos)
-        new.extend(self)
-        new.item_pos.extend(self.item_pos)
-        return new
 
 
 @dataclass
@@ -360,7 +246,7 @@ class _Builder:
         self.expanded = 0
 
     def loc(self, node: Node) -> Location:
-        return _loc(self.file, node)
+        return loc_of(self.file, node)
 
     def build(self, node: Node) -> Any:
         return self._value(node)[0]
@@ -407,7 +293,7 @@ class _Builder:
         return seen
 
     def _mapping(self, node: MappingNode) -> tuple[PosDict, int]:
-        out = PosDict._lazy(self.file, node)
+        out = PosDict.lazy(self.file, node)
         size = 1
         merges: list[Node] | None = None
         for key_node, value_node in node.value:
@@ -429,7 +315,6 @@ class _Builder:
                 out[key] = value
                 size += vsize
         if merges:
-            out._merged = []
             for merge in merges:
                 size += self._merge(out, merge)
         return out, size
@@ -452,8 +337,7 @@ class _Builder:
         )
 
     def _duplicate(self, out: PosDict, key: str, key_node: Node) -> None:
-        assert out._node is not None
-        first = next(self.loc(k) for k, _ in out._node.value if k.value == key)
+        first = out.first_key_loc(key)
         raise _Abort(
             Problem(
                 "duplicate-key",
@@ -470,15 +354,14 @@ class _Builder:
         for src in sources:
             if not isinstance(src, PosDict):
                 raise _Abort(Problem("yaml-syntax", "'<<' must merge mappings", self.loc(merge)))
-            assert out._merged is not None
-            out._merged.append(src)
+            out.add_merged(src)
             for k, v in src.items():
                 if k not in out:
                     out[k] = v
         return size
 
     def _sequence(self, node: SequenceNode) -> tuple[PosList, int]:
-        seq = PosList._lazy(self.file, node)
+        seq = PosList.lazy(self.file, node)
         size = 1
         append = seq.append
         for item in node.value:
@@ -515,15 +398,3 @@ class _Builder:
         if tag == _TS:
             return _FALLBACK.construct_yaml_timestamp(node)
         raise _Abort(Problem("yaml-syntax", f"unsupported YAML tag {tag}", self.loc(node)))
-
-
-def walk_strings(value: Any, pos: Location) -> Iterator[tuple[str, Location]]:
-    """Every string value (not key) below ``value`` with its location."""
-    if isinstance(value, str):
-        yield value, pos
-    elif isinstance(value, PosDict):
-        for k, v in value.items():
-            yield from walk_strings(v, value.val_pos[k])
-    elif isinstance(value, PosList):
-        for item, ipos in zip(value, value.item_pos):
-            yield from walk_strings(item, ipos)

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import EXAMPLE, write_tree
 
-from regctl.source import MAX_FILE_BYTES, PosDict, PosList, load_registry
+from regctl.positions import PosDict, PosList
+from regctl.source import MAX_FILE_BYTES, load_registry
 
 TRICKY = """\
 a: yes

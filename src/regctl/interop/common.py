@@ -13,30 +13,15 @@ import datetime as _dt
 import re
 from typing import Any
 
+from regctl import schema
 from regctl.interop.report import ImportReport
 
-PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
-MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+PROVIDER_ID = re.compile(schema.PROVIDER_ID)
+MODEL_ID = re.compile(schema.MODEL_ID)
+ENV_NAME = re.compile(schema.ENV_NAME)
 
 #: The SPEC's capability vocabulary; importers may add names declared in the Registry.
-CAPABILITIES = frozenset(
-    [
-        "chat",
-        "completion",
-        "embedding",
-        "image",
-        "vision",
-        "audio",
-        "speech",
-        "transcription",
-        "code",
-        "tools",
-        "reasoning",
-        "rerank",
-        "moderation",
-    ]
-)
+CAPABILITIES = frozenset(schema.CAPABILITIES)
 
 _BAD_MODEL_CHARS = re.compile(r"[^A-Za-z0-9._:/@-]+")
 _BAD_PROVIDER_CHARS = re.compile(r"[^a-z0-9._-]+")

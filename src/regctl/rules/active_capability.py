@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from regctl.parse import did_you_mean
+from regctl.positions import PosList
 from regctl.problems import Problem
 from regctl.registry import View
-from regctl.source import PosList
 
 ID = "active-capability"
 PER_ENVIRONMENT = True

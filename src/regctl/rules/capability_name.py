@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from regctl.parse import did_you_mean
+from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.registry import View
-from regctl.source import PosDict, PosList
 
 ID = "schema"
 PER_ENVIRONMENT = False

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem, Severity
 from regctl.registry import View
-from regctl.source import PosDict, PosList
 
 ID = "no-active-model"
 PER_ENVIRONMENT = True

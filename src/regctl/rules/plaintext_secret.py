@@ -16,10 +16,10 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.registry import View
 from regctl.rules.secret_scheme import REF
-from regctl.source import PosDict, PosList
 
 ID = "plaintext-secret"
 PER_ENVIRONMENT = False

@@ -12,15 +12,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from regctl import schema
+from regctl.positions import PosList
 from regctl.problems import Problem
 from regctl.registry import View
-from regctl.source import PosList
 
 ID = "secret-scheme"
 PER_ENVIRONMENT = True
 
 REF = re.compile(r"^([a-z][a-z0-9+.-]*):(.+)$")
-ENV_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+ENV_NAME = re.compile(schema.ENV_NAME)
 BUILTIN = ("env", "file")
 
 

@@ -14,9 +14,9 @@ from collections.abc import Iterator
 
 from regctl.authoring.template_check import LineOf, check_template
 from regctl.parse import Parsed
+from regctl.positions import PosDict
 from regctl.problems import Location, Problem
 from regctl.registry import View
-from regctl.source import PosDict
 
 ID = "template"
 PER_ENVIRONMENT = False  # templates and the model ids they pin are the same in every env

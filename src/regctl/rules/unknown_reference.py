@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from regctl.parse import did_you_mean
+from regctl.positions import PosDict, PosList
 from regctl.problems import Problem
 from regctl.registry import View
-from regctl.source import PosDict, PosList
 
 ID = "unknown-reference"
 PER_ENVIRONMENT = True
