@@ -108,10 +108,8 @@ def test_real_price_map_imports_validates_and_compiles(tmp_path: Path) -> None:
     out = tmp_path / "registry"
     write_registry(out, result.providers, result.registry)
     compiled = compile_registry(out)
-    # Same known false positive of the spine's high-entropy rule as for models.dev.
-    other = [p for p in compiled.problems if p.rule != "plaintext-secret"]
-    assert other == []
-    assert all("'id'" in p.message or "'display_name'" in p.message for p in compiled.problems)
+    assert [f"{p.location} {p.rule} {p.message}" for p in compiled.problems] == []
+    assert compiled.manifest is not None
     openai = {
         m["id"]: m for m in next(p for p in result.providers if p["id"] == "openai")["models"]
     }
