@@ -59,3 +59,14 @@ def test_scaffold_files_get_the_usual_file_mode(tmp_path: Path) -> None:
     os.umask(mask)
     written = init_project(tmp_path)
     assert {p.stat().st_mode & 0o777 for p in written} == {0o666 & ~mask}
+
+
+def test_shipped_workflow_is_the_repositorys_registry_workflow(tmp_path: Path) -> None:
+    """init hands teams the same workflow this repository documents (kept in sync here)."""
+    from tests.conftest import ROOT
+
+    from regctl.authoring.init import init_project
+
+    init_project(tmp_path)
+    shipped = (tmp_path / ".github" / "workflows" / "registry.yml").read_text()
+    assert shipped == (ROOT / ".github" / "workflows" / "registry.yml").read_text()
