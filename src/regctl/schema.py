@@ -224,10 +224,3 @@ KINDS: dict[str, type[Strict]] = {
     "Environment": EnvironmentDoc,
     "PromptTemplate": TemplateDoc,
 }
-
-# Field order of SPEC §2, used by `regctl fmt` and the JSON Schemas.
-FIELD_ORDER: dict[str, tuple[str, ...]] = {
-    kind: ("apiVersion", "kind", *(f for f in cls.model_fields if f not in ("apiVersion", "kind")))
-    for kind, cls in KINDS.items()
-}
-FIELD_ORDER["ModelBody"] = tuple(ModelBody.model_fields)

@@ -14,79 +14,37 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
+from regctl import schema
 from regctl.authoring.files import Snapshot, write_checked
 from regctl.authoring.rtindex import registry_files, round_trip_yaml
 from regctl.errors import RegctlError
 
 _HEAD = ("apiVersion", "kind")
-_MODEL = (
-    "provider",
-    "id",
-    "upstream_id",
-    "display_name",
-    "capabilities",
-    "active",
-    "limits",
-    "supports",
-    "pricing",
-    "defaults",
-    "released",
-    "deprecated",
-    "description",
-    "docs_url",
-    "labels",
-)
-_PROVIDER = (
-    "id",
-    "display_name",
-    "api",
-    "base_url",
-    "enabled",
-    "credentials",
-    "allow_shared_credentials",
-    "defaults",
-    "rate_limits",
-    "description",
-    "docs_url",
-    "labels",
-    "models",
-)
+
+
+def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """A kind's field order is its pydantic model's, which follows SPEC §2."""
+    return tuple(f for f in cls.model_fields if f not in _HEAD)
+
+
+_MODEL = ("provider", *schema.ModelBody.model_fields)
+_PROVIDER = _fields(schema.ProviderDoc)
 # Order of the keys inside nested mappings, by the key that holds them.
 _NESTED: dict[str, tuple[str, ...]] = {
-    "limits": ("context_window", "max_output_tokens"),
-    "supports": ("system_prompt", "streaming", "tools", "json_mode"),
-    "pricing": ("input_per_mtok", "output_per_mtok", "cached_input_per_mtok", "currency"),
-    "defaults": ("temperature", "max_tokens"),
-    "params": ("temperature", "max_tokens"),
-    "rate_limits": ("rpm", "tpm"),
-    "policy": ("deprecation_warning_days",),
+    "limits": _fields(schema.Limits),
+    "supports": _fields(schema.Supports),
+    "pricing": _fields(schema.Pricing),
+    "defaults": _fields(schema.CallDefaults),
+    "params": _fields(schema.CallDefaults),
+    "rate_limits": _fields(schema.RateLimits),
+    "policy": _fields(schema.Policy),
 }
-_KINDS: dict[str, tuple[str, ...]] = {
-    "Provider": _PROVIDER,
-    "Model": _MODEL,
-    "Registry": (
-        "name",
-        "capabilities",
-        "defaults",
-        "fallbacks",
-        "policy",
-        "targets",
-        "secret_schemes",
-    ),
-    "Environment": ("id", "description", "providers", "defaults", "fallbacks"),
-    "PromptTemplate": (
-        "id",
-        "description",
-        "capability",
-        "model",
-        "variables",
-        "system",
-        "user",
-        "params",
-    ),
-}
+_KINDS: dict[str, tuple[str, ...]] = {kind: _fields(cls) for kind, cls in schema.KINDS.items()}
+_KINDS["Model"] = _MODEL
+_VARIABLE = _fields(schema.Variable)
 
 
 def _reorder(node: CommentedMap, order: Sequence[str]) -> None:
@@ -144,7 +102,7 @@ def canonicalize(doc: Any) -> None:
             if isinstance(variables, CommentedMap):
                 for spec in variables.values():
                     if isinstance(spec, CommentedMap):
-                        _reorder(spec, ("required", "default", "description"))
+                        _reorder(spec, _VARIABLE)
         if kind == "Environment" and isinstance(doc.get("providers"), CommentedMap):
             for prov in doc["providers"].values():
                 if isinstance(prov, CommentedMap):
