@@ -74,3 +74,14 @@ def test_cli_check_exits_1_and_names_the_file(tmp_path: Path, run_cli) -> None:
 
 def test_scaffold_is_already_formatted(project: Path) -> None:
     assert format_paths([project / "registry"], check=True).changed == ()
+
+
+def test_example_registry_and_scaffold_are_already_canonical(tmp_path: Path) -> None:
+    from tests.conftest import EXAMPLE, run_cli
+
+    from regctl.authoring.init import init_project
+
+    init_project(tmp_path)
+    for folder in (EXAMPLE, tmp_path / "registry"):
+        res = run_cli("fmt", "--check", str(folder))
+        assert res.returncode == 0, res.stdout + res.stderr
