@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.conftest import write_tree
 
 from regctl.compile import compile_registry
 from regctl.interop.modelsdev import import_modelsdev
@@ -37,17 +38,9 @@ score = 1
 """
 
 
-def _tree(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
-
-
 @pytest.fixture
 def checkout(tmp_path: Path) -> Path:
-    root = _tree(
+    root = write_tree(
         tmp_path / "md",
         {
             "models/labx/x-1.toml": LAB,
