@@ -85,3 +85,38 @@ def test_example_registry_and_scaffold_are_already_canonical(tmp_path: Path) -> 
     for folder in (EXAMPLE, tmp_path / "registry"):
         res = run_cli("fmt", "--check", str(folder))
         assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_comment_lines_move_with_the_key_below_them() -> None:
+    text = (
+        "apiVersion: regctl/v1\n"
+        "kind: Provider\n"
+        "id: p\n"
+        "display_name: P\n"
+        "labels:\n"
+        "  team: ai\n"
+        "# which keys to try, in order\n"
+        "credentials:\n"
+        "  - env:A\n"
+        "\n"
+        "# call parameters\n"
+        "defaults: {temperature: 0.2}\n"
+        "# trailing note\n"
+    )
+    out = format_text(text)
+    assert out == (
+        "apiVersion: regctl/v1\n"
+        "kind: Provider\n"
+        "id: p\n"
+        "display_name: P\n"
+        "# which keys to try, in order\n"
+        "credentials:\n"
+        "  - env:A\n"
+        "\n"
+        "# call parameters\n"
+        "defaults: {temperature: 0.2}\n"
+        "labels:\n"
+        "  team: ai\n"
+        "# trailing note\n"
+    )
+    assert format_text(out) == out

@@ -2,8 +2,8 @@
 
 Keys are put in the order SPEC §2 lists them (unknown keys keep their relative order
 after the known ones), mappings are indented by two spaces and list items by two spaces
-under their key. ruamel.yaml carries comments along with the key they follow, so a comment
-on its own line travels with the key above it when keys move.
+under their key. Comment lines written above a key move with that key; end-of-line
+comments stay on their line.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import CommentMark
+from ruamel.yaml.tokens import CommentToken
 
 from regctl import schema
 from regctl.authoring.files import Snapshot, write_checked
@@ -51,9 +54,54 @@ def _reorder(node: CommentedMap, order: Sequence[str]) -> None:
     rank = {k: i for i, k in enumerate(order)}
     keys = list(node.keys())
     wanted = sorted(keys, key=lambda k: (rank.get(str(k), len(rank)), keys.index(k)))
-    if wanted != keys:
-        for k in wanted:
-            node.move_to_end(k)
+    if wanted == keys:
+        return
+    # ruamel keeps the comment lines written above a key in the comment *after* the
+    # previous key's value. Detach them first, so that they move with the key they
+    # describe, and the lines after the last value stay at the end of the mapping.
+    above = {key: _detach(node, prev) for prev, key in pairwise(keys) if key != wanted[0]}
+    after = _detach(node, keys[-1])
+    for k in wanted:
+        node.move_to_end(k)
+    for prev, key in pairwise(wanted):
+        if above.get(key):
+            _attach(node, prev, above[key])
+    if after:
+        _attach(node, wanted[-1], after)
+
+
+def _tail(container: Any, key: Any) -> tuple[dict[Any, Any], Any, int]:
+    """Where ruamel keeps the comment after ``container[key]``: (ca.items, key, slot)."""
+    value = container[key]
+    if isinstance(value, CommentedMap | CommentedSeq) and len(value):
+        last = list(value)[-1] if isinstance(value, CommentedMap) else len(value) - 1
+        return _tail(value, last)
+    return container.ca.items, key, (2 if isinstance(container, CommentedMap) else 0)
+
+
+def _detach(node: CommentedMap, key: Any) -> str:
+    """Cut the whole-line comments after ``key``'s value, keeping its end-of-line comment."""
+    items, k, slot = _tail(node, key)
+    entry = items.get(k)
+    token = entry[slot] if entry and len(entry) > slot else None
+    if token is None:
+        return ""
+    eol, _, rest = token.value.partition("\n")
+    if rest:
+        token.value = eol + "\n"
+    return str(rest)
+
+
+def _attach(node: CommentedMap, key: Any, text: str) -> None:
+    items, k, slot = _tail(node, key)
+    entry = items.setdefault(k, [None, None, None, None])
+    token = entry[slot]
+    if token is None:
+        entry[slot] = CommentToken("\n" + text, CommentMark(0), None)
+    else:
+        token.value = (
+            token.value + text if token.value.endswith("\n") else token.value + "\n" + text
+        )
 
 
 def _nested(node: CommentedMap) -> None:
