@@ -113,13 +113,10 @@ def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
     for body in by_id.values():
         _single_active(body, report)
         del body["_seen"]
-    report.providers = len(by_id)
-    registry: dict[str, Any] = {"name": "django-import"}
     # A capability's default provider: the provider of its is_default model, when only one has one.
     chosen = {cap: ps[0] for cap, ps in sorted(defaults.items()) if len(set(ps)) == 1}
-    if chosen:
-        registry["defaults"] = chosen
-    return ImportResult(list(by_id.values()), registry, report)
+    registry = {"defaults": chosen} if chosen else {}
+    return ImportResult.of(list(by_id.values()), "django-import", report, registry=registry)
 
 
 def _where(row: dict[str, Any]) -> str:

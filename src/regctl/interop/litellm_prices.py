@@ -148,11 +148,7 @@ def import_litellm_prices(
         body["models"] = models
         providers.append(body)
         report.models += len(models)
-    report.providers = len(providers)
-    registry: dict[str, Any] = {"name": "litellm"}
-    if extra:
-        registry["capabilities"] = sorted(extra)
-    return ImportResult(providers, registry, report, extra)
+    return ImportResult.of(providers, "litellm", report, extra)
 
 
 def _provider(

@@ -93,6 +93,23 @@ class ImportResult:
     report: ImportReport
     extra_capabilities: set[str] = field(default_factory=set)
 
+    @classmethod
+    def of(
+        cls,
+        providers: list[dict[str, Any]],
+        name: str,
+        report: ImportReport,
+        extra: set[str] | None = None,
+        registry: dict[str, Any] | None = None,
+    ) -> ImportResult:
+        """Count the providers into ``report`` and build the Registry body named ``name``."""
+        report.providers = len(providers)
+        body: dict[str, Any] = {"name": name}
+        if extra:
+            body["capabilities"] = sorted(extra)
+        body.update(registry or {})
+        return cls(providers, body, report, set(extra or ()))
+
 
 def import_modelsdev(
     root: Path,
@@ -140,11 +157,7 @@ def import_modelsdev(
         body["models"] = models
         providers.append(body)
         report.models += len(models)
-    report.providers = len(providers)
-    registry: dict[str, Any] = {"name": "models-dev"}
-    if extra:
-        registry["capabilities"] = sorted(extra)
-    return ImportResult(providers, registry, report, extra)
+    return ImportResult.of(providers, "models-dev", report, extra)
 
 
 def _rel(root: Path, path: Path) -> str:
