@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,6 +34,21 @@ def run_cli(
         timeout=120,
         input=input,
     )
+
+
+def require_binary(name: str, *, hint: str = "bash scripts/install-test-deps.sh") -> str:
+    """The path of the real server/tool binary ``name``, for tests that start it.
+
+    Off CI a missing binary skips the test with the command that installs it; under
+    ``CI=true`` it fails, so a fresh CI machine can never pass by skipping.
+    """
+    path = shutil.which(name)
+    if path:
+        return path
+    message = f"{name} is not installed (run: {hint})"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
 
 
 def write_tree(root: Path, files: dict[str, str]) -> Path:

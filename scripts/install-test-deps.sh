@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs everything the test suite needs on a fresh machine: the package with its
+# test extra, and the real servers and tools the tests start (never mocks).
+# Each feature that needs a binary adds it here; the tests skip without it on a
+# developer machine (naming this script) and fail under CI=true.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: binary name -> package name.
+declare -A APT=(
+  [etcd]=etcd-server
+)
+missing=()
+for bin in "${!APT[@]}"; do
+  command -v "$bin" >/dev/null 2>&1 || missing+=("${APT[$bin]}")
+done
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "note: not root; install these Debian packages for the full suite: ${missing[*]}" >&2
+  fi
+fi
+
+python3 -m pip install -q -e '.[test]'
