@@ -92,7 +92,7 @@ def main() -> None:
             print(
                 f"{size:>6} models: bare {bare:.3f}s  bare-nogc {nogc:.3f}s  compile {comp:.3f}s  "
                 f"compile/bare {comp / bare:.2f}x  compile/bare-nogc {comp / nogc:.2f}x  "
-                f"peak RSS {rss:.0f} MB",
+                f"peak RSS {rss:.0f} MB ({rss * 1024 / size:.1f} KB/model)",
                 flush=True,
             )
     base_size, base_med, _ = rows[0]

@@ -118,9 +118,10 @@ def parse_models(
             where = raw_parent.val_pos.get("models", raw_parent.pos)
             problems.append(Problem("schema", "models: must be a list of models", where))
         return out, problems
-    for i, (item, pos) in enumerate(zip(items, items.item_pos)):
+    for i, item in enumerate(items):
         if not isinstance(item, PosDict):
-            problems.append(Problem("schema", f"models[{i}]: must be a mapping", pos))
+            # positions only when reporting: computing them re-reads the file
+            problems.append(Problem("schema", f"models[{i}]: must be a mapping", items.item_pos[i]))
             continue
         obj, probs = validate(ModelBody, item, prefix=f"models[{i}].")
         problems.extend(probs)

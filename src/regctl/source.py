@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from regctl.positions import PosDict, PosList, loc_of
+from regctl.positions import Origin, PosDict, PosList, loc_of
 from regctl.problems import Location, Problem
 
 try:  # the C parser is ~10x faster; fall back so a missing libyaml is slow, not broken
@@ -47,6 +48,10 @@ _SEQ, _MAP = _TAG + "seq", _TAG + "map"
 _RESOLVERS = yaml.SafeLoader.yaml_implicit_resolvers
 _WILDCARD: tuple[tuple[str, Any], ...] = tuple(_RESOLVERS.get(None, []))
 _IMPLICIT = {ch: (*rs, *_WILDCARD) for ch, rs in _RESOLVERS.items() if ch is not None}
+# Keys and short values (capabilities, currencies, flags) repeat in every model: one
+# shared string each instead of one per occurrence saves about 1 KB per model.
+_intern = sys.intern
+_SHORT = 24
 
 
 class _Loader(_BaseLoader):
@@ -201,13 +206,14 @@ def parse_documents(raw: bytes, shown: str) -> list[Document]:
     text = decode(raw, shown)
     loader = _Loader(raw)  # bytes: libyaml decodes UTF-8 itself, faster than from str
     docs: list[Document] = []
+    origin = Origin(shown, raw, collection_nodes)
     try:
         index = 0
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node() said there is one
                 break
-            builder = _Builder(shown)
+            builder = _Builder(origin)
             data = builder.build(node)
             docs.append(Document(shown, index, data, builder.loc(node)))
             index += 1
@@ -218,6 +224,42 @@ def parse_documents(raw: bytes, shown: str) -> list[Document]:
     finally:
         loader.dispose()
     return docs
+
+
+def collection_nodes(raw: bytes) -> list[Node]:
+    """The collection nodes of a file in the order :class:`_Builder` numbers them.
+
+    Used to find positions after loading (see :class:`regctl.positions.Origin`): the
+    same pre-order walk, first visit only, ``<<`` merge values after the other keys.
+    Only called for files that loaded without problems, so it needs no checks.
+    """
+    out: list[Node] = []
+    loader = _Loader(raw)
+
+    def walk(node: Node, seen: set[int]) -> None:
+        if type(node) is ScalarNode or id(node) in seen:
+            return
+        seen.add(id(node))
+        out.append(node)
+        if type(node) is MappingNode:
+            merges = []
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    merges.append(value_node)
+                else:
+                    walk(value_node, seen)
+            for merge in merges:
+                walk(merge, seen)
+        else:
+            for item in node.value:
+                walk(item, seen)
+
+    try:
+        while loader.check_node():
+            walk(loader.get_node(), set())
+    finally:
+        loader.dispose()
+    return out
 
 
 def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str, source: str) -> Problem:
@@ -238,8 +280,9 @@ class _Builder:
     hence ``type(x) is`` tests and the inlined common case of string scalars.
     """
 
-    def __init__(self, file: str) -> None:
-        self.file = file
+    def __init__(self, origin: Origin) -> None:
+        self.origin = origin
+        self.file = origin.file
         self.built: dict[int, tuple[Any, int]] = {}  # id(collection node) -> (value, size)
         self.in_progress: set[int] = set()  # detects recursive aliases
         self.aliases = 0
@@ -293,22 +336,28 @@ class _Builder:
         return seen
 
     def _mapping(self, node: MappingNode) -> tuple[PosDict, int]:
-        out = PosDict.lazy(self.file, node)
+        origin = self.origin
+        out = PosDict.lazy(origin, origin.count)
+        origin.count += 1
         size = 1
         merges: list[Node] | None = None
         for key_node, value_node in node.value:
             ktag = key_node.tag
             if ktag == _STR and type(key_node) is ScalarNode:
-                key = key_node.value
+                key = _intern(key_node.value)
             elif ktag == _MERGE:
                 merges = [*(merges or []), value_node]
                 continue
             else:
                 key = self._other_key(key_node)
             if key in out:
-                self._duplicate(out, key, key_node)
+                self._duplicate(node, key, key_node)
             if type(value_node) is ScalarNode:
-                out[key] = value_node.value if value_node.tag == _STR else self._scalar(value_node)
+                if value_node.tag == _STR:
+                    text = value_node.value
+                    out[key] = _intern(text) if len(text) < _SHORT else text
+                else:
+                    out[key] = self._scalar(value_node)
                 size += 1
             else:
                 value, vsize = self._value(value_node)
@@ -336,8 +385,8 @@ class _Builder:
             )
         )
 
-    def _duplicate(self, out: PosDict, key: str, key_node: Node) -> None:
-        first = out.first_key_loc(key)
+    def _duplicate(self, node: MappingNode, key: str, key_node: Node) -> None:
+        first = next(self.loc(k) for k, _ in node.value if k.value == key)
         raise _Abort(
             Problem(
                 "duplicate-key",
@@ -361,12 +410,18 @@ class _Builder:
         return size
 
     def _sequence(self, node: SequenceNode) -> tuple[PosList, int]:
-        seq = PosList.lazy(self.file, node)
+        origin = self.origin
+        seq = PosList.lazy(origin, origin.count)
+        origin.count += 1
         size = 1
         append = seq.append
         for item in node.value:
             if type(item) is ScalarNode:
-                append(item.value if item.tag == _STR else self._scalar(item))
+                if item.tag == _STR:
+                    text = item.value
+                    append(_intern(text) if len(text) < _SHORT else text)
+                else:
+                    append(self._scalar(item))
                 size += 1
             else:
                 value, isize = self._value(item)

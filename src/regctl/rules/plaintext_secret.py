@@ -65,11 +65,10 @@ def check(view: View) -> Iterator[Problem]:
     for pid, entry in view.providers.items():
         creds = entry.raw.get("credentials")
         if isinstance(creds, PosList):
-            for ref, pos in zip(creds, creds.item_pos):
+            for i, ref in enumerate(creds):  # a position only for a hit: it re-reads the file
                 if isinstance(ref, str) and not REF.match(ref) and not looks_like_key(ref):
-                    yield Problem(
-                        ID, f"provider '{pid}': credential is not a secret reference; {HINT}", pos
-                    )
+                    msg = f"provider '{pid}': credential is not a secret reference; {HINT}"
+                    yield Problem(ID, msg, creds.item_pos[i])
 
 
 MIN_KEY_LENGTH = 19  # the shortest prefix match: 3 characters of prefix and 16 more

@@ -31,7 +31,7 @@ def check(view: View) -> Iterator[Problem]:
         creds = entry.raw.get("credentials")
         if not isinstance(creds, PosList):
             continue
-        for ref, pos in zip(creds, creds.item_pos):
+        for i, ref in enumerate(creds):
             match = REF.match(ref) if isinstance(ref, str) else None
             if match is None:
                 continue  # not a reference: plaintext-secret reports it
@@ -41,12 +41,12 @@ def check(view: View) -> Iterator[Problem]:
                     ID,
                     f"provider '{pid}': malformed environment variable name in '{scheme}:…' "
                     "(letters, digits and _; not starting with a digit)",
-                    pos,
+                    creds.item_pos[i],  # computed only for a hit
                 )
             elif scheme not in schemes:
                 yield Problem(
                     ID,
                     f"provider '{pid}': secret scheme '{scheme}' is not declared; use env:, file: "
                     "or add it to the Registry document's secret_schemes",
-                    pos,
+                    creds.item_pos[i],  # computed only for a hit
                 )
