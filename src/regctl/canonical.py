@@ -17,10 +17,8 @@ DIGEST_PREFIX = "sha256:"
 def dumps_pretty(doc: Any) -> str:
     """The file form: sorted keys, two-space indent, non-ASCII kept, trailing newline.
 
-    The same bytes as ``json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)``,
-    but large mappings are dumped entry by entry: with ``indent`` the encoder is pure
-    Python and holds every token of the document as a separate string until the final
-    join, which was the peak memory of a 50,000-model compile.
+    The same bytes as ``json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False)``
+    (a test keeps them equal), with a lower memory peak at 50,000 models.
     """
     parts: list[str] = []
     _pretty(doc, 0, parts)
@@ -28,22 +26,63 @@ def dumps_pretty(doc: Any) -> str:
     return "".join(parts)
 
 
-_SPLIT = 64  # mappings with more entries than this are dumped entry by entry
+_SPLIT = 64  # mappings with more entries than this are hashed entry by entry
+_encode_str = json.encoder.encode_basestring  # the C version, as json.dumps uses
 
 
 def _pretty(value: Any, indent: int, out: list[str]) -> None:
-    if type(value) is dict and value and (indent == 0 or len(value) > _SPLIT):
+    """Append ``json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)`` at ``indent``.
+
+    Written out rather than calling the json module per entry: with ``indent`` json's
+    encoder is pure Python too, and each call leaves a cycle of closures that the
+    paused garbage collector (:func:`regctl.validate.gc_paused`) never frees.
+    """
+    kind = type(value)
+    if kind is str:
+        out.append(_encode_str(value))
+    elif kind is dict:
+        if not value:
+            out.append("{}")
+            return
         pad = "\n" + " " * (indent + 2)
         sep = "{" + pad
         for key in sorted(value):
-            out.append(sep + json.dumps(key, ensure_ascii=False) + ": ")
-            _pretty(value[key], indent + 2, out)
+            out.append(sep + _encode_str(key) + ": ")
+            if indent < 4:  # one string per manifest entry: fewer, larger pieces to join
+                piece: list[str] = []
+                _pretty(value[key], indent + 2, piece)
+                out.append("".join(piece))
+            else:
+                _pretty(value[key], indent + 2, out)
             sep = "," + pad
         out.append("\n" + " " * indent + "}")
-        return
-    text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False)
-    # json escapes newlines inside strings, so every newline here is between tokens
-    out.append(text.replace("\n", "\n" + " " * indent) if indent else text)
+    elif kind is list or kind is tuple:
+        if not value:
+            out.append("[]")
+            return
+        pad = "\n" + " " * (indent + 2)
+        sep = "[" + pad
+        for item in value:
+            out.append(sep)
+            _pretty(item, indent + 2, out)
+            sep = "," + pad
+        out.append("\n" + " " * indent + "]")
+    elif value is None:
+        out.append("null")
+    elif value is True or value is False:
+        out.append("true" if value else "false")
+    elif kind is float:
+        out.append(_float(value))
+    else:
+        out.append(int.__repr__(value))
+
+
+def _float(value: float) -> str:
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
 
 
 def dumps_compact(doc: Any) -> str:

@@ -1,0 +1,121 @@
+"""Is a registry file already in ``fmt``'s canonical form? Decided at C-parser speed.
+
+``fmt`` rewrites files with a comment-preserving ruamel.yaml round trip, which is pure
+Python and about 25 times slower than validating. Most files are already canonical (a
+pre-commit hook runs ``fmt --check`` on every commit), so :func:`is_canonical` first
+composes the file with libyaml, rebuilds the text tree with every scalar written the
+way the canonical layout writes it (:mod:`regctl.layout`), emits it, and compares bytes.
+Equal means canonical. Anything the emitter does not reproduce exactly (comments other
+than a leading block, anchors, tags, block scalars, other spellings of numbers and
+booleans, ...) makes the bytes differ or raises :class:`~regctl.layout.Unsure`, and only
+then is the round trip run. So the answer is the round trip's answer, computed faster.
+"""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode
+
+from regctl.layout import (
+    DATE,
+    FLOAT,
+    INT,
+    FlowMap,
+    FlowSeq,
+    Unsure,
+    emit,
+    plain_ok,
+    quoted_ok,
+    single_quoted,
+)
+from regctl.source import _Loader
+
+_T = "tag:yaml.org,2002:"
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_TRUE = frozenset({"true", "yes", "on"})
+# Whole-line comments (and blank lines between them) before the first document: the
+# round trip keeps them verbatim. It drops leading blank lines, so a header starts with #.
+_HEADER = re.compile(r"(?:#[^\n]*\n(?:#[^\n]*\n|\n)*)?")
+
+
+def is_canonical(raw: bytes) -> bool:
+    """True only if ``fmt`` would leave this file byte for byte as it is."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    header = _HEADER.match(text)
+    assert header is not None  # the pattern matches the empty string
+    try:
+        docs = _documents(raw)
+        explicit = text.lstrip().startswith("---")
+        return emit(docs, header=header.group(), explicit_start=explicit) == text
+    except (Unsure, yaml.YAMLError, RecursionError):
+        return False
+
+
+def _documents(raw: bytes) -> list[object]:
+    loader = _Loader(raw)
+    try:
+        docs = []
+        while loader.check_node():
+            docs.append(_tree(loader.get_node()))
+        return docs
+    finally:
+        loader.dispose()
+
+
+def _tree(node: Node) -> object:
+    kind = type(node)
+    if kind is ScalarNode:
+        return _scalar(node)  # type: ignore[arg-type]
+    if node.tag not in (_T + "map", _T + "seq") or getattr(node, "anchor", None):
+        raise Unsure("tagged collection")
+    if kind is MappingNode:
+        flow = node.flow_style
+        out: dict[str, object] = FlowMap() if flow else {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode or key_node.tag != _STR or key_node.style:
+                raise Unsure("a key that is not a plain string")
+            key = key_node.value
+            if key in out or not plain_ok(key, flow):
+                raise Unsure("duplicate or unusual key")
+            out[key] = _scalar(value_node, flow) if type(value_node) is ScalarNode else _tree(value_node)
+        return out
+    if node.flow_style:
+        return FlowSeq(
+            _scalar(item, True) if type(item) is ScalarNode else _tree(item)  # type: ignore[misc]
+            for item in node.value
+        )
+    return [_tree(item) for item in node.value]
+
+
+def _scalar(node: ScalarNode, flow: bool = False) -> str:
+    """The scalar as the canonical layout writes it (compared with the source later)."""
+    tag, value, style = node.tag, node.value, node.style
+    if style == "":  # plain
+        if tag == _STR:
+            if plain_ok(value, flow):
+                return value
+        elif tag == _INT:
+            if INT.fullmatch(value):
+                return value
+        elif tag == _FLOAT:
+            if FLOAT.fullmatch(value):
+                return value
+        elif tag == _BOOL:
+            return "true" if value.lower() in _TRUE else "false"
+        elif tag == _NULL:
+            return ""
+        elif tag == _TS:
+            if DATE.fullmatch(value):
+                return value
+        raise Unsure("a scalar form the emitter does not reproduce")
+    if tag == _STR and quoted_ok(value):
+        if style == "'":
+            return single_quoted(value)
+        if style == '"' and '"' not in value and "\\" not in value:
+            return '"' + value + '"'
+    raise Unsure("a quoted or block scalar form the emitter does not reproduce")
