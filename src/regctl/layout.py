@@ -20,6 +20,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 from regctl import schema
@@ -83,7 +84,7 @@ class Rule:
             return keys
         n = len(rank)
         ranks = [rank.get(k, n) for k in keys]
-        if all(a <= b for a, b in zip(ranks, ranks[1:])):
+        if all(a <= b for a, b in pairwise(ranks)):
             return keys
         return [k for _, _, k in sorted(zip(ranks, range(len(keys)), keys))]
 
@@ -99,7 +100,9 @@ class Rule:
 _NESTED_RULES = {key: Rule(order) for key, order in NESTED.items()}
 MODEL_RULE = Rule(MODEL_ORDER, nested=True)
 PROVIDER_RULE = Rule(PROVIDER_ORDER, nested=True, each={"models": MODEL_RULE})
-_DOC_RULES: dict[str, Rule] = {kind: Rule(HEAD + _fields(cls)) for kind, cls in schema.KINDS.items()}
+_DOC_RULES: dict[str, Rule] = {
+    kind: Rule(HEAD + _fields(cls)) for kind, cls in schema.KINDS.items()
+}
 _DOC_RULES.update(
     Provider=Rule(HEAD + PROVIDER_ORDER, nested=True, each={"models": MODEL_RULE}),
     Model=Rule(HEAD + MODEL_ORDER, nested=True),
@@ -196,8 +199,20 @@ def scalar(value: Any, flow: bool = False) -> str:
             return value
         if quoted_ok(value):
             return single_quoted(value)
-        raise Unsure("string with line breaks, control characters or over 2,000 characters")
+        return _double_quoted(value)
     raise Unsure(f"no YAML form for {type(value).__name__}")
+
+
+def _double_quoted(text: str) -> str:
+    """Line breaks or control characters: a double-quoted scalar with escapes, one line.
+
+    Written by PyYAML's emitter, whose escapes are ruamel.yaml's (the same code's
+    descendants), so ``fmt`` keeps it; ``fmt --check`` takes the slow path for it.
+    """
+    import yaml
+
+    out: str = yaml.dump(text, default_style='"', allow_unicode=True, width=1 << 30)
+    return out.rstrip("\n")
 
 
 def from_values(value: Any) -> Any:
@@ -209,9 +224,8 @@ def from_values(value: Any) -> Any:
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
-            if not isinstance(k, str) or not plain_ok(k):
-                raise Unsure(f"key {k!r} is not a plain string")
-            out[k] = from_values(v)
+            k = str(k)
+            out[k if plain_ok(k) else scalar(k)] = from_values(v)
         return out
     if isinstance(value, list | tuple):
         if all(not isinstance(x, dict | list | tuple) for x in value):
@@ -257,7 +271,7 @@ def _flow(value: Any, rule: Rule | None) -> str:
 def _flow_item(value: Any, rule: Rule | None) -> str:
     kind = type(value)
     if kind is str and value:
-        return value
+        return str(value)
     if kind is FlowSeq or kind is FlowMap:
         return _flow(value, rule) if value else _EMPTY[kind]
     raise Unsure("an empty value or a block collection inside a flow collection")

@@ -75,7 +75,7 @@ class PosDict(dict[str, Any]):
 
     @classmethod
     def lazy(cls, origin: Origin, ordinal: int) -> PosDict:
-        """A mapping whose positions come from collection ``ordinal`` of ``origin`` (the loader's)."""
+        """A mapping whose positions come from collection ``ordinal`` of ``origin``."""
         new = cls.__new__(cls)
         new._pos, new._origin, new._ord, new._merged = None, origin, ordinal, None
         new._key_pos = new._val_pos = None

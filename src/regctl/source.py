@@ -256,7 +256,9 @@ def collection_nodes(raw: bytes) -> list[Node]:
 
     try:
         while loader.check_node():
-            walk(loader.get_node(), set())
+            node = loader.get_node()
+            if node is not None:
+                walk(node, set())
     finally:
         loader.dispose()
     return out

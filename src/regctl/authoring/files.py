@@ -78,3 +78,17 @@ def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
     for snap, text in snapshots:
         if text != snap.text:
             atomic_write_text(snap.path, text)
+
+
+def registry_files(root: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` below ``root`` in a stable order, skipping hidden folders."""
+    if root.is_file():
+        return [root]
+    out = []
+    for p in root.rglob("*"):
+        rel = p.relative_to(root)
+        if any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.is_file() and p.suffix in (".yaml", ".yml"):
+            out.append(p)
+    return sorted(out)

@@ -1,53 +1,28 @@
 """``regctl fmt``: canonical layout of registry files, keeping comments.
 
-Keys are put in the order SPEC §2 lists them (unknown keys keep their relative order
-after the known ones), mappings are indented by two spaces and list items by two spaces
-under their key. Comment lines written above a key move with that key; end-of-line
-comments stay on their line.
+Keys are put in the documented order (:mod:`regctl.layout`, shared with the importers;
+unknown keys keep their relative order after the known ones), mappings are indented by
+two spaces and list items by two spaces under their key. Comment lines written above a
+key move with that key; end-of-line comments stay on their line.
+
+The round trip is slow (ruamel.yaml is pure Python): ``regctl fmt`` runs it only on files
+that :func:`regctl.authoring.fmtcheck.is_canonical` cannot vouch for
+(:func:`regctl.authoring.fmtcheck.format_paths`).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from itertools import pairwise
-from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
-from regctl import schema
-from regctl.authoring.files import Snapshot, write_checked
-from regctl.authoring.rtindex import registry_files, round_trip_yaml
-from regctl.errors import RegctlError
-
-_HEAD = ("apiVersion", "kind")
-
-
-def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """A kind's field order is its pydantic model's, which follows SPEC §2."""
-    return tuple(f for f in cls.model_fields if f not in _HEAD)
-
-
-_MODEL = ("provider", *schema.ModelBody.model_fields)
-_PROVIDER = _fields(schema.ProviderDoc)
-# Order of the keys inside nested mappings, by the key that holds them.
-_NESTED: dict[str, tuple[str, ...]] = {
-    "limits": _fields(schema.Limits),
-    "supports": _fields(schema.Supports),
-    "pricing": _fields(schema.Pricing),
-    "defaults": _fields(schema.CallDefaults),
-    "params": _fields(schema.CallDefaults),
-    "rate_limits": _fields(schema.RateLimits),
-    "policy": _fields(schema.Policy),
-}
-_KINDS: dict[str, tuple[str, ...]] = {kind: _fields(cls) for kind, cls in schema.KINDS.items()}
-_KINDS["Model"] = _MODEL
-_VARIABLE = _fields(schema.Variable)
+from regctl.authoring.rtindex import round_trip_yaml
+from regctl.layout import Rule, rule_for
 
 
 def _reorder(node: CommentedMap, order: Sequence[str]) -> None:
@@ -104,57 +79,28 @@ def _attach(node: CommentedMap, key: Any, text: str) -> None:
         )
 
 
-def _nested(node: CommentedMap) -> None:
+def _apply(node: CommentedMap, rule: Rule) -> None:
+    """Reorder ``node`` and what it holds by the shared layout rule."""
+    if rule.order:
+        _reorder(node, rule.order)
     for key, value in node.items():
-        if key in _NESTED and isinstance(value, CommentedMap):
-            # ``defaults`` of a Registry maps capabilities, not call parameters: its
-            # keys are not in the table and keep their order.
-            _reorder(value, _NESTED[str(key)])
-
-
-def _format_model(node: CommentedMap, head: tuple[str, ...] = ()) -> None:
-    _reorder(node, head + _MODEL)
-    _nested(node)
-
-
-def _format_provider(node: CommentedMap, head: tuple[str, ...] = ()) -> None:
-    _reorder(node, head + _PROVIDER)
-    _nested(node)
-    models = node.get("models")
-    if isinstance(models, CommentedSeq):
-        for m in models:
-            if isinstance(m, CommentedMap):
-                _format_model(m)
-    elif isinstance(models, CommentedMap):  # environment overlay: id -> fields
-        for m in models.values():
-            if isinstance(m, CommentedMap):
-                _format_model(m)
+        if isinstance(value, CommentedMap):
+            sub = rule.field(str(key))
+            if sub is not None:
+                _apply(value, sub)
+        elif isinstance(value, CommentedSeq) and key in rule.each:
+            for item in value:
+                if isinstance(item, CommentedMap):
+                    _apply(item, rule.each[key])
 
 
 def canonicalize(doc: Any) -> None:
     """Reorder the keys of one registry document in place (unknown kinds are left alone)."""
     if not isinstance(doc, CommentedMap):
         return
-    kind = doc.get("kind")
-    if kind == "Provider":
-        _format_provider(doc, _HEAD)
-    elif kind == "Model":
-        _format_model(doc, _HEAD)
-    elif isinstance(kind, str) and kind in _KINDS:
-        _reorder(doc, _HEAD + _KINDS[kind])
-        if kind == "Registry" and isinstance(doc.get("policy"), CommentedMap):
-            _reorder(doc["policy"], _NESTED["policy"])
-        if kind == "PromptTemplate":
-            _nested(doc)
-            variables = doc.get("variables")
-            if isinstance(variables, CommentedMap):
-                for spec in variables.values():
-                    if isinstance(spec, CommentedMap):
-                        _reorder(spec, _VARIABLE)
-        if kind == "Environment" and isinstance(doc.get("providers"), CommentedMap):
-            for prov in doc["providers"].values():
-                if isinstance(prov, CommentedMap):
-                    _format_provider(prov)
+    rule = rule_for(doc.get("kind"))
+    if rule is not None:
+        _apply(doc, rule)
 
 
 def dump_documents(docs: list[Any], original: str) -> str:
@@ -182,39 +128,11 @@ def format_text(text: str) -> str:
     return dump_documents(docs, text)
 
 
-@dataclass(frozen=True)
-class FmtResult:
-    """Files whose text differs from the canonical form, and files that could not be read."""
+def __getattr__(name: str) -> Any:
+    # format_paths/FmtResult moved to fmtcheck (which imports this module only when a
+    # file needs rewriting); keep the old import path working.
+    if name in ("format_paths", "FmtResult"):
+        from regctl.authoring import fmtcheck
 
-    changed: tuple[Path, ...]
-    failed: tuple[tuple[Path, str], ...]
-
-
-def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
-    """Format every registry file below ``paths``; with ``check`` only report, never write."""
-    from ruamel.yaml.error import YAMLError
-
-    changed: list[Path] = []
-    failed: list[tuple[Path, str]] = []
-    files: list[Path] = []
-    for p in paths:
-        if not p.exists():
-            raise RegctlError(f"{p}: no such file or folder")
-        files.extend(registry_files(p))
-    for f in files:
-        try:
-            snap = Snapshot.take(f)
-            new = format_text(snap.text)
-        except UnicodeDecodeError:
-            failed.append((f, "not UTF-8"))
-            continue
-        except YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
-            failed.append((f, f"{where}{getattr(exc, 'problem', None) or exc}"))
-            continue
-        if new != snap.text:
-            changed.append(f)
-            if not check:
-                write_checked([(snap, new)])
-    return FmtResult(tuple(changed), tuple(failed))
+        return getattr(fmtcheck, name)
+    raise AttributeError(name)

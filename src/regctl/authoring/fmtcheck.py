@@ -14,10 +14,16 @@ then is the round trip run. So the answer is the round trip's answer, computed f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.nodes import MappingNode, ScalarNode
 
+from regctl.authoring.files import Snapshot, registry_files, write_checked
+from regctl.errors import RegctlError
 from regctl.layout import (
     DATE,
     FLOAT,
@@ -33,7 +39,9 @@ from regctl.layout import (
 from regctl.source import _Loader
 
 _T = "tag:yaml.org,2002:"
-_STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (_T + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+_STR, _INT, _FLOAT, _BOOL, _NULL, _TS = (
+    _T + t for t in ("str", "int", "float", "bool", "null", "timestamp")
+)
 _TRUE = frozenset({"true", "yes", "on"})
 # Whole-line comments (and blank lines between them) before the first document: the
 # round trip keeps them verbatim. It drops leading blank lines, so a header starts with #.
@@ -67,22 +75,24 @@ def _documents(raw: bytes) -> list[object]:
         loader.dispose()
 
 
-def _tree(node: Node) -> object:
+def _tree(node: Any) -> object:
     kind = type(node)
     if kind is ScalarNode:
-        return _scalar(node)  # type: ignore[arg-type]
+        return _scalar(node)
     if node.tag not in (_T + "map", _T + "seq") or getattr(node, "anchor", None):
         raise Unsure("tagged collection")
     if kind is MappingNode:
         flow = node.flow_style
-        out: dict[str, object] = FlowMap() if flow else {}
+        out: dict[str, Any] = FlowMap() if flow else {}
         for key_node, value_node in node.value:
             if type(key_node) is not ScalarNode or key_node.tag != _STR or key_node.style:
                 raise Unsure("a key that is not a plain string")
             key = key_node.value
             if key in out or not plain_ok(key, flow):
                 raise Unsure("duplicate or unusual key")
-            out[key] = _scalar(value_node, flow) if type(value_node) is ScalarNode else _tree(value_node)
+            out[key] = (
+                _scalar(value_node, flow) if type(value_node) is ScalarNode else _tree(value_node)
+            )
         return out
     if node.flow_style:
         return FlowSeq(
@@ -92,9 +102,11 @@ def _tree(node: Node) -> object:
     return [_tree(item) for item in node.value]
 
 
-def _scalar(node: ScalarNode, flow: bool = False) -> str:
+def _scalar(node: Any, flow: bool = False) -> str:
     """The scalar as the canonical layout writes it (compared with the source later)."""
-    tag, value, style = node.tag, node.value, node.style
+    tag: str = node.tag
+    value: str = node.value
+    style: str | None = node.style
     if style == "":  # plain
         if tag == _STR:
             if plain_ok(value, flow):
@@ -109,9 +121,8 @@ def _scalar(node: ScalarNode, flow: bool = False) -> str:
             return "true" if value.lower() in _TRUE else "false"
         elif tag == _NULL:
             return ""
-        elif tag == _TS:
-            if DATE.fullmatch(value):
-                return value
+        elif tag == _TS and DATE.fullmatch(value):
+            return value
         raise Unsure("a scalar form the emitter does not reproduce")
     if tag == _STR and quoted_ok(value):
         if style == "'":
@@ -119,3 +130,55 @@ def _scalar(node: ScalarNode, flow: bool = False) -> str:
         if style == '"' and '"' not in value and "\\" not in value:
             return '"' + value + '"'
     raise Unsure("a quoted or block scalar form the emitter does not reproduce")
+
+
+@dataclass(frozen=True)
+class FmtResult:
+    """Files whose text differs from the canonical form, and files that could not be read."""
+
+    changed: tuple[Path, ...]
+    failed: tuple[tuple[Path, str], ...]
+
+
+def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
+    """Format every registry file below ``paths``; with ``check`` only report, never write."""
+    changed: list[Path] = []
+    failed: list[tuple[Path, str]] = []
+    files: list[Path] = []
+    for p in paths:
+        if not p.exists():
+            raise RegctlError(f"{p}: no such file or folder")
+        files.extend(registry_files(p))
+    for f in files:
+        try:
+            if is_canonical(f.read_bytes()):
+                continue
+            snap = Snapshot.take(f)
+        except OSError as exc:
+            failed.append((f, f"cannot read file: {exc.strerror}"))
+            continue
+        except UnicodeDecodeError:
+            failed.append((f, "not UTF-8"))
+            continue
+        new, error = _round_trip(snap.text)
+        if error is not None:
+            failed.append((f, error))
+        elif new != snap.text:
+            changed.append(f)
+            if not check:
+                write_checked([(snap, new)])
+    return FmtResult(tuple(changed), tuple(failed))
+
+
+def _round_trip(text: str) -> tuple[str, str | None]:
+    """The canonical text by the comment-preserving round trip, or the YAML error."""
+    from ruamel.yaml.error import YAMLError  # imported only when a file needs it
+
+    from regctl.authoring.fmt import format_text
+
+    try:
+        return format_text(text), None
+    except YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
+        return text, f"{where}{getattr(exc, 'problem', None) or exc}"

@@ -18,8 +18,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from regctl.authoring.files import Snapshot
+from regctl.authoring.files import Snapshot, registry_files
 from regctl.errors import RegctlError
+
+__all__ = ["registry_files"]  # re-exported: it used to live here
 
 
 def round_trip_yaml() -> YAML:
@@ -28,20 +30,6 @@ def round_trip_yaml() -> YAML:
     yaml.preserve_quotes = True
     yaml.width = 4096
     return yaml
-
-
-def registry_files(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` below ``root`` in a stable order, skipping hidden folders."""
-    if root.is_file():
-        return [root]
-    out = []
-    for p in root.rglob("*"):
-        rel = p.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if p.is_file() and p.suffix in (".yaml", ".yml"):
-            out.append(p)
-    return sorted(out)
 
 
 @dataclass

@@ -124,7 +124,7 @@ _active_command(
 def fmt_cmd(paths: tuple[Path, ...], check: bool) -> None:
     """Format registry files (default: registry/): SPEC key order, two-space indentation.
     Comments are kept. With --check, exit 1 if any file would change."""
-    from regctl.authoring.fmt import format_paths
+    from regctl.authoring.fmtcheck import format_paths
 
     result = format_paths(list(paths) or [Path("registry")], check=check)
     for path, why in result.failed:

@@ -3,9 +3,12 @@
 Layout (SPEC §2's recommended one): ``<dir>/registry.yaml`` holds the Registry
 document and ``<dir>/providers/<id>.yaml`` one Provider document each with its
 models inline. Providers are written sorted by id and models sorted by id, in
-the SPEC's field order, so the same input gives byte-identical files whatever
+the documented field order, so the same input gives byte-identical files whatever
 order the source was walked in. Every file starts with a
 ``# yaml-language-server: $schema=...`` line so editors validate it.
+
+Registry files are emitted by :func:`regctl.layout.emit`, the emitter ``regctl fmt
+--check`` compares against, so an import is fmt-clean by construction.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 
 import yaml
 
-from regctl import fsutil
+from regctl import fsutil, layout
 from regctl.errors import RegctlError
 
 try:  # libyaml's emitter is several times faster on a 5,000-model import
@@ -70,7 +73,7 @@ def render_file(doc: dict[str, Any], *, schema: str, comment: str = "") -> str:
     head = f"# yaml-language-server: $schema={schema}\n"
     for line in comment.splitlines():
         head += f"# {line}".rstrip() + "\n"
-    return head + dump_yaml(doc)
+    return layout.emit([layout.from_values(doc)], header=head)
 
 
 def provider_document(provider: dict[str, Any]) -> dict[str, Any]:
