@@ -74,10 +74,28 @@ def parse_document(doc: Document) -> tuple[Parsed | None, list[Problem]]:
     return (Parsed(kind, obj, data, doc.file) if obj is not None else None), problems
 
 
+_FIELD_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _share_fields_set(obj: BaseModel) -> BaseModel:
+    """Give ``obj`` (and the models inside it) a shared, frozen ``model_fields_set``.
+
+    pydantic keeps a new ``set`` per instance, about 1 KB per registry model with its
+    nested limits/pricing/supports: the largest single cost of a compile's peak memory.
+    The models are frozen, so the set is never changed and one per combination is enough.
+    """
+    fields = frozenset(obj.__pydantic_fields_set__)
+    object.__setattr__(obj, "__pydantic_fields_set__", _FIELD_SETS.setdefault(fields, fields))
+    for value in obj.__dict__.values():
+        if isinstance(value, BaseModel):
+            _share_fields_set(value)
+    return obj
+
+
 def validate(cls: type[M], raw: PosDict, prefix: str = "") -> tuple[M | None, list[Problem]]:
     """Validate ``raw`` as ``cls``; on failure return the mapped problems."""
     try:
-        return cls.model_validate(raw), []
+        return _share_fields_set(cls.model_validate(raw)), []  # type: ignore[return-value]
     except ValidationError as exc:
         problems = map_errors(exc, cls, raw, prefix)
         errors = exc.errors(include_url=False, include_input=False)
