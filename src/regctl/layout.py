@@ -250,6 +250,8 @@ def emit(docs: list[Any], *, header: str = "", explicit_start: bool = False) -> 
         if type(doc) is not dict or not doc:
             raise Unsure("a document that is not a block mapping")
         kind = doc.get("kind")
+        if isinstance(kind, str) and kind[:1] in ("'", '"'):
+            raise Unsure("a quoted kind")  # the round trip reads it unquoted: its rule applies
         _mapping(doc, rule_for(kind), "", "", out)
     return header + "\n".join(out) + "\n"
 

@@ -1,0 +1,137 @@
+"""The fast canonical check agrees with fmt's round trip: it may only say "canonical"
+for text the round trip leaves unchanged, and it says so for plain canonical files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from regctl.authoring.fmt import format_text
+from regctl.authoring.fmtcheck import format_paths, is_canonical
+
+REPO = Path(__file__).resolve().parents[2]
+
+CANONICAL = """\
+# yaml-language-server: $schema=../schemas/registry.schema.json
+# a second comment line
+
+apiVersion: regctl/v1
+kind: Provider
+id: acme
+display_name: 'Acme, Inc.'
+api: openai
+credentials: [env:ACME_KEY]
+defaults: {temperature: 0.5, max_tokens: 100}
+models:
+  - id: a-1
+    display_name: "A 1"
+    capabilities: [chat, vision]
+    active: true
+    limits:
+      context_window: 128000
+      max_output_tokens: 4096
+    pricing: {input_per_mtok: 1.0e-06, output_per_mtok: 2.50}
+    released: 2024-05-01
+    description: it's a model, with commas [and brackets]
+    labels: {}
+  - id: b
+    capabilities: []
+    deprecated:
+---
+apiVersion: regctl/v1
+kind: Model
+provider: acme
+id: c
+"""
+
+# Each differs from what the round trip writes, or is a form the fast check does not
+# reproduce; either way the fast check must not call it canonical.
+NOT_FAST = {
+    "null spelled out": "a: null\n",
+    "tilde null": "a: ~\n",
+    "capitalised bool": "a: True\n",
+    "yes as bool": "a: yes\n",
+    "key order": "kind: Provider\napiVersion: regctl/v1\n",
+    "nested key order": "apiVersion: regctl/v1\nkind: Model\nlimits: {max_output_tokens: 1, context_window: 2}\n",
+    "flow spacing": "a: [x,y]\n",
+    "unindented list": "a:\n- x\n",
+    "hex int": "a: 0x1F\n",
+    "plain numeric-looking string": "a: 1e3\n",
+    "multi-line plain": "a: one\n  two\n",
+    "anchor": "a: &x {b: 1}\nc: *x\n",
+    "explicit tag": "a: !!str abc\n",
+    "trailing blank line": "a: 1\n\n",
+    "comment inside": "a: 1  # why\n",
+    "comment line inside": "a: 1\n# note\nb: 2\n",
+    "leading blank line": "\n# c\na: 1\n",
+    "block scalar": "a: |\n  text\n",
+    "escaped double quotes": 'a: "\\u00e9"\n',
+    "quoted kind, keys out of order": "kind: 'Model'\napiVersion: regctl/v1\n",
+    "crlf": "a: 1\r\nb: 2\r\n",
+    "duplicate key": "a: 1\na: 2\n",
+    "not a mapping": "- a\n- b\n",
+    "empty file": "",
+    "syntax error": "a: [\n",
+}
+
+
+def test_canonical_text_is_recognised_and_is_what_the_round_trip_writes() -> None:
+    assert format_text(CANONICAL) == CANONICAL
+    assert is_canonical(CANONICAL.encode())
+
+
+@pytest.mark.parametrize("text", NOT_FAST.values(), ids=NOT_FAST.keys())
+def test_forms_outside_the_fast_path_are_left_to_the_round_trip(text: str) -> None:
+    assert not is_canonical(text.encode())
+
+
+def _samples() -> list[Path]:
+    roots = [REPO / "registry", REPO / "src" / "regctl" / "scaffold", REPO / "tests" / "cases"]
+    return [p for r in roots for p in sorted(r.rglob("*.y*ml")) if p.stat().st_size < 20_000]
+
+
+def test_never_canonical_where_the_round_trip_would_change_the_file() -> None:
+    checked = fast = 0
+    for path in _samples():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        for candidate in _variants(text):
+            try:
+                expected = format_text(candidate)
+            except Exception:  # not YAML at all: nothing to compare
+                continue
+            checked += 1
+            if is_canonical(candidate.encode()):
+                fast += 1
+                assert expected == candidate, f"{path}: fast check wrongly said canonical"
+    assert checked > 50 and fast > 10
+
+
+def _variants(text: str) -> list[str]:
+    """The file, its canonical form, and that form with one line changed in common ways."""
+    out = [text]
+    try:
+        canon = format_text(text)
+    except Exception:
+        return out
+    out.append(canon)
+    lines = canon.splitlines(keepends=True)
+    for i in range(0, len(lines), max(1, len(lines) // 6)):
+        for edit in (lambda s: " " + s, lambda s: s.replace(", ", ",", 1), lambda s: s.lower()):
+            changed = list(lines)
+            changed[i] = edit(changed[i])
+            out.append("".join(changed))
+        if i + 1 < len(lines):
+            swapped = list(lines)
+            swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+            out.append("".join(swapped))
+    return out
+
+
+def test_fmt_rewrites_only_files_that_need_it(tmp_path: Path) -> None:
+    (tmp_path / "ok.yaml").write_text(CANONICAL)
+    (tmp_path / "bad.yaml").write_text("kind: Model\napiVersion: regctl/v1\nid: x\nprovider: p\n")
+    result = format_paths([tmp_path], check=False)
+    assert result.changed == (tmp_path / "bad.yaml",)
+    assert (tmp_path / "ok.yaml").read_text() == CANONICAL
+    assert is_canonical((tmp_path / "bad.yaml").read_bytes())

@@ -1,0 +1,75 @@
+"""Every importer writes registry files already in ``fmt``'s canonical form.
+
+``regctl import ... && regctl fmt --check`` must exit 0. ``fmt --check`` first compares
+each file with what the shared emitter makes of it (regctl.layout); to show that this
+is also what the comment-preserving round trip produces, the round trip itself is run
+on the written files as well (on a sample of the 136 models.dev files, for time).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from pathlib import Path
+
+import pytest
+
+from regctl.authoring.fmt import format_text
+
+REPO = Path(__file__).resolve().parents[2]
+DJANGO_DUMP = Path(__file__).parent / "data" / "django_dump.json"
+
+
+def _corpus() -> Path | None:
+    """REGCTL_MODELSDEV_CORPUS, else ``shared/corpus/models.dev`` beside the repository
+    (or beside a folder holding it, as for a git worktree)."""
+    env = os.environ.get("REGCTL_MODELSDEV_CORPUS")
+    if env:
+        return Path(env) if Path(env).is_dir() else None
+    for parent in REPO.parents:
+        found = parent / "shared" / "corpus" / "models.dev"
+        if found.is_dir():
+            return found
+    return None
+
+
+def _price_map() -> Path | None:
+    spec = importlib.util.find_spec("litellm")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
+    return path if path.is_file() else None
+
+
+def _assert_fmt_clean(cli, out: Path, every: int = 1) -> None:
+    proc = cli("fmt", "--check", str(out))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "would reformat" not in proc.stdout
+    files = sorted(out.rglob("*.yaml"))
+    assert len(files) > 1
+    for path in files[::every]:
+        text = path.read_text(encoding="utf-8")
+        assert format_text(text) == text, f"the round trip would change {path.name}"
+
+
+def test_django_import_is_fmt_clean(tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    proc = cli("import", "django", str(DJANGO_DUMP), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    _assert_fmt_clean(cli, out)
+
+
+@pytest.mark.skipif(_price_map() is None, reason="litellm not installed")
+def test_litellm_import_is_fmt_clean(tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    proc = cli("import", "litellm", str(_price_map()), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    _assert_fmt_clean(cli, out, every=3)
+
+
+@pytest.mark.skipif(_corpus() is None, reason="models.dev corpus not present")
+def test_modelsdev_import_is_fmt_clean(tmp_path: Path, cli) -> None:
+    out = tmp_path / "reg"
+    proc = cli("import", "modelsdev", str(_corpus()), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    _assert_fmt_clean(cli, out, every=8)
