@@ -53,7 +53,9 @@ NOT_FAST = {
     "capitalised bool": "a: True\n",
     "yes as bool": "a: yes\n",
     "key order": "kind: Provider\napiVersion: regctl/v1\n",
-    "nested key order": "apiVersion: regctl/v1\nkind: Model\nlimits: {max_output_tokens: 1, context_window: 2}\n",
+    "nested key order": (
+        "apiVersion: regctl/v1\nkind: Model\nlimits: {max_output_tokens: 1, context_window: 2}\n"
+    ),
     "flow spacing": "a: [x,y]\n",
     "unindented list": "a:\n- x\n",
     "hex int": "a: 0x1F\n",
