@@ -273,7 +273,7 @@ def record(
     if sink is None:
         targets = _sinks if _sinks is not None else _from_env()
     else:
-        targets = (sink,) if hasattr(sink, "emit") else tuple(sink)  # type: ignore[arg-type]
+        targets = (sink,) if hasattr(sink, "emit") else tuple(sink)  # type: ignore[assignment]
     for t in targets:
         t.emit(ev)
     return ev

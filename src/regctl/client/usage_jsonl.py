@@ -79,6 +79,8 @@ class JsonlSink:
 
     def emit(self, event: UsageEvent) -> None:
         """Buffer one event; flushes when ``flush_lines`` are waiting."""
+        if self._closed:
+            return
         buf = self._buf
         buf.append(event.to_json())
         if len(buf) >= self.flush_lines:
@@ -147,14 +149,7 @@ class JsonlSink:
 
     def rotated(self) -> list[str]:
         """The rotated files of ``path``, oldest first."""
-        folder = os.path.dirname(self.path) or "."
-        base = os.path.basename(self.path) + "."
-        names = [
-            n
-            for n in os.listdir(folder)
-            if n.startswith(base) and n[len(base) : len(base) + 1].isdigit()
-        ]
-        return [os.path.join(folder, n) for n in sorted(names, key=_rotation_order)]
+        return rotated_files(self.path)
 
     def _prune(self) -> None:
         if self.backups > 0:
@@ -173,6 +168,19 @@ class JsonlSink:
 
     def __repr__(self) -> str:
         return f"JsonlSink({self.path!r}, buffered={len(self._buf)})"
+
+
+def rotated_files(path: str | os.PathLike[str]) -> list[str]:
+    """The files a :class:`JsonlSink` rotated ``path`` to, oldest first."""
+    path = os.fspath(path)
+    folder = os.path.dirname(path) or "."
+    base = os.path.basename(path) + "."
+    names = [
+        n
+        for n in os.listdir(folder)
+        if n.startswith(base) and n[len(base) : len(base) + 1].isdigit()
+    ]
+    return [os.path.join(folder, n) for n in sorted(names, key=_rotation_order)]
 
 
 def _rotation_order(name: str) -> tuple[str, int]:
