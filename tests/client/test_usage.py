@@ -140,8 +140,9 @@ def test_jsonl_sink_rotates_by_size_and_prunes(reg: Registry, tmp_path: Path) ->
 _WRITER = """
 import sys, time
 from regctl.client import Registry, usage
-from regctl.client.usage_jsonl import JsonlSink, rotated_files
-manifest, path, proc, count, rate = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+from regctl.client.usage_jsonl import JsonlSink
+manifest, path = sys.argv[1], sys.argv[2]
+proc, count, rate = int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
 usage.configure(JsonlSink(path, max_bytes=60_000, flush_lines=50, flush_interval=0.2))
 r = Registry.load(manifest).resolve("chat")
 start = time.monotonic()

@@ -8,8 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 
+from conftest import run_cli
 from regctl.authoring.init import init_project
 from regctl.client import Registry, usage
 from regctl.client.usage_jsonl import JsonlSink
