@@ -65,9 +65,9 @@ def test_show_lists_fields_with_their_source(project: Path, run_cli) -> None:
 def test_cost_compare_ranks_by_call_price(project: Path, run_cli) -> None:
     r = run_cli(
         "cost-compare",
-        "--input",
+        "--input-tokens",
         "1000000",
-        "--output",
+        "--output-tokens",
         "100000",
         "--capability",
         "chat",
