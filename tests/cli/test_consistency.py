@@ -8,9 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests.conftest import ROOT, run_cli, write_tree
 
 from regctl.authoring.init import init_project
-from tests.conftest import ROOT, run_cli, write_tree
 
 
 @pytest.fixture
@@ -87,7 +87,10 @@ def test_plan_output_file_and_the_deprecated_out(project: Path) -> None:
 
 def test_runtime_commands_find_the_quick_start_lock(project: Path) -> None:
     (project / "build").mkdir()
-    assert run_cli("compile", "--env", "prod", "-o", "build/prod.lock.json", cwd=project).returncode == 0
+    assert (
+        run_cli("compile", "--env", "prod", "-o", "build/prod.lock.json", cwd=project).returncode
+        == 0
+    )
     proc = run_cli("resolve", cwd=project)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["provider"] == "openai"
