@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from conftest import run_cli
 from regctl.authoring.init import init_project
 from regctl.client import Registry, usage
 from regctl.client.usage_jsonl import JsonlSink
@@ -38,6 +40,19 @@ def _line(day: int, provider: str, model: str, cost: str | None, env: str = "pro
     )
 
 
+def _run(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """``regctl`` as a user runs it, in a fresh process."""
+    env = {k: v for k, v in os.environ.items() if k != "REGCTL_DEBUG"}
+    return subprocess.run(
+        [sys.executable, "-m", "regctl", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     init_project(tmp_path)
@@ -53,16 +68,16 @@ def project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _spend(project: Path, *args: str) -> object:
-    return run_cli(
+def _spend(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return _run(
         "spend", "usage.jsonl", "--month", "2026-11", "--as-of", "2026-11-10", *args, cwd=project
     )
 
 
 def test_json_report_totals_budgets_and_forecast(project: Path) -> None:
     r = _spend(project, "--format", "json")
-    assert r.returncode == 0, r.stderr  # type: ignore[attr-defined]
-    data = json.loads(r.stdout)  # type: ignore[attr-defined]
+    assert r.returncode == 0, r.stderr
+    data = json.loads(r.stdout)
     assert data["events"] == 21  # the October line is not counted
     assert Decimal(data["total"]) == Decimal("15.00")
     assert Decimal(data["forecast"]) == Decimal("45.00")  # 15 in 10 days, 30-day month
@@ -82,7 +97,7 @@ def test_json_report_totals_budgets_and_forecast(project: Path) -> None:
 def test_group_by_model_env_and_day(project: Path) -> None:
     def names(by: str) -> dict[str, str]:
         r = _spend(project, "--format", "json", "--by", by)
-        return {g["name"]: g["cost"] for g in json.loads(r.stdout)["groups"]}  # type: ignore[attr-defined]
+        return {g["name"]: g["cost"] for g in json.loads(r.stdout)["groups"]}
 
     assert set(names("model")) == {
         "openai/gpt-4o",
@@ -98,24 +113,24 @@ def test_group_by_model_env_and_day(project: Path) -> None:
 
 
 def test_check_exit_codes(project: Path) -> None:
-    assert _spend(project, "--check").returncode == 0  # type: ignore[attr-defined]
+    assert _spend(project, "--check").returncode == 0
     reg = project / "registry" / "registry.yaml"
     text = reg.read_text()
     reg.write_text(text.replace("monthly: 10, warn_at: 0.5", "monthly: 7, warn_at: 0.5"))
     r = _spend(project, "--check")
-    assert r.returncode == 2, r.stderr  # type: ignore[attr-defined]
-    assert "WARNING" in r.stdout  # type: ignore[attr-defined]
+    assert r.returncode == 2, r.stderr
+    assert "WARNING" in r.stdout
     reg.write_text(text.replace("scope: all, monthly: 50", "scope: all, monthly: 14.99"))
     r = _spend(project, "--check")
-    assert r.returncode == 1  # type: ignore[attr-defined]
-    assert "EXCEEDED" in r.stdout  # type: ignore[attr-defined]
-    assert _spend(project).returncode == 0  # type: ignore[attr-defined]  # no --check
+    assert r.returncode == 1
+    assert "EXCEEDED" in r.stdout
+    assert _spend(project).returncode == 0  # no --check
 
 
 def test_text_markdown_and_chart(project: Path) -> None:
     r = _spend(project, "--chart", "out/spend.svg")
-    assert r.returncode == 0, r.stderr  # type: ignore[attr-defined]
-    first = r.stdout.splitlines()[0]  # type: ignore[attr-defined]
+    assert r.returncode == 0, r.stderr
+    first = r.stdout.splitlines()[0]
     assert first.startswith("spend 2026-11 (as of 2026-11-10, day 10 of 30): 15.00 USD")
     svg = ET.parse(project / "out" / "spend.svg").getroot()
     ns = "{http://www.w3.org/2000/svg}"
@@ -126,7 +141,7 @@ def test_text_markdown_and_chart(project: Path) -> None:
     assert again.returncode == 0
     assert (project / "out/again.svg").read_bytes() == (project / "out/spend.svg").read_bytes()
     md = _spend(project, "--format", "markdown", "--chart", "out/spend.svg")
-    out = md.stdout  # type: ignore[attr-defined]
+    out = md.stdout
     assert "| provider:openai | 4.00 | 10.00 | 40% | 12.00 | ok (forecast over) |" in out
     assert "```mermaid\nxychart-beta" in out and "bar [1.50, 1.50," in out
 
@@ -134,15 +149,15 @@ def test_text_markdown_and_chart(project: Path) -> None:
 def test_bad_input_is_one_line(project: Path) -> None:
     (project / "usage.jsonl").open("a").write("not json\n")
     r = _spend(project)
-    assert r.returncode == 0  # type: ignore[attr-defined]
-    assert "1 line(s) are not usage events" in r.stderr and "usage.jsonl:23" in r.stderr  # type: ignore[attr-defined]
-    r = run_cli("spend", "missing.jsonl", cwd=project)
+    assert r.returncode == 0
+    assert "1 line(s) are not usage events" in r.stderr and "usage.jsonl:23" in r.stderr
+    r = _run("spend", "missing.jsonl", cwd=project)
     assert r.returncode == 3 and r.stderr.strip().startswith("error: missing.jsonl: cannot read")
-    r = run_cli("spend", "usage.jsonl", "--month", "2026-13", cwd=project)
+    r = _run("spend", "usage.jsonl", "--month", "2026-13", cwd=project)
     assert r.returncode == 3 and "--month takes YYYY-MM" in r.stderr
     reg = project / "registry" / "registry.yaml"
     reg.write_text(reg.read_text().replace("env:prod", "env:prdo"))
-    r = run_cli("spend", "usage.jsonl", cwd=project)
+    r = _run("spend", "usage.jsonl", cwd=project)
     assert r.returncode == 3
     assert "registry.yaml:" in r.stderr and "environment 'prdo', which does not exist" in r.stderr
     assert "Traceback" not in r.stderr
@@ -159,7 +174,7 @@ def test_app_records_and_spend_reads_it(tmp_path: Path) -> None:
     sink.close()
     usage.configure()
     month = json.loads((tmp_path / "usage.jsonl").read_text().splitlines()[0])["ts"][:7]
-    out = run_cli("spend", "usage.jsonl", "--month", month, "--format", "json", cwd=tmp_path)
+    out = _run("spend", "usage.jsonl", "--month", month, "--format", "json", cwd=tmp_path)
     data = json.loads(out.stdout)
     assert Decimal(data["total"]) == sum(c for c in costs if c is not None)
     assert data["groups"][0]["name"] == r.provider.id and data["events"] == 5

@@ -9,11 +9,25 @@ from pathlib import Path
 import click
 
 from regctl.cli.app import exit_with, main
-from regctl.cli.options import format_option, registry_option
+from regctl.cli.options import epilog, format_option, registry_option
 from regctl.errors import RegctlError
 
 
-@main.command("spend")
+@main.command(
+    "spend",
+    epilog=epilog(
+        [
+            "regctl spend logs/usage.jsonl --month 2026-11 --by model",
+            "regctl spend logs/usage.jsonl* --format markdown --check --chart spend.svg",
+        ],
+        {
+            0: "ok (without --check: the report was printed)",
+            1: "--check: a budget is exceeded",
+            2: "--check: a budget is past its warn_at share (also: a bad option)",
+            3: "a usage file cannot be read, a bad --month, or the budgets have errors",
+        },
+    ),
+)
 @click.argument("usage_files", nargs=-1, required=True, metavar="USAGE.jsonl...")
 @click.option(
     "--month", default=None, metavar="YYYY-MM", help="The month [default: this one, UTC]."
@@ -38,6 +52,7 @@ from regctl.errors import RegctlError
     "--as-of",
     "as_of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
     default=None,
     help="The day the forecast runs to [default: today, UTC] (for reproducible reports).",
 )
@@ -57,17 +72,8 @@ def spend_cmd(
     Shows the spend per group, each budget of the Registry document (spent, share
     used, month-end forecast from the run rate so far), and with --chart a picture of
     daily spend per group (an SVG file; with --format markdown also a Mermaid chart of
-    the daily total, which GitHub renders in a job summary).
-
-    \b
-    Example (a scheduled CI job):
-      regctl spend logs/usage.jsonl* --month 2026-11 --format markdown \\
-          --check --chart spend.svg >> "$GITHUB_STEP_SUMMARY"
-
-    \b
-    Exit codes: 0 ok (or no --check); with --check 1 a budget is exceeded,
-    2 a budget is past its warn_at share; 3 a usage file cannot be read or
-    the registry has errors.
+    the daily total, which GitHub renders in a job summary). In a scheduled CI
+    job, append the Markdown to "$GITHUB_STEP_SUMMARY".
     """
     from regctl.fsutil import atomic_write
     from regctl.spend import SpendError, check_budgets, exit_code, parse_month, read_usage
