@@ -5,18 +5,26 @@ from __future__ import annotations
 import click
 
 from regctl.cli.app import main
-from regctl.cli.options import format_option
+from regctl.cli.client_cmds import _manifest_option, find_manifest
+from regctl.cli.options import USAGE_EXIT, epilog, format_option
 
 
-@main.command("serve")
-@click.option(
-    "--manifest",
-    "manifest",
-    envvar="REGCTL_MANIFEST",
-    default="manifest.lock.json",
-    metavar="FILE|URL",
-    help="Lock manifest path or URL [env REGCTL_MANIFEST; default manifest.lock.json].",
+@main.command(
+    "serve",
+    epilog=epilog(
+        [
+            "regctl serve --manifest https://config.example.com/prod.json --port 8080",
+            "curl 'localhost:8080/v1/providers/openai/active?capability=chat'",
+        ],
+        {
+            0: "stopped by SIGINT/SIGTERM (requests in flight finished)",
+            1: "cannot listen (address in use) or the serve extra is missing",
+            4: "no manifest named and none found here",
+        }
+        | USAGE_EXIT,
+    ),
 )
+@_manifest_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option(
     "--port", default=8080, show_default=True, type=click.IntRange(0, 65535), help="Port."
@@ -33,9 +41,9 @@ from regctl.cli.options import format_option
     "--expect-digest", metavar="sha256:HEX", help="Serve only the manifest with this digest."
 )
 @click.option("--no-access-log", is_flag=True, help="Do not log one line per request.")
-@format_option(["json", "text"], default="json")
+@format_option(["json", "text"], default="json", help="Log line form (stderr).")
 def serve_cmd(
-    manifest: str,
+    manifest: str | None,
     host: str,
     port: int,
     interval: float,
@@ -45,24 +53,16 @@ def serve_cmd(
 ) -> None:
     """Serve the manifest read-only over HTTP, reloading it when it changes.
 
-    \b
-    Example:
-      regctl serve --manifest https://config.example.com/prod.json --port 8080
-      curl 'localhost:8080/v1/providers/openai/active?capability=chat'
-
     Endpoints: /v1/providers/{p}/active, /v1/providers/{p}/models, /v1/models,
-    /v1/resolve, /v1/manifest, /healthz, /readyz, /metrics, /openapi.json.
-    A manifest that fails verification never replaces the one serving; /readyz
-    answers 503 until the first good one. Key values are never served. Logs go
-    to stderr, one JSON object per line (--format text for people).
-
-    Exit codes: 0 stopped by SIGINT/SIGTERM; 1 cannot listen or the serve
-    extra is missing; 2 bad option.
+    /v1/resolve, /v1/manifest, /healthz, /readyz, /metrics, /openapi.json
+    (docs/serve.md). A manifest that fails verification never replaces the one
+    serving; /readyz answers 503 until the first good one. Key values are never
+    served. Logs go to stderr, one JSON object per line.
     """
     from regctl.serve.runner import serve
 
     serve(
-        manifest,
+        find_manifest(manifest),
         host=host,
         port=port,
         interval=interval,
