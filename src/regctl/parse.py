@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from regctl import progress
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.schema import API_VERSION, KINDS, ModelBody, Strict
@@ -155,6 +156,7 @@ def parse_models(
         problems.extend(probs)
         if obj is not None:
             out.append(ParsedModel(provider_id, obj, item, file))
+    progress.advance("models checked", len(items))
     return out, problems
 
 

@@ -26,6 +26,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from regctl import progress
 from regctl.positions import Origin, PosDict, PosList, loc_of
 from regctl.problems import Location, Problem
 
@@ -156,7 +157,9 @@ def load_registry(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadR
             Problem("yaml-syntax", "no *.yaml or *.yml files in the registry", Location(shown_root))
         )
         return result
+    progress.total("files read", len(files))
     for path in files:
+        progress.advance("files read")
         rel = path.name if path == root else path.relative_to(root).as_posix()
         shown = display_path(path)
         try:

@@ -62,6 +62,10 @@ NOT_FAST = {
     "plain numeric-looking string": "a: 1e3\n",
     "multi-line plain": "a: one\n  two\n",
     "anchor": "a: &x {b: 1}\nc: *x\n",
+    "alias bomb": "a: &a [x, x]\n"
+    + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
+    ),
     "explicit tag": "a: !!str abc\n",
     "trailing blank line": "a: 1\n\n",
     "comment inside": "a: 1  # why\n",

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode
 
+from regctl import progress
 from regctl.authoring.files import Snapshot, registry_files, write_checked
 from regctl.errors import RegctlError
 from regctl.layout import (
@@ -69,17 +70,20 @@ def _documents(raw: bytes) -> list[object]:
     try:
         docs = []
         while loader.check_node():
-            docs.append(_tree(loader.get_node()))
+            docs.append(_tree(loader.get_node(), set()))
         return docs
     finally:
         loader.dispose()
 
 
-def _tree(node: Any) -> object:
+def _tree(node: Any, seen: set[int]) -> object:
     kind = type(node)
     if kind is ScalarNode:
         return _scalar(node)
-    if node.tag not in (_T + "map", _T + "seq") or getattr(node, "anchor", None):
+    if id(node) in seen:  # an alias: never expand it (an alias bomb would be exponential)
+        raise Unsure("an alias")
+    seen.add(id(node))
+    if node.tag not in (_T + "map", _T + "seq"):
         raise Unsure("tagged collection")
     if kind is MappingNode:
         flow = node.flow_style
@@ -91,15 +95,17 @@ def _tree(node: Any) -> object:
             if key in out or not plain_ok(key, flow):
                 raise Unsure("duplicate or unusual key")
             out[key] = (
-                _scalar(value_node, flow) if type(value_node) is ScalarNode else _tree(value_node)
+                _scalar(value_node, flow)
+                if type(value_node) is ScalarNode
+                else _tree(value_node, seen)
             )
         return out
     if node.flow_style:
         return FlowSeq(
-            _scalar(item, True) if type(item) is ScalarNode else _tree(item)  # type: ignore[misc]
+            _scalar(item, True) if type(item) is ScalarNode else _tree(item, seen)  # type: ignore[misc]
             for item in node.value
         )
-    return [_tree(item) for item in node.value]
+    return [_tree(item, seen) for item in node.value]
 
 
 def _scalar(node: Any, flow: bool = False) -> str:
@@ -149,7 +155,9 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
         if not p.exists():
             raise RegctlError(f"{p}: no such file or folder")
         files.extend(registry_files(p))
+    progress.total("files checked", len(files))
     for f in files:
+        progress.advance("files checked")
         try:
             if is_canonical(f.read_bytes()):
                 continue

@@ -2,8 +2,8 @@
 every field of a provider or model with the ``file:line`` it comes from.
 
 Everything works on the manifest dict that ``regctl compile`` produces (so environments,
-defaults and overlays are already applied) plus, for ``show``, the round-trip index that
-knows where each field was written.
+defaults and overlays are already applied) plus, for ``show``, the validator's positioned
+mappings (:class:`Sources`) that know where each field was written.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ruamel.yaml.comments import CommentedMap
-
-from regctl.authoring.rtindex import RegistryIndex
 from regctl.errors import RegctlError
+from regctl.positions import PosDict
 from regctl.suggest import did_you_mean
+
+if TYPE_CHECKING:
+    from regctl.validate import ValidationReport
 
 SORT_KEYS = ("name", "price", "context", "released")
 
@@ -168,14 +169,34 @@ def _flatten(value: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
         yield prefix, value
 
 
-def _pos(index: RegistryIndex, file: Any, node: Any, path: list[str]) -> str | None:
+@dataclass(frozen=True)
+class Sources:
+    """Where providers and models are written, as the validator's positioned mappings.
+
+    ``show`` used to parse every file with ruamel.yaml to find lines (12 s on a
+    5,000-model registry); the validator has already read them with positions.
+    """
+
+    providers: dict[str, PosDict]
+    models: dict[tuple[str, str], PosDict]
+    overlay: PosDict | None = None  # the environment document, when one is shown
+
+    @classmethod
+    def of(cls, report: ValidationReport, env: str | None) -> Sources:
+        base = report.registry.base
+        models = {(p, m): pm.raw for p, by_id in base.models.items() for m, pm in by_id.items()}
+        overlay = report.registry.environments[env].raw if env is not None else None
+        return cls({p: e.raw for p, e in base.providers.items()}, models, overlay)
+
+
+def _pos(node: Any, path: list[str]) -> str | None:
     """``file:line`` of the key at ``path`` below ``node``, or None if it is not written."""
     for i, key in enumerate(path):
-        if not isinstance(node, CommentedMap) or key not in node:
+        if not isinstance(node, PosDict) or key not in node:
             return None
         if i == len(path) - 1:
-            line = int(node.lc.key(key)[0]) + 1
-            return f"{index.display(file)}:{line}"
+            loc = node.key_pos[key]
+            return f"{loc.file}:{loc.line}"
         node = node[key]
     return None
 
@@ -192,31 +213,25 @@ def _shown(value: Any) -> str:
     return "null" if value is None else str(value)
 
 
-def _source_nodes(
-    index: RegistryIndex, env: str | None, provider: str, model: str | None
-) -> list[tuple[Any, Any]]:
-    """(file, mapping) pairs that can hold the fields, the overlay first (it wins)."""
-    out: list[tuple[Any, Any]] = []
-    if env is not None and env in index.environments:
-        fd, doc = index.environments[env]
-        node: Any = doc
-        path = ["providers", provider] + (["models", model] if model else [])
-        for key in path:
-            node = node.get(key) if isinstance(node, CommentedMap) else None
-        if isinstance(node, CommentedMap):
-            out.append((fd.path, node))
+def _source_nodes(src: Sources, provider: str, model: str | None) -> list[PosDict]:
+    """The mappings that can hold the fields, the overlay first (it wins)."""
+    out: list[PosDict] = []
+    if src.overlay is not None:
+        node: Any = src.overlay
+        for key in ["providers", provider] + (["models", model] if model else []):
+            node = node.get(key) if isinstance(node, PosDict) else None
+        if isinstance(node, PosDict):
+            out.append(node)
     if model is None:
-        if provider in index.providers:
-            fd, doc = index.providers[provider]
-            out.append((fd.path, doc))
-    elif (provider, model) in index.models:
-        m = index.models[(provider, model)]
-        out.append((m.file.path, m.node))
+        if provider in src.providers:
+            out.append(src.providers[provider])
+    elif (provider, model) in src.models:
+        out.append(src.models[(provider, model)])
     return out
 
 
 def show_data(
-    manifest: dict[str, Any], index: RegistryIndex, target: str, env: str | None = None
+    manifest: dict[str, Any], index: Sources, target: str, env: str | None = None
 ) -> dict[str, Any]:
     """Every field of provider ``P`` or model ``P/M`` with the ``file:line`` it comes from.
 
@@ -238,18 +253,17 @@ def show_data(
             if not hint:
                 hint = did_you_mean(provider, list(models))
             raise RegctlError(f"no provider '{provider}' in the registry{hint}")
-    nodes = _source_nodes(index, env, provider, model or None)
+    nodes = _source_nodes(index, provider, model or None)
     fields = []
     for key, value in _flatten(entry):
         where = None
-        for file, node in nodes:
-            where = _pos(index, file, node, key.split("."))
+        for node in nodes:
+            where = _pos(node, key.split("."))
             if where:
                 break
         if where is None and model and key == "provider" and provider in index.providers:
             # An inline model takes its provider from the Provider document it sits in.
-            fd, doc = index.providers[provider]
-            where = _pos(index, fd.path, doc, ["id"])
+            where = _pos(index.providers[provider], ["id"])
         fields.append({"field": key, "value": _plain(value), "source": where})
     out: dict[str, Any] = {
         "kind": "model" if model else "provider",
@@ -273,7 +287,7 @@ def _plain(value: Any) -> Any:
 
 
 def show_entry(
-    manifest: dict[str, Any], index: RegistryIndex, target: str, env: str | None = None
+    manifest: dict[str, Any], index: Sources, target: str, env: str | None = None
 ) -> str:
     """:func:`show_data` as the text ``regctl show`` prints."""
     data = show_data(manifest, index, target, env)

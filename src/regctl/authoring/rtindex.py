@@ -18,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from regctl import progress
 from regctl.authoring.files import Snapshot, registry_files
 from regctl.errors import RegctlError
 
@@ -105,6 +106,7 @@ def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> RegistryIndex
     yaml = round_trip_yaml()
     index = RegistryIndex(root=root)
     for path in registry_files(root):
+        progress.advance("files read")
         try:
             snap = Snapshot.take(path)
         except UnicodeDecodeError:

@@ -14,14 +14,18 @@ from typing import Any
 
 import click
 
-from regctl import __version__
+from regctl import __version__, progress
 from regctl.errors import RegctlError
 
 
 class RegctlGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
+        progress.set_quiet(bool(ctx.params.get("quiet")))
+        sub = getattr(ctx, "protected_args", None) or ctx.args[:1]
         try:
-            return super().invoke(ctx)
+            # every command reports its work; a terminal shows it after half a second
+            with progress.activity(" ".join(["regctl", *sub[:1]])):
+                return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
         except BrokenPipeError:
@@ -47,7 +51,10 @@ class RegctlGroup(click.Group):
 
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regctl")
-def main() -> None:
+@click.option(
+    "-q", "--quiet", is_flag=True, help="No progress on stderr (shown on a terminal only)."
+)
+def main(quiet: bool) -> None:
     """regctl: AI providers and models as code.
 
     Validate a registry, compile it into a locked manifest, plan and apply it.

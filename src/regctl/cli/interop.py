@@ -12,8 +12,8 @@ from regctl.cli.app import main
 from regctl.cli.complete import env_option
 from regctl.cli.options import USAGE_EXIT, epilog, registry_option
 from regctl.errors import RegctlError, UsageError
-from regctl.interop.progress import Progress
 from regctl.interop.report import ImportReport
+from regctl.progress import Progress
 
 _IMPORT_EXIT = {
     0: "imported",

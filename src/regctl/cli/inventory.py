@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -20,12 +20,22 @@ from regctl.cli.options import (
 from regctl.errors import ProblemsFound, RegctlError
 from regctl.problems import Severity
 
+if TYPE_CHECKING:
+    from regctl.compile import CompileResult
+
 _env_option = env_option("Show this environment's effective view (default: the base registry).")
 _READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"} | USAGE_EXIT
 
 
 def compiled(registry: Path, env: str | None) -> dict[str, Any]:
     """The manifest of ``registry`` (in memory); errors are printed and end the command."""
+    manifest = compiled_result(registry, env).manifest
+    assert manifest is not None
+    return manifest
+
+
+def compiled_result(registry: Path, env: str | None) -> CompileResult:
+    """The compiled ``registry`` with its validation report; errors end the command."""
     from regctl.compile import compile_registry
 
     result = compile_registry(registry, env=env)
@@ -34,7 +44,7 @@ def compiled(registry: Path, env: str | None) -> dict[str, Any]:
         for p in errors:
             click.echo(f"{p.location}: error [{p.rule}] {p.message}", err=True)
         raise ProblemsFound(len(errors))
-    return result.manifest
+    return result
 
 
 def _json(data: Any) -> None:
@@ -149,14 +159,15 @@ def ls_providers(fmt: str, env: str | None, registry: Path) -> None:
 @registry_option()
 def show_cmd(target: str, fmt: str, env: str | None, registry: Path) -> None:
     """Every field of a provider or a model with the file:line it comes from."""
-    from regctl.authoring.inventory import show_data, show_entry
-    from regctl.authoring.rtindex import load_index
+    from regctl.authoring.inventory import Sources, show_data, show_entry
 
-    manifest = compiled(registry, env)
+    result = compiled_result(registry, env)
+    assert result.manifest is not None
+    sources = Sources.of(result.report, env)
     if fmt == "json":
-        _json(show_data(manifest, load_index(registry), target, env))
+        _json(show_data(result.manifest, sources, target, env))
     else:
-        click.echo(show_entry(manifest, load_index(registry), target, env))
+        click.echo(show_entry(result.manifest, sources, target, env))
 
 
 @main.command(

@@ -1,0 +1,127 @@
+"""Benchmark every registry command against ``regctl validate`` on a catalog-sized registry.
+
+    python bench/bench_catalog.py [--sizes 1000,10000,50000] [--repeat 3]
+
+Part 1 imports the models.dev corpus (REGCTL_MODELSDEV_CORPUS, else
+``shared/corpus/models.dev`` beside the repository) and times, as whole ``regctl``
+processes the way a user runs them, ``validate``, ``fmt --check``, ``show``, ``ls models``,
+``activate`` and ``deactivate``, each as a ratio to ``validate`` measured in this run
+(runs interleaved, median of ``--repeat``), so machine load mostly cancels.
+
+Part 2 does the same on synthetic registries (bench/gen_registry.py, formatted once with
+``regctl fmt``) of each size and prints the per-model cost of every command at each
+size and its change from the smallest size (linear scaling: within +-30%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from gen_registry import generate  # noqa: E402
+
+REGCTL = [sys.executable, "-m", "regctl"]
+
+
+def corpus() -> Path | None:
+    env = os.environ.get("REGCTL_MODELSDEV_CORPUS")
+    if env:
+        return Path(env) if Path(env).is_dir() else None
+    for parent in HERE.parents:
+        found = parent / "shared" / "corpus" / "models.dev"
+        if found.is_dir():
+            return found
+    return None
+
+
+def run(args: list[str], ok: tuple[int, ...] = (0,)) -> float:
+    t = time.perf_counter()
+    proc = subprocess.run(REGCTL + args, capture_output=True, text=True, check=False)
+    elapsed = time.perf_counter() - t
+    if proc.returncode not in ok:
+        raise SystemExit(f"regctl {' '.join(args)} exited {proc.returncode}: {proc.stderr[-500:]}")
+    return elapsed
+
+
+def commands(root: Path, model: str) -> dict[str, list[str]]:
+    r = str(root)
+    return {
+        "validate": ["validate", r],
+        "fmt --check": ["fmt", "--check", r],
+        "show": ["show", model, "--registry", r],
+        "ls models": ["ls", "models", r],
+        "activate": ["activate", model, "--registry", r],
+        "deactivate": ["deactivate", model, "--registry", r],
+    }
+
+
+def measure(root: Path, model: str, repeat: int) -> dict[str, float]:
+    cmds = commands(root, model)
+    times: dict[str, list[float]] = {name: [] for name in cmds}
+    for _ in range(repeat):  # interleaved: load on the machine hits every command alike
+        for name, args in cmds.items():
+            times[name].append(run(args))
+    return {name: statistics.median(ts) for name, ts in times.items()}
+
+
+def report(title: str, med: dict[str, float]) -> None:
+    print(title)
+    base = med["validate"]
+    for name, t in med.items():
+        print(f"  {name:<12} {t:7.3f} s  {t / base:5.2f}x validate")
+
+
+def first_inactive_model(root: Path) -> str:
+    from regctl.validate import validate
+
+    rep = validate(root)
+    for pid, by_id in sorted(rep.registry.base.models.items()):
+        for mid, m in sorted(by_id.items()):
+            if not m.obj.active_for():
+                return f"{pid}/{mid}"
+    raise SystemExit("no inactive model")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", default="1000,10000,50000")
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        src = corpus()
+        if src is None:
+            print("models.dev corpus not found: skipping part 1")
+        else:
+            reg = Path(tmp) / "modelsdev"
+            run(["import", "modelsdev", str(src), "-o", str(reg)])
+            model = first_inactive_model(reg)
+            report(f"models.dev import ({model}):", measure(reg, model, args.repeat))
+        rows = []
+        for size in [int(s) for s in args.sizes.split(",")]:
+            root = Path(tmp) / f"r{size}"
+            generate(root, max(10, size // 500), size)
+            run(["fmt", str(root)])
+            model = first_inactive_model(root)
+            med = measure(root, model, 1 if size >= 50_000 else args.repeat)
+            report(f"synthetic {size} models ({model}):", med)
+            rows.append((size, med))
+        if len(rows) > 1:
+            base_size, base = rows[0]
+            for size, med in rows[1:]:
+                parts = []
+                for name, t in med.items():
+                    change = (t / size) / (base[name] / base_size) - 1
+                    parts.append(f"{name} {t / size * 1e6:.0f} us ({change:+.0%})")
+                print(f"per model at {size} vs {base_size}: " + ", ".join(parts))
+
+
+if __name__ == "__main__":
+    main()
