@@ -16,6 +16,7 @@ import click
 
 from regctl import __version__
 from regctl.errors import RegctlError
+from regctl.textsafe import escape_control
 
 
 class RegctlGroup(click.Group):
@@ -26,7 +27,7 @@ class RegctlGroup(click.Group):
             raise
         except RegctlError as exc:
             if str(exc):
-                click.echo(f"error: {exc}", err=True)
+                click.echo(f"error: {escape_control(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -35,7 +36,7 @@ class RegctlGroup(click.Group):
             if os.environ.get("REGCTL_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (set REGCTL_DEBUG=1 for details)",
+                f"internal error: {type(exc).__name__} (set REGCTL_DEBUG=1 for details)",
                 err=True,
             )
             ctx.exit(1)
