@@ -22,7 +22,9 @@ def text(problems: Sequence[Problem]) -> str:
 
     Control characters from YAML are escaped and no line can start a workflow command.
     """
-    lines = [safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}") for p in problems]
+    lines = [
+        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}") for p in problems
+    ]
     lines.append(_summary(problems) if problems else "no problems")
     return "\n".join(lines) + "\n"
 

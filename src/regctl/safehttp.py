@@ -15,6 +15,7 @@ URL without its query string (it may hold a credential) and never a body.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -99,10 +100,8 @@ class _Watchdog:
         conn = self.conn
         sock = conn.sock if conn is not None else None
         if sock is not None:
-            try:
+            with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
     def cancel(self) -> None:
         self._timer.cancel()
@@ -184,7 +183,9 @@ def _once(
         got_headers = {k.lower(): v for k, v in raw.getheaders()}
         length = got_headers.get("content-length", "")
         if length.isdigit() and int(length) > max_bytes:
-            raise BodyTooLarge(f"{shown}: answer of {int(length):,} bytes is over the {max_bytes:,} byte limit")
+            raise BodyTooLarge(
+                f"{shown}: answer of {int(length):,} bytes is over the {max_bytes:,} byte limit"
+            )
         chunks: list[bytes] = []
         total = 0
         if method != "HEAD":
@@ -201,7 +202,7 @@ def _once(
         return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), url)
     except HttpError:
         raise
-    except (TimeoutError, socket.timeout):
+    except TimeoutError:
         raise Timeout(f"{shown}: timed out after {timeout:g} s") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
         if dog.fired:

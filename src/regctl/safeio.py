@@ -68,7 +68,9 @@ def _size(n: int) -> str:
     return f"{n} bytes"
 
 
-def read_regular(path: str | os.PathLike[str], max_bytes: int, *, follow_symlinks: bool = True) -> bytes:
+def read_regular(
+    path: str | os.PathLike[str], max_bytes: int, *, follow_symlinks: bool = True
+) -> bytes:
     """Read a whole regular file of at most ``max_bytes`` bytes.
 
     ``follow_symlinks=False`` refuses a symlink at the last path component

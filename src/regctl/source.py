@@ -120,8 +120,11 @@ class _Abort(Exception):
 def display_path(path: Path) -> str:
     """The path as problems show it: relative to the working folder when below it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        # The folder is resolved, not the name: a symlink shows as itself (and a
+        # symlink loop cannot make resolving fail).
+        full = path.parent.resolve() / path.name if path.name else path.resolve()
+        return full.relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
@@ -445,6 +448,8 @@ class _Builder:
             number = _FALLBACK.construct_yaml_float(node)
         if not math.isfinite(number):
             # .inf, .nan and 1e400 (which overflows to inf): the manifest is strict JSON.
-            msg = f"'{node.value[:40]}' is not a finite number (.inf, .nan and overflow are refused)"
+            msg = (
+                f"'{node.value[:40]}' is not a finite number (.inf, .nan and overflow are refused)"
+            )
             raise _Abort(Problem("schema", msg, self.loc(node)))
         return float(number)

@@ -54,7 +54,9 @@ def _read_file(ref: str, path: str) -> SecretStr:
         raise SecretFileError(f"{ref}: cannot read file (No such file or directory)") from None
     except safeio.SafeReadError as exc:
         why = str(exc).removeprefix("cannot read: ")
-        raise SecretFileError(f"{ref}: file {why}" if why.startswith("is ") else f"{ref}: cannot read file ({why})") from None
+        raise SecretFileError(
+            f"{ref}: file {why}" if why.startswith("is ") else f"{ref}: cannot read file ({why})"
+        ) from None
     if not value:
         raise SecretFileError(f"{ref}: file is empty")
     return SecretStr(value, ref)
