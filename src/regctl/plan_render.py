@@ -15,6 +15,7 @@ import jinja2
 
 from regctl.canonical import dumps_pretty
 from regctl.plan import MISSING, Change, Plan
+from regctl.redact import redact
 from regctl.textsafe import escape_control, safe_line
 
 SECTIONS = (
@@ -43,7 +44,7 @@ def value(v: Any) -> str:
     """A field value as compact JSON (strings quoted), cut to one readable line."""
     if v is MISSING:
         return "(none)"
-    text = escape_control(json.dumps(v, ensure_ascii=False, sort_keys=True))
+    text = escape_control(redact(json.dumps(v, ensure_ascii=False, sort_keys=True)))
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
@@ -54,7 +55,7 @@ def model_name(key: Any) -> str:
 
 def headline(c: Change) -> str:
     """One line for a change, without the sign (control characters escaped)."""
-    return escape_control(_headline(c))
+    return escape_control(redact(_headline(c)))
 
 
 def _headline(c: Change) -> str:
@@ -101,7 +102,7 @@ def field_line(f: Any) -> tuple[str, str]:
         text += f" ({f.percent:+.1f}%)"
     if f.path == "credentials" or f.path.startswith("credentials."):
         text += "  (credential references)"
-    return sign, escape_control(text)
+    return sign, escape_control(redact(text))
 
 
 def grouped(plan: Plan) -> list[tuple[str, list[Change]]]:
@@ -126,11 +127,11 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         return click.style(text, fg=COLOURS[action]) if color else text
 
     env = plan.environment or "(base registry)"
-    lines = [safe_line(f"regctl plan: environment {env} -> {plan.target}")]
+    lines = [safe_line(redact(f"regctl plan: environment {env} -> {plan.target}"))]
     lines.append(f"  deployed: {short(plan.deployed_digest)}")
     lines.append(f"  new:      {short(plan.digest)}")
     if plan.drift:
-        warn = escape_control(f"warning: drift: {plan.drift}")
+        warn = escape_control(redact(f"warning: drift: {plan.drift}"))
         lines += ["", click.style(warn, fg="magenta", bold=True) if color else warn]
     if not plan.changed:
         lines += ["", "No changes. The target is up to date."]
@@ -150,13 +151,13 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 
 def render_json(plan: Plan) -> str:
-    """The plan as canonical pretty JSON (without the embedded manifest)."""
-    return dumps_pretty(plan.as_dict())
+    """The plan as canonical pretty JSON (without the embedded manifest), secrets masked."""
+    return redact(dumps_pretty(plan.as_dict()))
 
 
 def _md(text: Any) -> str:
     """Escape a value for a Markdown table cell (inline code; pipes and newlines)."""
-    s = escape_control(str(text).replace("|", "\\|").replace("`", "'"))
+    s = escape_control(redact(str(text)).replace("|", "\\|").replace("`", "'"))
     return f"`{s}`" if s else ""
 
 
@@ -164,7 +165,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "short": short,
     "value": value,
     "md": _md,
-    "esc": escape_control,
+    "esc": lambda s: escape_control(redact(str(s))),
     "headline": headline,
     "details": details,
     "field_line": field_line,

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable, Sequence
 
 from regctl.problems import Problem, Severity
+from regctl.redact import redact
 from regctl.textsafe import escape_control, safe_line
 
 Reporter = Callable[[Sequence[Problem]], str]
@@ -23,7 +24,8 @@ def text(problems: Sequence[Problem]) -> str:
     Control characters from YAML are escaped and no line can start a workflow command.
     """
     lines = [
-        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {p.message}") for p in problems
+        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+        for p in problems
     ]
     lines.append(_summary(problems) if problems else "no problems")
     return "\n".join(lines) + "\n"
@@ -33,7 +35,7 @@ def json_(problems: Sequence[Problem]) -> str:
     """A JSON document: ``{"problems": [...], "errors": N, "warnings": N}``."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     doc = {
-        "problems": [p.as_dict() for p in problems],
+        "problems": [{**p.as_dict(), "message": redact(p.message)} for p in problems],
         "errors": errors,
         "warnings": len(problems) - errors,
     }
@@ -60,7 +62,7 @@ def github(problems: Sequence[Problem]) -> str:
             f"file={_escape_prop(loc.file)},line={loc.line},col={loc.col},"
             f"title={_escape_prop(p.rule)}"
         )
-        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {p.message}')}")
+        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {redact(p.message)}')}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

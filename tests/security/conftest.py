@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
+
+# The client tests' manifest builders (client_fixtures) are shared with these tests.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "client"))
 
 BASE = Path(__file__).parent.parent / "cases" / "valid" / "minimal"
 

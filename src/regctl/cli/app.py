@@ -16,6 +16,7 @@ import click
 
 from regctl import __version__
 from regctl.errors import RegctlError
+from regctl.redact import redact
 from regctl.textsafe import escape_control
 
 
@@ -27,7 +28,7 @@ class RegctlGroup(click.Group):
             raise
         except RegctlError as exc:
             if str(exc):
-                click.echo(f"error: {escape_control(str(exc))}", err=True)
+                click.echo(f"error: {escape_control(redact(str(exc)))}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)

@@ -23,6 +23,7 @@ from regctl.rules import (
     plaintext_secret,
     secret_scheme,
     single_active,
+    target_location,
     template,
     unknown_reference,
 )
@@ -38,6 +39,7 @@ RULES: tuple[ModuleType, ...] = (
     deprecation_soon,
     no_active_model,
     template,
+    target_location,
 )
 
 STAGE_RULES: dict[str, str] = {
