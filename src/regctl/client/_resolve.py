@@ -1,7 +1,8 @@
-"""The SPEC §6 resolution order over one :class:`State`."""
+"""The resolution order (docs/client.md) over one :class:`State`."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -16,14 +17,16 @@ from regctl.client.errors import (
 )
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider
+from regctl.suggest import closest, did_you_mean
 
 
 def get_provider(st: State, pid: str) -> Provider:
     """The provider, or :class:`UnknownProvider` listing the known ones."""
     p = st.providers.get(pid)
     if p is None:
+        hint = did_you_mean(pid, st.providers)
         raise UnknownProvider(
-            f"unknown provider {pid!r} (known: {', '.join(sorted(st.providers))})"
+            f"unknown provider {pid!r}{hint} (known: {', '.join(sorted(st.providers))})"
         )
     return p
 
@@ -32,7 +35,8 @@ def check_capability(st: State, capability: str) -> None:
     """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
     if capability not in st.capabilities:
         known = ", ".join(sorted(st.capabilities))
-        raise UnknownCapability(f"unknown capability {capability!r} (known: {known})")
+        hint = did_you_mean(capability, st.capabilities)
+        raise UnknownCapability(f"unknown capability {capability!r}{hint} (known: {known})")
 
 
 def pinned(st: State, model: str, provider: str | None) -> Model:
@@ -45,8 +49,18 @@ def pinned(st: State, model: str, provider: str | None) -> Model:
     else:
         found = st.model(model)
     if found is None:
-        hint = f" of provider {provider!r}" if provider else " (use 'provider/model')"
-        raise UnknownModel(f"unknown model {model!r}{hint}")
+        key = f"{provider}/{model}" if provider else model
+        keys = [m.key for m in st.all_models()]
+        by_id = {k.split("/", 1)[1]: k for k in keys}
+        near = closest(key, keys) or by_id.get(closest(model, by_id) or "")
+        close = f" (did you mean '{near}'?)" if near and near != key else ""
+        if provider:
+            hint = f" of provider {provider!r}"
+        elif "/" not in model:
+            hint = " (name it as 'provider/model')"
+        else:
+            hint = ""
+        raise UnknownModel(f"unknown model {model!r}{hint}{close}")
     return found
 
 
@@ -61,7 +75,7 @@ def _make(
     params: Mapping[str, Any] | None,
 ) -> Resolved:
     merged = {**p.defaults, **m.defaults, **tparams, **(params or {})}
-    return Resolved(p, m, capability, merged, via, template)
+    return Resolved(p, m, capability, merged, via, template, st.data)
 
 
 def _order(
@@ -92,6 +106,22 @@ def _active(st: State, pid: str, capability: str) -> tuple[Provider, Model] | No
     return (p, m) if m is not None else None
 
 
+def pin_problem(st: State, key: str, today: str | None = None) -> str | None:
+    """Why a template's pinned model cannot serve (``None``: it can, or it is unknown)."""
+    m = st.model(key)
+    if m is None:
+        return None  # the pin path reports the unknown model
+    p = st.providers.get(m.provider)
+    if p is not None and not p.enabled:
+        return f"belongs to disabled provider {p.id!r}"
+    if not m.active:
+        return "is inactive"
+    day = today or _dt.datetime.now(_dt.timezone.utc).date().isoformat()
+    if m.deprecated and m.deprecated <= day:
+        return f"is deprecated since {m.deprecated}"
+    return None
+
+
 def resolve(
     st: State,
     capability: str,
@@ -100,20 +130,36 @@ def resolve(
     template: str | None,
     params: Mapping[str, Any] | None,
     fallback: bool,
+    needs: Mapping[str, Any] | None = None,
+    prefer: str | None = None,
+    scope: str = "order",
 ) -> Resolved:
     """See :meth:`regctl.client.Registry.resolve`."""
     tparams: Mapping[str, Any] = {}
     via = "model"
+    fell_back = ""
     if template is not None:
         tmpl = st.templates.get(template)
         if tmpl is None:
             known = ", ".join(sorted(st.templates)) or "none"
-            raise UnknownTemplate(f"unknown template {template!r} (known: {known})")
+            hint = did_you_mean(template, st.templates)
+            raise UnknownTemplate(f"unknown template {template!r}{hint} (known: {known})")
         tparams = tmpl.get("params", {})
-        if model is None and tmpl.get("model"):
-            model, via = tmpl["model"], "template"
-        elif tmpl.get("capability"):
-            capability = tmpl["capability"]
+        tcap, tmodel = tmpl.get("capability"), tmpl.get("model")
+        if tcap:
+            capability = tcap
+        if model is None and tmodel:
+            why = pin_problem(st, tmodel)
+            if why is None:
+                model, via = tmodel, "template"
+            elif tcap:
+                # The pin is the preference, the capability the safety net.
+                fell_back = f"template-fallback: pinned {tmodel!r} {why}; "
+            else:
+                raise NoActiveModel(
+                    f"template {template!r} pins {tmodel!r}, which {why},"
+                    " and names no capability to fall back on"
+                )
     check_capability(st, capability)
     if model is not None:
         m = pinned(st, model, provider if via == "model" else None)
@@ -125,14 +171,21 @@ def resolve(
         return _make(st, p, m, capability, via, template, tparams, params)
     if provider is not None:
         get_provider(st, provider)
+    if needs or prefer is not None or scope != "order":
+        from regctl.client._select import select
+
+        order = _order(st, capability, provider, fallback)
+        p, m, how = select(st, capability, order, needs or {}, prefer, scope)
+        return _make(st, p, m, capability, fell_back + how, template, tparams, params)
     tried = []
     for pid, step in _order(st, capability, provider, fallback):
         found = _active(st, pid, capability)
         if found is not None:
-            return _make(st, *found, capability, step, template, tparams, params)
+            return _make(st, *found, capability, fell_back + step, template, tparams, params)
         tried.append(pid)
     where = f" (tried: {', '.join(tried)})" if tried else " (no provider given, no default)"
-    raise NoActiveModel(f"no active model for capability {capability!r}{where}")
+    lead = f"{fell_back.removeprefix('template-fallback: ')}" if fell_back else ""
+    raise NoActiveModel(f"{lead}no active model for capability {capability!r}{where}")
 
 
 def candidates(st: State, capability: str, provider: str | None) -> list[Resolved]:

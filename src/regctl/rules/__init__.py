@@ -25,6 +25,7 @@ from regctl.rules import (
     single_active,
     target_location,
     template,
+    template_pin,
     unknown_reference,
 )
 
@@ -39,6 +40,7 @@ RULES: tuple[ModuleType, ...] = (
     deprecation_soon,
     no_active_model,
     template,
+    template_pin,
     target_location,
 )
 
