@@ -77,7 +77,7 @@ def test_example_registry_matches_pyyaml() -> None:
     st.recursive(
         st.none()
         | st.booleans()
-        | st.integers()
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1)  # registry numbers are 64-bit
         | st.text(max_size=20)
         | st.floats(allow_nan=False, allow_infinity=False),
         lambda children: (

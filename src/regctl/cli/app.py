@@ -17,7 +17,7 @@ import click
 from regctl import __version__
 from regctl.errors import RegctlError
 from regctl.redact import redact
-from regctl.textsafe import escape_control
+from regctl.textsafe import safe_line
 
 
 class RegctlGroup(click.Group):
@@ -32,7 +32,11 @@ class RegctlGroup(click.Group):
             raise
         except RegctlError as exc:
             if str(exc):
-                click.echo(f"error: {escape_control(redact(str(exc)))}", err=True)
+                # Each line escaped on its own: a multi-line message keeps its lines, but
+                # none of them can carry control characters or start a workflow command.
+                lines = redact(str(exc)).split("\n")
+                shown = [safe_line(f"error: {lines[0]}"), *map(safe_line, lines[1:])]
+                click.echo("\n".join(shown), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
