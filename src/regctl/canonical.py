@@ -1,4 +1,4 @@
-"""Canonical JSON and the manifest digest (SPEC §4). Standard library only.
+"""Canonical JSON and the manifest digest (docs/manifest.md). Standard library only.
 
 Shared by the compiler and the runtime client so that both sides agree byte for
 byte. The file form is pretty (two-space indent, sorted keys, trailing newline);
