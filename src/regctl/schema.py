@@ -236,14 +236,15 @@ class Policy(Strict):
     """Warn this many days before an active model's `deprecated` date."""
 
 
-BUDGET_SCOPE = r"^(all|(provider|model|env|template):[^\s:][^\s]*)$"
-
-
 class Budget(Strict):
-    """A monthly spending limit over the usage events that match ``scope``."""
+    """A monthly spending limit over the usage events that match ``scope``.
 
-    scope: Annotated[str, Field(pattern=BUDGET_SCOPE)]
-    """What the budget counts: `all`, or `provider:ID`, `model:PROVIDER/MODEL`, `env:ID`,
+    ``scope`` is ``all``, ``provider:ID``, ``model:PROVIDER/MODEL``, ``env:NAME`` or
+    ``template:ID`` (checked by the ``unknown-reference`` rule, with its position).
+    """
+
+    scope: Name
+    """What the budget counts: `all`, or `provider:ID`, `model:PROVIDER/MODEL`, `env:NAME`,
     `template:ID`."""
     monthly: Annotated[float, Field(gt=0)]
     """Limit in USD per calendar month."""
