@@ -142,7 +142,7 @@ def _apply_saved(
     if env is not None and env != the_plan.environment:
         held = the_plan.environment
         shown = f"environment '{held}'" if held else "the base registry"
-        raise UsageError(f"the plan is for {shown}, not environment '{env}'")
+        raise UsageError(f"the plan is for {shown}, not '{env}'")
     if target_uri:
         rt = resolve_target(None, env, target_uri)
     else:
