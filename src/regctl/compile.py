@@ -148,6 +148,7 @@ def _model(m: ParsedModel) -> dict[str, Any]:
         "defaults": _fields(b.defaults),
         "limits": _fields(b.limits),
         "pricing": pricing,
+        "rate_limits": _fields(b.rate_limits),
         "released": b.released.isoformat() if b.released else None,
         "deprecated": b.deprecated.isoformat() if b.deprecated else None,
         "description": b.description,
@@ -155,7 +156,15 @@ def _model(m: ParsedModel) -> dict[str, Any]:
         "labels": dict(sorted(b.labels.items())),
     }
     return _drop_empty(
-        out, "limits", "pricing", "released", "deprecated", "description", "docs_url", "labels"
+        out,
+        "limits",
+        "pricing",
+        "rate_limits",
+        "released",
+        "deprecated",
+        "description",
+        "docs_url",
+        "labels",
     )
 
 

@@ -63,6 +63,7 @@ class ManifestModel(_Closed):
     defaults: CallDefaults
     limits: Limits | None = None
     pricing: Pricing | None = None
+    rate_limits: RateLimits | None = None
     released: IsoDate | None = None
     deprecated: IsoDate | None = None
     description: str | None = None

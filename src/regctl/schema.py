@@ -106,6 +106,7 @@ class ModelBody(Strict):
     supports: Supports | None = None
     pricing: Pricing | None = None
     defaults: CallDefaults | None = None
+    rate_limits: RateLimits | None = None
     released: Date | None = None
     deprecated: Date | None = None
     description: str | None = None
@@ -167,6 +168,18 @@ class Policy(Strict):
     deprecation_warning_days: Annotated[int, Field(ge=0)] = 30
 
 
+BUDGET_SCOPE = r"^(all|(provider|model|env|template):[^\s:][^\s]*)$"
+
+
+class Budget(Strict):
+    """A monthly spending limit over the usage events that match ``scope``."""
+
+    scope: Annotated[str, Field(pattern=BUDGET_SCOPE)]
+    monthly: Annotated[float, Field(gt=0)]
+    currency: Literal["USD"] = "USD"
+    warn_at: Annotated[float, Field(gt=0, le=1)] = 0.8
+
+
 class RegistryDoc(Strict):
     apiVersion: Literal["regctl/v1"]
     kind: Literal["Registry"]
@@ -178,6 +191,7 @@ class RegistryDoc(Strict):
     policy: Policy = Policy()
     targets: dict[str, str] = {}
     secret_schemes: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*$")]] = []
+    budgets: list[Budget] = []
 
 
 class EnvironmentDoc(Strict):
@@ -212,8 +226,10 @@ class TemplateDoc(Strict):
 
     @model_validator(mode="after")
     def _target(self) -> TemplateDoc:
-        if (self.capability is None) == (self.model is None):
-            raise ValueError("a template names exactly one of 'capability' or 'model'")
+        # Both together: ``model`` is the preferred pin, ``capability`` the fallback
+        # when the pin is inactive, deprecated or its provider disabled.
+        if self.capability is None and self.model is None:
+            raise ValueError("a template names 'model', 'capability', or both")
         return self
 
 

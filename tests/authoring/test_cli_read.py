@@ -66,19 +66,33 @@ def test_cost_compare_ranks_by_call_price(project: Path, run_cli) -> None:
     r = run_cli(
         "cost-compare",
         "--input",
-        "1000000",
-        "--output",
         "100000",
+        "--output",
+        "10000",
         "--capability",
         "chat",
         cwd=project,
     )
     assert r.returncode == 0, r.stderr
-    rows = [line.split() for line in r.stdout.splitlines()[1:]]
-    assert rows[0][1:3] == ["openai/gpt-4o-mini", "0.210000"]  # 0.15 + 0.1 * 0.6
+    rows = [line.split() for line in r.stdout.splitlines()[1:] if line.split()[0].isdigit()]
+    assert rows[0][1:3] == ["openai/gpt-4o-mini", "0.021000"]  # 0.1 * 0.15 + 0.01 * 0.6
     prices = [float(row[2]) for row in rows]
     assert prices == sorted(prices)
-    assert ["anthropic/claude-3-5-sonnet-20241022", "4.500000"] in [row[1:3] for row in rows]
+    assert ["anthropic/claude-3-5-sonnet-20241022", "0.450000"] in [row[1:3] for row in rows]
+
+
+def test_cost_compare_drops_models_whose_context_cannot_hold_the_input(
+    project: Path, run_cli
+) -> None:
+    r = run_cli("cost-compare", "--input", "150000", "--output", "1000", cwd=project)
+    assert r.returncode == 0, r.stderr
+    ranked = [line.split()[1] for line in r.stdout.splitlines()[1:] if line[:1].isdigit()]
+    assert ranked and all(ref.startswith("anthropic/") for ref in ranked)  # 200k windows
+    last = r.stdout.splitlines()[-1]
+    assert last.startswith("context window too small for 150000 input tokens: ")
+    assert "openai/gpt-4o" in last and "xai/" in last
+    none = run_cli("cost-compare", "--input", "5000000", "--output", "1", cwd=project)
+    assert none.returncode == 1 and "context window < 5000000" in none.stderr
 
 
 def test_templates_render(project: Path, run_cli) -> None:

@@ -155,7 +155,7 @@ def base_doc() -> dict[str, Any]:
             },
             "pinned": {
                 "id": "pinned",
-                "model": "openai/gpt-4o-mini",
+                "model": "anthropic/claude-3-5-sonnet",
                 "variables": {},
                 "user": "hi",
                 "params": {"max_tokens": 200},

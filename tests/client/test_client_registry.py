@@ -74,7 +74,7 @@ def test_resolve_order(reg: Registry) -> None:
     assert (r.model.key, r.via) == ("openai/gpt-4o-mini", "model")
     # 2. the template's model
     r = reg.resolve(template="pinned")
-    assert (r.model.key, r.via, r.template) == ("openai/gpt-4o-mini", "template", "pinned")
+    assert (r.model.key, r.via, r.template) == ("anthropic/claude-3-5-sonnet", "template", "pinned")
     # 3. the provider's active model
     r = reg.resolve("chat", provider="anthropic")
     assert (r.model.key, r.via) == ("anthropic/claude-3-5-sonnet", "provider")

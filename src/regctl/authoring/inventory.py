@@ -128,10 +128,15 @@ def cost_ranking(
     *,
     capability: str | None = None,
     active: bool = False,
-) -> tuple[list[CostRow], list[str]]:
-    """Models ranked by the USD price of one call, cheapest first, and the unpriced ones."""
-    rows, unpriced = [], []
+) -> tuple[list[CostRow], list[str], list[str]]:
+    """Models ranked by the USD price of one call, cheapest first; the unpriced ones; and
+    the ones whose context window cannot hold ``input_tokens`` (left out of the ranking)."""
+    rows, unpriced, too_small = [], [], []
     for ref, m in select_models(manifest, capability=capability, active=active):
+        window = (m.get("limits") or {}).get("context_window")
+        if isinstance(window, int) and input_tokens > window:
+            too_small.append(ref)
+            continue
         p = m.get("pricing") or {}
         if "input_per_mtok" not in p and "output_per_mtok" not in p:
             unpriced.append(ref)
@@ -139,7 +144,7 @@ def cost_ranking(
         i, o = float(p.get("input_per_mtok", 0)), float(p.get("output_per_mtok", 0))
         rows.append(CostRow(ref, (input_tokens * i + output_tokens * o) / 1_000_000, i, o))
     rows.sort(key=lambda r: (r.usd, r.ref))
-    return rows, unpriced
+    return rows, unpriced, too_small
 
 
 def cost_table(rows: list[CostRow]) -> str:

@@ -3,23 +3,52 @@ render it with variables, and smoke-test every template with example values."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from regctl.errors import RegctlError
 
 
-def resolve_template_model(
-    manifest: dict[str, Any], entry: dict[str, Any], provider: str | None = None
-) -> str | None:
-    """The ``provider/model`` a template runs on, following SPEC §6's order.
+def pin_problem(manifest: dict[str, Any], ref: str, today: dt.date | None = None) -> str | None:
+    """Why a template's pinned ``provider/model`` cannot serve, or ``None`` when it can.
 
-    The template's pinned model, else the active model for its capability of ``provider``
-    (if given), of the registry default provider, then of the fallbacks.
+    The same test as the runtime client's: the provider is disabled, the model is active
+    for nothing, or it is past its ``deprecated`` date. An unknown pin is the ``template``
+    rule's ``unknown-reference`` and reported there, so it gives ``None`` here.
     """
-    if entry.get("model"):
-        return str(entry["model"])
+    m = manifest.get("models", {}).get(ref)
+    if m is None:
+        return None
+    provider = manifest.get("providers", {}).get(m.get("provider"), {})
+    if provider.get("enabled", True) is False:
+        return f"belongs to disabled provider '{m.get('provider')}'"
+    if not m.get("active"):
+        return "is inactive"
+    day = (today or dt.date.today()).isoformat()
+    if m.get("deprecated") and m["deprecated"] <= day:
+        return f"is deprecated since {m['deprecated']}"
+    return None
+
+
+def resolve_template_model(
+    manifest: dict[str, Any],
+    entry: dict[str, Any],
+    provider: str | None = None,
+    today: dt.date | None = None,
+) -> str | None:
+    """The ``provider/model`` a template runs on, following the client's resolution order.
+
+    The template's pinned model while it can serve (see :func:`pin_problem`), else the
+    active model for its capability of ``provider`` (if given), of the registry default
+    provider, then of the fallbacks.
+    """
+    pin = entry.get("model")
+    if pin and pin_problem(manifest, str(pin), today) is None:
+        return str(pin)
     cap = entry.get("capability")
+    if not cap:
+        return None
     active = manifest.get("active", {})
     candidates = [provider] if provider else []
     default = manifest.get("defaults", {}).get(cap)
@@ -31,6 +60,12 @@ def resolve_template_model(
         if ref:
             return str(ref)
     return None
+
+
+def takes_system_prompt(manifest: dict[str, Any], ref: str | None) -> bool:
+    """False only for a model with ``supports.system_prompt: false``."""
+    m = manifest.get("models", {}).get(ref or "", {})
+    return (m.get("supports") or {}).get("system_prompt") is not False
 
 
 def parse_vars(pairs: tuple[str, ...]) -> dict[str, str]:
@@ -84,7 +119,12 @@ def test_templates(manifest: dict[str, Any]) -> list[TemplateTest]:
         model = resolve_template_model(manifest, entry)
         error = None
         try:
-            render(entry, model, example_values(entry))
+            render(
+                entry,
+                model,
+                example_values(entry),
+                system_prompt=takes_system_prompt(manifest, model),
+            )
         except RenderError as exc:
             error = str(exc)
         if error is None and model is None:

@@ -42,6 +42,28 @@ def _echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
+def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``--need context=150000 --need tools --need vision=false`` -> a ``needs`` mapping."""
+    needs: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not name:
+            raise UsageError(f"--need expects NAME or NAME=VALUE, got {pair!r}")
+        if not sep or text.lower() in ("true", "yes"):
+            needs[name] = True
+        elif text.lower() in ("false", "no"):
+            needs[name] = False
+        else:
+            try:
+                needs[name] = int(text) if text.isdigit() else float(text)
+            except ValueError:
+                raise UsageError(
+                    f"--need {name}= takes a number or true/false, got {text!r}"
+                ) from None
+    return needs
+
+
 @main.command("resolve")
 @click.option("--provider", "-p", help="Provider id.")
 @click.option("--capability", "-c", default="chat", show_default=True, help="Capability.")
@@ -52,6 +74,27 @@ def _echo_json(data: Any) -> None:
     is_flag=True,
     help="Also try the registry default and fallback providers after --provider.",
 )
+@click.option(
+    "--need",
+    "needs",
+    multiple=True,
+    metavar="NAME[=VALUE]",
+    help="A requirement (repeat): context=N, max_output=N, max_input_per_mtok=USD, "
+    "max_output_per_mtok=USD, or a capability/supports flag (tools, vision, tools=false).",
+)
+@click.option(
+    "--prefer",
+    type=click.Choice(["cheapest", "newest", "largest-context"]),
+    default=None,
+    help="Rank the models that meet the needs (default: resolution order).",
+)
+@click.option(
+    "--scope",
+    type=click.Choice(["order", "all"]),
+    default="order",
+    show_default=True,
+    help="order: default and fallback providers; all: every enabled provider.",
+)
 @_manifest_option
 def resolve_cmd(
     provider: str | None,
@@ -59,12 +102,34 @@ def resolve_cmd(
     model: str | None,
     template: str | None,
     fallback: bool,
+    needs: tuple[str, ...],
+    prefer: str | None,
+    scope: str,
     manifest: str,
 ) -> None:
-    """Print the model a call would use, as JSON (exit 3 when there is none)."""
+    """Print the model a call would use, as JSON (exit 3 when there is none).
+
+    \b
+    Example:
+      regctl resolve -c chat --need context=150000 --need tools --prefer cheapest
+
+    The JSON's "via" says which step chose the model and, with --need/--prefer,
+    why it won. Exit codes: 0 chosen; 2 bad option; 3 nothing meets the needs or
+    an unknown name; 4 manifest missing or not trusted.
+    """
+    wanted = parse_needs(needs)
+    selecting = bool(wanted) or prefer is not None or scope != "order"
     registry = _load(manifest)
     chosen = registry.resolve(
-        capability, provider=provider, model=model, template=template, fallback=fallback
+        capability,
+        provider=provider,
+        model=model,
+        template=template,
+        # Selection weighs the whole order: default and fallbacks, unless -p narrows it.
+        fallback=fallback or (selecting and provider is None),
+        needs=wanted,
+        prefer=prefer,
+        scope=scope,
     )
     _echo_json(chosen.as_dict())
 

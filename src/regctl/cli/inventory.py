@@ -116,18 +116,28 @@ def cost_compare(
     env: str | None,
     registry: Path,
 ) -> None:
-    """Rank models by the USD price of one call with this many input and output tokens."""
+    """Rank models by the USD price of one call with this many input and output tokens.
+
+    Models whose context window cannot hold the input are left out (and listed).
+    """
     from regctl.authoring.inventory import cost_ranking, cost_table
 
     manifest = compiled(registry, env)
-    rows, unpriced = cost_ranking(
+    rows, unpriced, too_small = cost_ranking(
         manifest, input_tokens, output_tokens, capability=capability, active=active
     )
     if not rows:
-        raise RegctlError("no priced model matches")
+        small = (
+            f" ({len(too_small)} left out: context window < {input_tokens})" if too_small else ""
+        )
+        raise RegctlError(f"no priced model matches{small}")
     click.echo(cost_table(rows))
     if unpriced:
         click.echo(f"without pricing: {', '.join(unpriced)}")
+    if too_small:
+        click.echo(
+            f"context window too small for {input_tokens} input tokens: {', '.join(too_small)}"
+        )
 
 
 @main.group("templates")
@@ -151,7 +161,12 @@ def templates_render(
     registry: Path,
 ) -> None:
     """Render TEMPLATE_ID with --var values and print the messages and the model."""
-    from regctl.authoring.prompts import get_template, parse_vars, resolve_template_model
+    from regctl.authoring.prompts import (
+        get_template,
+        parse_vars,
+        resolve_template_model,
+        takes_system_prompt,
+    )
     from regctl.client.render import RenderError, render
 
     variables = parse_vars(pairs)
@@ -159,7 +174,7 @@ def templates_render(
     entry = get_template(manifest, template_id)
     model = resolve_template_model(manifest, entry, provider)
     try:
-        out = render(entry, model, variables)
+        out = render(entry, model, variables, system_prompt=takes_system_prompt(manifest, model))
     except RenderError as exc:
         raise RegctlError(str(exc)) from None
     if fmt == "json":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -92,6 +93,22 @@ def _active(st: State, pid: str, capability: str) -> tuple[Provider, Model] | No
     return (p, m) if m is not None else None
 
 
+def pin_problem(st: State, key: str, today: str | None = None) -> str | None:
+    """Why a template's pinned model cannot serve (``None``: it can, or it is unknown)."""
+    m = st.model(key)
+    if m is None:
+        return None  # the pin path reports the unknown model
+    p = st.providers.get(m.provider)
+    if p is not None and not p.enabled:
+        return f"belongs to disabled provider {p.id!r}"
+    if not m.active:
+        return "is inactive"
+    day = today or _dt.datetime.now(_dt.timezone.utc).date().isoformat()
+    if m.deprecated and m.deprecated <= day:
+        return f"is deprecated since {m.deprecated}"
+    return None
+
+
 def resolve(
     st: State,
     capability: str,
@@ -100,20 +117,35 @@ def resolve(
     template: str | None,
     params: Mapping[str, Any] | None,
     fallback: bool,
+    needs: Mapping[str, Any] | None = None,
+    prefer: str | None = None,
+    scope: str = "order",
 ) -> Resolved:
     """See :meth:`regctl.client.Registry.resolve`."""
     tparams: Mapping[str, Any] = {}
     via = "model"
+    fell_back = ""
     if template is not None:
         tmpl = st.templates.get(template)
         if tmpl is None:
             known = ", ".join(sorted(st.templates)) or "none"
             raise UnknownTemplate(f"unknown template {template!r} (known: {known})")
         tparams = tmpl.get("params", {})
-        if model is None and tmpl.get("model"):
-            model, via = tmpl["model"], "template"
-        elif tmpl.get("capability"):
-            capability = tmpl["capability"]
+        tcap, tmodel = tmpl.get("capability"), tmpl.get("model")
+        if tcap:
+            capability = tcap
+        if model is None and tmodel:
+            why = pin_problem(st, tmodel)
+            if why is None:
+                model, via = tmodel, "template"
+            elif tcap:
+                # The pin is the preference, the capability the safety net.
+                fell_back = f"template-fallback: pinned {tmodel!r} {why}; "
+            else:
+                raise NoActiveModel(
+                    f"template {template!r} pins {tmodel!r}, which {why},"
+                    " and names no capability to fall back on"
+                )
     check_capability(st, capability)
     if model is not None:
         m = pinned(st, model, provider if via == "model" else None)
@@ -125,14 +157,21 @@ def resolve(
         return _make(st, p, m, capability, via, template, tparams, params)
     if provider is not None:
         get_provider(st, provider)
+    if needs or prefer is not None or scope != "order":
+        from regctl.client._select import select
+
+        order = _order(st, capability, provider, fallback)
+        p, m, how = select(st, capability, order, needs or {}, prefer, scope)
+        return _make(st, p, m, capability, fell_back + how, template, tparams, params)
     tried = []
     for pid, step in _order(st, capability, provider, fallback):
         found = _active(st, pid, capability)
         if found is not None:
-            return _make(st, *found, capability, step, template, tparams, params)
+            return _make(st, *found, capability, fell_back + step, template, tparams, params)
         tried.append(pid)
     where = f" (tried: {', '.join(tried)})" if tried else " (no provider given, no default)"
-    raise NoActiveModel(f"no active model for capability {capability!r}{where}")
+    lead = f"{fell_back.removeprefix('template-fallback: ')}" if fell_back else ""
+    raise NoActiveModel(f"{lead}no active model for capability {capability!r}{where}")
 
 
 def candidates(st: State, capability: str, provider: str | None) -> list[Resolved]:

@@ -327,6 +327,9 @@ class Registry(_Frozen):
         params: Mapping[str, Any] | None = None,
         *,
         fallback: bool = True,
+        needs: Mapping[str, Any] | None = None,
+        prefer: str | None = None,
+        scope: str = "order",
     ) -> Resolved:
         """Choose what to call for ``capability`` (SPEC §6 order).
 
@@ -340,9 +343,30 @@ class Registry(_Frozen):
         and step 5 always. Disabled providers are skipped. Raises
         :class:`NoActiveModel` when the order runs out, and the other
         :class:`ResolutionError` subclasses for unknown names.
+
+        A template naming both ``model`` and ``capability`` falls back to step 3-5
+        for its capability when the pinned model is inactive, past its
+        ``deprecated`` date or its provider disabled; ``via`` then starts with
+        ``"template-fallback:"`` and says why.
+
+        Selection by requirements: with ``needs`` (e.g. ``{"context": 150_000,
+        "tools": True, "max_input_per_mtok": 5}``), ``prefer`` (``"cheapest"``,
+        ``"newest"``, ``"largest-context"``) or ``scope="all"`` the choice is made
+        among the active models with ``capability`` of the providers in steps 3-5
+        (every enabled provider with ``scope="all"``); ``via`` starts with
+        ``"select:"`` and says what met the needs and why this one won.
         """
         return _resolve.resolve(
-            self._state, capability, provider, model, template, params, fallback
+            self._state,
+            capability,
+            provider,
+            model,
+            template,
+            params,
+            fallback,
+            needs=needs,
+            prefer=prefer,
+            scope=scope,
         )
 
     def candidates(self, capability: str = "chat", provider: str | None = None) -> list[Resolved]:

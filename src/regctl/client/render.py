@@ -61,11 +61,16 @@ def render(
     manifest_templates_entry: Mapping[str, Any],
     resolved_model: Any,
     variables: Mapping[str, Any],
+    *,
+    system_prompt: bool | None = None,
 ) -> RenderedPrompt:
     """Render ``system`` and ``user`` of a template entry with ``variables`` over defaults.
 
     Returns the messages (``[{"role": "system", ...}, {"role": "user", ...}]``, absent parts
     left out), ``resolved_model`` unchanged, and the template's ``params``.
+    For a model that does not take a system prompt (``system_prompt=False``, or by default
+    a :class:`~regctl.client.Resolved` whose model has ``supports.system_prompt: false``)
+    the system text is folded into the first user message, separated by a blank line.
     Raises :class:`RenderError` for unknown or missing variables and for template errors.
     """
     try:
@@ -92,4 +97,18 @@ def render(
             # wrong type); all of it is the template's failure, not the caller's crash.
             raise RenderError(f"template '{tid}' {role}: {type(exc).__name__}: {exc}") from None
         messages.append({"role": role, "content": text})
+    if system_prompt is None:
+        supports = getattr(getattr(resolved_model, "model", None), "supports", None) or {}
+        system_prompt = supports.get("system_prompt") is not False
+    if not system_prompt and messages and messages[0]["role"] == "system":
+        messages = _fold_system(messages)
     return RenderedPrompt(str(tid), messages, resolved_model, dict(entry.get("params") or {}))
+
+
+def _fold_system(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """The system text moved to the head of the first user message (or made one)."""
+    system, rest = messages[0]["content"], messages[1:]
+    if rest and rest[0]["role"] == "user":
+        head = {"role": "user", "content": f"{system}\n\n{rest[0]['content']}"}
+        return [head, *rest[1:]]
+    return [{"role": "user", "content": system}, *rest]

@@ -169,6 +169,7 @@ class Model(_Frozen):
         "limits",
         "pricing",
         "provider",
+        "rate_limits",
         "released",
         "supports",
         "upstream_id",
@@ -185,6 +186,7 @@ class Model(_Frozen):
     defaults: Mapping[str, Any]
     limits: Mapping[str, int]
     pricing: Mapping[str, Any]
+    rate_limits: Mapping[str, int]
     released: str | None
     deprecated: str | None
     description: str | None
@@ -204,6 +206,7 @@ class Model(_Frozen):
         s(self, "defaults", freeze(entry.get("defaults", {})))
         s(self, "limits", freeze(entry.get("limits", {})))
         s(self, "pricing", freeze(entry.get("pricing", {})))
+        s(self, "rate_limits", freeze(entry.get("rate_limits", {})))
         s(self, "released", entry.get("released"))
         s(self, "deprecated", entry.get("deprecated"))
         s(self, "description", entry.get("description"))

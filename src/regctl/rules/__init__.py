@@ -24,6 +24,7 @@ from regctl.rules import (
     secret_scheme,
     single_active,
     template,
+    template_pin,
     unknown_reference,
 )
 
@@ -38,6 +39,7 @@ RULES: tuple[ModuleType, ...] = (
     deprecation_soon,
     no_active_model,
     template,
+    template_pin,
 )
 
 STAGE_RULES: dict[str, str] = {
