@@ -7,6 +7,7 @@ tested with a several-MB manifest and not only the small example registry.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -15,7 +16,11 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
+from tests.conftest import require_binary
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +59,9 @@ class Server:
                 return
             time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"{self.argv[0]} not ready in {timeout}s: {self.log.read_text()[-2000:]}")
+        raise RuntimeError(
+            f"{self.argv[0]} not ready in {timeout}s: {self.log.read_text()[-2000:]}"
+        )
 
     def ready(self) -> bool:
         try:
@@ -155,3 +162,55 @@ def import_modelsdev(out: Path) -> Path:
     if proc.returncode != 0:
         raise RuntimeError(f"import modelsdev failed: {proc.stderr[-2000:]}")
     return out
+
+
+# -- pytest fixtures (imported by the conftest.py files that need them) -------------------
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One SeaweedFS server (S3 API) for the session."""
+    server = seaweed(require_binary("weed"), tmp_path_factory.mktemp("weed"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def etcd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One etcd member for the session."""
+    server = etcd(require_binary("etcd"), tmp_path_factory.mktemp("etcd"))
+    server.start()
+    yield server
+    server.stop()
+
+
+def make_bucket(endpoint: str, *, versioned: bool) -> str:
+    """A new bucket on ``endpoint`` (versioning on or off); returns its name."""
+    import boto3
+
+    env = s3_env(endpoint)
+    client = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        aws_access_key_id=env["AWS_ACCESS_KEY_ID"],
+        aws_secret_access_key=env["AWS_SECRET_ACCESS_KEY"],
+        region_name="us-east-1",
+    )
+    name = f"regctl-{os.getpid()}-{next(_names)}"
+    client.create_bucket(Bucket=name)
+    if versioned:
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    return name
+
+
+@pytest.fixture(scope="session")
+def modelsdev_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The models.dev corpus imported with ``regctl import modelsdev`` (a ~3.5 MB manifest)."""
+    if modelsdev_corpus() is None:
+        message = "models.dev corpus not found (set REGCTL_MODELSDEV_CORPUS)"
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return import_modelsdev(tmp_path_factory.mktemp("modelsdev") / "registry")

@@ -65,9 +65,7 @@ def s3_client(options: dict[str, str], timeout: float = 10.0) -> Any:
         import boto3
         from botocore.config import Config
     except ImportError:
-        raise UsageError(
-            "s3:// targets need boto3: pip install 'regctl[s3]'"
-        ) from None
+        raise UsageError("s3:// targets need boto3: pip install 'regctl[s3]'") from None
     config = Config(
         connect_timeout=min(timeout, 5.0),
         read_timeout=timeout,
@@ -95,7 +93,10 @@ def s3_error(exc: Exception) -> tuple[str, int | None]:
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
         return f"{err.get('Code', 'error')} (HTTP {status})", status
     if isinstance(exc, NoCredentialsError):
-        return "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)", None
+        return (
+            "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)",
+            None,
+        )
     return type(exc).__name__, None
 
 
@@ -150,16 +151,15 @@ class S3Target:
         meta = {DIGEST_META: digest, APPLIED_META: _now()}
         try:
             if not self.versioned():
-                # Before the manifest, so a deployed manifest is always in history; re-put
-                # on every apply so LastModified orders the history by last apply.
-                self._call(
-                    "write history of", "put_object", Key=self._history_key(digest), Body=data,
-                    ContentType="application/json", Metadata=meta,
-                )  # fmt: skip
+                # Before the manifest, so a deployed manifest is always in history.
+                self._keep(digest, data, meta, create_only=True)
             self._call(
                 "write", "put_object", Key=self.key, Body=data,
                 ContentType="application/json", Metadata=meta, **cond,
             )  # fmt: skip
+            if not self.versioned():
+                # Stamped again once deployed: the history is ordered by last apply.
+                self._keep(digest, data, meta, create_only=False)
         except _Failed as exc:
             if exc.status in (409, 412):
                 # A retried PUT may have landed before its answer was lost: then it is ours.
@@ -169,10 +169,20 @@ class S3Target:
             raise exc.plain() from None
         return WriteResult(digest, expected.digest, self.uri)
 
+    def _keep(self, digest: str, data: bytes, meta: dict[str, str], *, create_only: bool) -> None:
+        cond = {"IfNoneMatch": "*"} if create_only else {}
+        try:
+            self._call(
+                "write history of", "put_object", Key=self._history_key(digest), Body=data,
+                ContentType="application/json", Metadata=meta, **cond,
+            )  # fmt: skip
+        except _Failed as exc:
+            if exc.status not in (409, 412):  # 412: already kept, which is all we need
+                raise
+
     def _changed(self) -> TargetChanged:
         return TargetChanged(
-            f"target {self.uri} changed since plan (HTTP 412 Precondition Failed); "
-            "run plan again"
+            f"target {self.uri} changed since plan (HTTP 412 Precondition Failed); run plan again"
         )
 
     def _history_key(self, digest: str) -> str:
