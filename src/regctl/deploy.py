@@ -67,9 +67,11 @@ def resolve_target(root: Path | None, env: str | None, target_uri: str | None) -
         targets = registry_targets(root) if root is not None and root.is_dir() else {}
         key = env or "default"
         if key not in targets:
-            where = f"targets.{key} in the Registry document" if env else "--env ENV"
+            if env is None:
+                raise UsageError("no deploy target: pass --target URI or --env ENV")
             raise UsageError(
-                f"no deploy target for environment {env!r}: pass --target URI or set {where}"
+                f"no deploy target for environment '{env}': pass --target URI or set "
+                f"targets.{key} in the Registry document"
             )
         display = targets[key]
         base = (root or Path.cwd()).resolve().parent

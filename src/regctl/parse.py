@@ -9,7 +9,7 @@ mistyped field may hold a key).
 
 from __future__ import annotations
 
-import difflib
+import re
 import types
 import typing
 from collections.abc import Sequence
@@ -22,6 +22,7 @@ from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.schema import API_VERSION, KINDS, ModelBody, Strict
 from regctl.source import Document
+from regctl.suggest import did_you_mean
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -46,9 +47,7 @@ class ParsedModel:
     file: str
 
 
-def did_you_mean(word: str, choices: Sequence[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{match[0]}'?)" if match else ""
+__all__ = ["did_you_mean", "parse_document", "parse_models", "validate"]
 
 
 def parse_document(doc: Document) -> tuple[Parsed | None, list[Problem]]:
@@ -81,12 +80,20 @@ def validate(cls: type[M], raw: PosDict, prefix: str = "") -> tuple[M | None, li
     except ValidationError as exc:
         problems = map_errors(exc, cls, raw, prefix)
         errors = exc.errors(include_url=False, include_input=False)
-        if any(e["type"] != "extra_forbidden" for e in errors):
+    # Validate again without the fields in error, so that the other rules still see this
+    # document: the user gets every problem in one run, and a provider with a bad `api:`
+    # still exists for the overlays that name it (no false "unknown provider"). A field
+    # that is required, or a rule over several fields, keeps the document out.
+    drop = []
+    for e in errors:
+        keys = _locate(raw, e["loc"])[0]
+        while keys and not isinstance(keys[-1], str):
+            keys = keys[:-1]  # a bad list item: drop the whole list
+        if not keys:
             return None, problems
-    # Only unknown fields: validate again without them, so that the other rules still
-    # see this document (the user gets every problem in one run, not one per fix).
+        drop.append(tuple(keys))
     try:
-        return cls.model_validate(_without(raw, [e["loc"] for e in errors])), problems
+        return cls.model_validate(_without(raw, drop)), problems
     except ValidationError:
         return None, problems
 
@@ -97,7 +104,10 @@ def _without(raw: PosDict, locs: list[tuple[int | str, ...]]) -> PosDict:
     for loc in locs:
         node: Any = out
         for part in loc[:-1]:
-            child = node[part]
+            try:
+                child = node[part]
+            except (KeyError, IndexError, TypeError):
+                break  # an earlier removal took the parent already
             if isinstance(child, (PosDict, PosList)):
                 child = child.copy_with()
             node[part] = child
@@ -150,8 +160,25 @@ def map_errors(
         if path in seen_paths:  # a union reports once per branch; one message is enough
             continue
         seen_paths.add(path)
-        problems.append(Problem("schema", f"{path or 'document'}: {_message(err)}", where))
+        message = _message(err) + _enum_hint(err, raw, keys)
+        problems.append(Problem("schema", f"{path or 'document'}: {message}", where))
     return problems
+
+
+def _enum_hint(err: Any, raw: PosDict, keys: Sequence[int | str]) -> str:
+    """`` (did you mean 'openai'?)`` for ``api: opanai``; the typed value is never echoed."""
+    if err["type"] != "literal_error":
+        return ""
+    value: Any = raw
+    for key in keys:
+        try:
+            value = value[key]
+        except (KeyError, IndexError, TypeError):
+            return ""
+    if not isinstance(value, str):
+        return ""
+    choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
+    return did_you_mean(value, choices)
 
 
 def _message(err: Any) -> str:

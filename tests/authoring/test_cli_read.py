@@ -65,9 +65,9 @@ def test_show_lists_fields_with_their_source(project: Path, run_cli) -> None:
 def test_cost_compare_ranks_by_call_price(project: Path, run_cli) -> None:
     r = run_cli(
         "cost-compare",
-        "--input",
+        "--input-tokens",
         "100000",
-        "--output",
+        "--output-tokens",
         "10000",
         "--capability",
         "chat",
@@ -84,14 +84,14 @@ def test_cost_compare_ranks_by_call_price(project: Path, run_cli) -> None:
 def test_cost_compare_drops_models_whose_context_cannot_hold_the_input(
     project: Path, run_cli
 ) -> None:
-    r = run_cli("cost-compare", "--input", "150000", "--output", "1000", cwd=project)
+    r = run_cli("cost-compare", "--input-tokens", "150000", "--output-tokens", "1000", cwd=project)
     assert r.returncode == 0, r.stderr
     ranked = [line.split()[1] for line in r.stdout.splitlines()[1:] if line[:1].isdigit()]
     assert ranked and all(ref.startswith("anthropic/") for ref in ranked)  # 200k windows
     last = r.stdout.splitlines()[-1]
     assert last.startswith("context window too small for 150000 input tokens: ")
     assert "openai/gpt-4o" in last and "xai/" in last
-    none = run_cli("cost-compare", "--input", "5000000", "--output", "1", cwd=project)
+    none = run_cli("cost-compare", "--input-tokens", "5000000", "--output-tokens", "1", cwd=project)
     assert none.returncode == 1 and "context window < 5000000" in none.stderr
 
 

@@ -78,7 +78,11 @@ def test_bad_manifests_exit_4(tmp_path: Path) -> None:
     path.write_text(text.replace("gpt-4o-2024-08-06", "evil"))
     _one_line_error(run("models", "--manifest", str(path)), 4, "does not match its digest")
     path.write_text(text[:500])
-    _one_line_error(run("cost", "openai/gpt-4o", "--manifest", str(path)), 4, "not valid JSON")
+    _one_line_error(
+        run("cost", "openai/gpt-4o", "-I", "1", "-O", "1", "--manifest", str(path)),
+        4,
+        "not valid JSON",
+    )
     write_manifest(path, {**base_doc(), "apiVersion": "regctl/v9"})
     _one_line_error(run("doctor", "--manifest", str(path)), 4, "regctl/v9")
 
@@ -90,7 +94,16 @@ def test_models(manifest: Path) -> None:
     assert lines[0].split() == ["MODEL", "CAPABILITIES", "ACTIVE"]
     assert lines[1].split() == ["openai/gpt-4o", "chat,vision,tools", "chat,vision"]
     assert len(lines) == 5
-    proc = run("models", "--capability", "chat", "--active", "--json", "--manifest", str(manifest))
+    proc = run(
+        "models",
+        "--capability",
+        "chat",
+        "--active",
+        "--format",
+        "json",
+        "--manifest",
+        str(manifest),
+    )
     assert [m["key"] for m in json.loads(proc.stdout)] == [
         "anthropic/claude-3-5-sonnet",
         "backup/meta/llama-3",
@@ -101,29 +114,42 @@ def test_models(manifest: Path) -> None:
 
 
 def test_cost(manifest: Path) -> None:
-    proc = run(
-        "cost",
-        "openai/gpt-4o",
-        "--input",
-        "1000000",
-        "--output",
-        "1000",
-        "--manifest",
-        str(manifest),
-    )
+    m = ["--manifest", str(manifest)]
+    proc = run("cost", "openai/gpt-4o", "--input-tokens", "1000000", "--output-tokens", "1000", *m)
     assert proc.returncode == 0 and proc.stdout == "2.51 USD\n"
-    proc = run("cost", "openai/gpt-4o", "--input", "10", "--json", "--manifest", str(manifest))
+    # provider and model as two words, the short flags, and the JSON form
+    proc = run("cost", "openai", "gpt-4o", "-I", "10", "-O", "0", "--format", "json", *m)
     assert json.loads(proc.stdout)["usd"] == "0.000025"
-    _one_line_error(
-        run("cost", "openai/gpt-4o", "--input", "x", "--manifest", str(manifest)), 2, "--input"
-    )
-    _one_line_error(
-        run("cost", "openai/gpt-4o", "--output", "-5", "--manifest", str(manifest)), 2, ">= 0"
-    )
-    _one_line_error(
-        run("cost", "openai/o1", "--input", "5", "--manifest", str(manifest)), 6, "no pricing"
-    )
-    _one_line_error(run("cost", "openai/ghost", "--manifest", str(manifest)), 3, "unknown model")
+    assert json.loads(proc.stdout)["model"] == "openai/gpt-4o"
+    _one_line_error(run("cost", "openai/gpt-4o", "-I", "x", "-O", "1", *m), 2, "--input-tokens")
+    _one_line_error(run("cost", "openai/gpt-4o", "-I", "1", "-O", "-5", *m), 2, ">= 0")
+    # a missing output count is an error, not a silent 0
+    _one_line_error(run("cost", "openai/gpt-4o", "-I", "5", *m), 2, "--output-tokens")
+    _one_line_error(run("cost", "openai/o1", "-I", "5", "-O", "0", *m), 6, "no pricing")
+    _one_line_error(run("cost", "openai/ghost", "-I", "1", "-O", "1", *m), 3, "unknown model")
+
+
+def test_cost_did_you_mean_never_repeats_the_typo(manifest: Path) -> None:
+    m = ["--manifest", str(manifest)]
+    proc = run("cost", "openai/gpt-4", "-I", "1", "-O", "1", *m)
+    _one_line_error(proc, 3, "did you mean 'openai/gpt-4o'?")
+    proc = run("resolve", "-p", "opnai", *m)
+    _one_line_error(proc, 3, "did you mean 'openai'?")
+    proc = run("resolve", "-m", "openai/gpt-4", *m)
+    _one_line_error(proc, 3, "did you mean 'openai/gpt-4o'?")
+    assert "did you mean 'openai/gpt-4'?" not in proc.stderr
+
+
+def test_old_spellings_still_work_and_say_what_replaces_them(manifest: Path) -> None:
+    m = ["--manifest", str(manifest)]
+    proc = run("cost", "openai/gpt-4o", "--input", "10", "--output", "0", "--json", *m)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)["usd"] == "0.000025"
+    for old, new in (("--input", "--input-tokens"), ("--output", "--output-tokens")):
+        assert f"{old} is deprecated; use {new}" in proc.stderr
+    assert "--json is deprecated; use --format json" in proc.stderr
+    proc = run("models", "--json", *m)
+    assert proc.returncode == 0 and isinstance(json.loads(proc.stdout), list)
 
 
 def test_doctor_reports_without_values(manifest: Path, tmp_path: Path) -> None:

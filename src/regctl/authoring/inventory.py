@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap
 
 from regctl.authoring.rtindex import RegistryIndex
 from regctl.errors import RegctlError
+from regctl.suggest import did_you_mean
 
 SORT_KEYS = ("name", "price", "context", "released")
 
@@ -214,25 +215,31 @@ def _source_nodes(
     return out
 
 
-def show_entry(
+def show_data(
     manifest: dict[str, Any], index: RegistryIndex, target: str, env: str | None = None
-) -> str:
+) -> dict[str, Any]:
     """Every field of provider ``P`` or model ``P/M`` with the ``file:line`` it comes from.
 
-    Fields that no file sets are marked ``(default)``; ``active`` of a model also names
-    the derived list when it is written as ``true``.
+    Fields that no file sets have source ``None`` (shown as ``(default)``). An unknown
+    name fails with a did-you-mean drawn from the registry's other names.
     """
     provider, _, model = target.partition("/")
+    models = manifest.get("models", {})
+    providers = manifest.get("providers", {})
     if model:
-        entry = manifest.get("models", {}).get(target)
+        entry = models.get(target)
         if entry is None:
-            raise RegctlError(f"no model '{target}' in the registry")
+            hint = did_you_mean(target, list(models))
+            raise RegctlError(f"no model '{target}' in the registry{hint}")
     else:
-        entry = manifest.get("providers", {}).get(provider)
+        entry = providers.get(provider)
         if entry is None:
-            raise RegctlError(f"no provider '{provider}' in the registry")
+            hint = did_you_mean(provider, list(providers))
+            if not hint:
+                hint = did_you_mean(provider, list(models))
+            raise RegctlError(f"no provider '{provider}' in the registry{hint}")
     nodes = _source_nodes(index, env, provider, model or None)
-    rows = []
+    fields = []
     for key, value in _flatten(entry):
         where = None
         for file, node in nodes:
@@ -243,16 +250,40 @@ def show_entry(
             # An inline model takes its provider from the Provider document it sits in.
             fd, doc = index.providers[provider]
             where = _pos(index, fd.path, doc, ["id"])
-        rows.append([key, _shown(value), where or "(default)"])
-    title = f"model {target}" if model else f"provider {provider}"
+        fields.append({"field": key, "value": _plain(value), "source": where})
+    out: dict[str, Any] = {
+        "kind": "model" if model else "provider",
+        "id": target if model else provider,
+        "environment": env,
+        "fields": fields,
+    }
+    if not model:
+        out["models"] = sorted(r for r, m in models.items() if m.get("provider") == provider)
+        out["active"] = dict(sorted(manifest.get("active", {}).get(provider, {}).items()))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: dates as ISO strings."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def show_entry(
+    manifest: dict[str, Any], index: RegistryIndex, target: str, env: str | None = None
+) -> str:
+    """:func:`show_data` as the text ``regctl show`` prints."""
+    data = show_data(manifest, index, target, env)
+    rows = [[f["field"], _shown(f["value"]), f["source"] or "(default)"] for f in data["fields"]]
+    title = f"{data['kind']} {data['id']}"
     if env:
         title += f" (environment {env})"
     text = title + "\n" + table(["FIELD", "VALUE", "SOURCE"], rows)
-    if not model:
-        models = manifest.get("models", {})
-        refs = sorted(r for r, m in models.items() if m.get("provider") == provider)
-        active = manifest.get("active", {}).get(provider, {})
-        text += "\nmodels: " + (", ".join(refs) or "none")
-        if active:
-            text += "\nactive: " + ", ".join(f"{c} -> {r}" for c, r in sorted(active.items()))
+    if data["kind"] == "provider":
+        text += "\nmodels: " + (", ".join(data["models"]) or "none")
+        if data["active"]:
+            text += "\nactive: " + ", ".join(f"{c} -> {r}" for c, r in data["active"].items())
     return text

@@ -24,6 +24,10 @@ class RegctlGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:
+            # `regctl rules | head -1`: the reader left. click's main() silences the
+            # rest of the output and exits 1 quietly, as Unix tools do.
+            raise
         except RegctlError as exc:
             if str(exc):
                 click.echo(f"error: {exc}", err=True)

@@ -7,26 +7,25 @@ from pathlib import Path
 import click
 
 from regctl.cli.app import exit_with, main
+from regctl.cli.complete import complete_model, env_option
+from regctl.cli.options import USAGE_EXIT, epilog, registry_option, split_model_ref
 from regctl.errors import RegctlError
 
-registry_option = click.option(
-    "--registry",
-    "registry",
-    type=click.Path(path_type=Path, file_okay=False),
-    default=Path("registry"),
-    show_default=True,
-    help="The registry folder.",
+
+@main.command(
+    "init",
+    epilog=epilog(
+        ["regctl init", "regctl init my-project && cd my-project && regctl validate"],
+        {0: "scaffold written", 1: "a file could not be written"} | USAGE_EXIT,
+    ),
 )
-"""The ``--registry DIR`` option shared by the authoring commands."""
-
-
-@main.command("init")
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("."))
 def init_cmd(directory: Path) -> None:
     """Scaffold a registry in DIRECTORY (default: here) that validates and compiles.
 
     Writes registry/ (providers OpenAI, Anthropic and xAI, a dev and a prod environment, a
-    prompt template) and the CI workflow when available. Never overwrites a file.
+    prompt template), schemas/ (the JSON Schemas editors check the files against) and the
+    CI workflow when available. Never overwrites a file.
     """
     from regctl.authoring.init import init_project
 
@@ -79,10 +78,26 @@ def _run_active(
 
 def _active_command(name: str, activate: bool, doc: str) -> None:
     """Register ``activate`` or ``deactivate``: same arguments, opposite edit."""
+    help_end = epilog(
+        [
+            f"regctl {name} openai/gpt-4o",
+            f"regctl {name} openai gpt-4o-mini --capability chat --env prod --dry-run",
+        ],
+        {
+            0: "changed (or nothing to change)",
+            1: "unknown provider/model, or the edit would not validate",
+        }
+        | USAGE_EXIT,
+    )
 
-    @main.command(name, help=doc)
-    @click.argument("provider")
-    @click.argument("model")
+    @main.command(name, help=doc, epilog=help_end)
+    @click.argument(
+        "model_ref",
+        nargs=-1,
+        required=True,
+        metavar="PROVIDER/MODEL",
+        shell_complete=complete_model,
+    )
     @click.option(
         "--capability",
         "-c",
@@ -90,43 +105,61 @@ def _active_command(name: str, activate: bool, doc: str) -> None:
         multiple=True,
         help="Only for this capability (repeat).",
     )
-    @click.option("--env", default=None, help="Edit this environment's overlay, not the base.")
-    @registry_option
+    @env_option("Edit this environment's overlay, not the base.")
+    @registry_option()
     @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
     def command(
-        provider: str,
-        model: str,
+        model_ref: tuple[str, ...],
         capabilities: tuple[str, ...],
         env: str | None,
         registry: Path,
         dry_run: bool,
     ) -> None:
+        provider, model = split_model_ref(model_ref)
         _run_active(provider, model, capabilities, env, registry, activate, dry_run)
 
 
 _active_command(
     "activate",
     True,
-    "Make PROVIDER's MODEL active, deactivating the provider's other models for the same "
-    "capabilities. Edits the YAML in place, keeping comments, order and quoting; the result "
-    "is validated before anything is written.",
+    "Make a model (PROVIDER/MODEL or PROVIDER MODEL) active, deactivating the "
+    "provider's other models for the same capabilities. Edits the YAML in place, "
+    "keeping comments, order and quoting; the result is validated before anything "
+    "is written.",
 )
 _active_command(
     "deactivate",
     False,
-    "Make PROVIDER's MODEL inactive (for all its capabilities, or those given).",
+    "Make a model (PROVIDER/MODEL or PROVIDER MODEL) inactive (for all its capabilities, "
+    "or those given).",
 )
 
 
-@main.command("fmt")
+@main.command(
+    "fmt",
+    epilog=epilog(
+        ["regctl fmt", "regctl fmt --check registry/providers/openai.yaml"],
+        {0: "formatted (or nothing to change)", 1: "files would change with --check, or unparsable"}
+        | USAGE_EXIT,
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change.")
-def fmt_cmd(paths: tuple[Path, ...], check: bool) -> None:
-    """Format registry files (default: registry/): SPEC key order, two-space indentation.
-    Comments are kept. With --check, exit 1 if any file would change."""
+@registry_option(optional=True)
+def fmt_cmd(paths: tuple[Path, ...], check: bool, registry: Path | None) -> None:
+    """Format registry files (default: the whole registry).
+
+    Keys go in the order of the reference (docs/reference.md), two-space indentation;
+    comments are kept. With --check, exit 1 if any file would change.
+    """
     from regctl.authoring.fmt import format_paths
 
-    result = format_paths(list(paths) or [Path("registry")], check=check)
+    if not paths:
+        from regctl.cli.options import resolve_registry
+
+        # None only when nothing was found: this raises the one "no registry" message
+        paths = (registry or resolve_registry(None, None) or Path("registry"),)
+    result = format_paths(list(paths), check=check)
     for path, why in result.failed:
         click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
     for path in result.changed:

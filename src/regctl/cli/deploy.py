@@ -12,6 +12,17 @@ import click
 from regctl import reporters
 from regctl.canonical import dumps_pretty
 from regctl.cli.app import exit_with, main
+from regctl.cli.complete import env_option
+from regctl.cli.options import (
+    USAGE_EXIT,
+    deprecated_alias,
+    deprecated_value,
+    epilog,
+    format_option,
+    output_option,
+    registry_option,
+    resolve_registry,
+)
 from regctl.deploy import (
     ResolvedTarget,
     apply,
@@ -29,7 +40,7 @@ from regctl.plan import Plan
 from regctl.plan_render import RENDERERS, render_text, short
 from regctl.targets import Deployed, WriteResult, open_target
 
-_env_option = click.option("--env", "env", metavar="ENV", help="Environment to deploy.")
+_env_option = env_option("Environment to deploy (default: the base registry).")
 _target_option = click.option(
     "--target",
     "target_uri",
@@ -78,29 +89,36 @@ def _report(result: WriteResult) -> None:
     click.echo(f"Applied {result.digest} to {result.location} (it held {was}).")
 
 
-@main.command()
-@click.argument("registry", default="registry", type=click.Path(path_type=Path))
+@main.command(
+    epilog=epilog(
+        [
+            "regctl plan --env prod",
+            "regctl plan registry/ --env prod -o plan.json && regctl apply plan.json",
+        ],
+        {
+            0: "planned (no changes with --detailed-exitcode)",
+            1: "problems in the registry, or the target failed",
+            2: "usage error; with --detailed-exitcode: changes to apply (errors are 1)",
+        },
+    )
+)
+@registry_option(positional=True)
 @_env_option
 @_target_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json", "markdown"]),
-    default="text",
-    show_default=True,
-    help="Output format.",
-)
+@format_option(["text", "json", "markdown"])
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes, 1: error.")
-@click.option("-o", "--out", type=click.Path(path_type=Path), help="Save the plan for apply.")
+@output_option("Save the plan to FILE for `regctl apply FILE`.")
+@deprecated_alias("--out", "-o/--output", "output", metavar="FILE", type=click.Path(path_type=Path))
 def plan(
     registry: Path,
     env: str | None,
     target_uri: str | None,
     fmt: str,
     detailed_exitcode: bool,
-    out: Path | None,
+    output: Path | None,
 ) -> None:
-    """Compile REGISTRY and show what apply would change at the target."""
+    """Compile the registry and show what apply would change at the target."""
+    out = deprecated_value("output", output)
     try:
         manifest, text = _compile(registry, env)
         rt = resolve_target(registry, env, target_uri)
@@ -134,16 +152,37 @@ def _apply_saved(
     return the_plan, rt
 
 
-@main.command(name="apply")
-@click.argument("source", default="registry", type=click.Path(path_type=Path))
+@main.command(
+    name="apply",
+    epilog=epilog(
+        ["regctl apply plan.json", "regctl apply --env prod --auto-approve"],
+        {
+            0: "applied (or nothing to change)",
+            1: "problems, a stale plan, a busy or failing target, or cancelled",
+        }
+        | USAGE_EXIT,
+    ),
+)
+@click.argument(
+    "source", required=False, metavar="[PLAN|REGISTRY]", type=click.Path(path_type=Path)
+)
+@registry_option(optional=True)
 @_env_option
 @_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--force", is_flag=True, help="Overwrite a target that holds a non-manifest.")
 def apply_cmd(
-    source: Path, env: str | None, target_uri: str | None, auto_approve: bool, force: bool
+    source: Path | None,
+    registry: Path | None,
+    env: str | None,
+    target_uri: str | None,
+    auto_approve: bool,
+    force: bool,
 ) -> None:
-    """Write the manifest to the target: SOURCE is a saved plan or a registry folder."""
+    """Write the manifest to the target from a saved plan file or from the registry."""
+    if source is None:
+        source = registry or resolve_registry(None, None)  # no registry: the one message
+    assert source is not None
     reviewed = source.is_file()
     if reviewed:
         the_plan, rt = _apply_saved(source, env, target_uri)
@@ -160,15 +199,21 @@ def apply_cmd(
     _report(apply(the_plan, rt, deployed))
 
 
-@main.command()
-@click.argument("registry", default="registry", type=click.Path(path_type=Path))
+@main.command(
+    epilog=epilog(
+        ["regctl rollback --env prod --list", "regctl rollback --env prod --to sha256:4f2a"],
+        {0: "restored (or listed)", 1: "no such digest, no history, or the target failed"}
+        | USAGE_EXIT,
+    )
+)
+@registry_option(positional=True, optional=True)
 @_env_option
 @_target_option
 @click.option("--to", "to", metavar="DIGEST", help="Digest (or unique prefix) to restore.")
 @click.option("--list", "list_", is_flag=True, help="List the target's history and exit.")
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 def rollback(
-    registry: Path,
+    registry: Path | None,
     env: str | None,
     target_uri: str | None,
     to: str | None,

@@ -9,17 +9,32 @@ from typing import Any
 import click
 
 from regctl.cli.app import main
+from regctl.cli.complete import env_option
+from regctl.cli.options import USAGE_EXIT, epilog, registry_option
 from regctl.errors import RegctlError, UsageError
 from regctl.interop.progress import Progress
 from regctl.interop.report import ImportReport
 
+_IMPORT_EXIT = {
+    0: "imported",
+    1: "the input could not be read or a file exists (--force)",
+} | USAGE_EXIT
 
-@main.group(name="import")
+
+@main.group(
+    name="import",
+    epilog=epilog(["regctl import modelsdev ../models.dev -o registry"], _IMPORT_EXIT),
+)
 def import_group() -> None:
     """Convert another catalog into registry YAML (all models inactive unless stated)."""
 
 
-@main.group(name="export")
+@main.group(
+    name="export",
+    epilog=epilog(
+        ["regctl export litellm --env prod -o litellm.yaml"], {0: "written"} | USAGE_EXIT
+    ),
+)
 def export_group() -> None:
     """Write gateway configuration from the compiled manifest."""
 
@@ -32,13 +47,18 @@ def _out_options(fn: Any) -> Any:
         type=click.Path(path_type=Path),
         default=Path("registry"),
         show_default=True,
+        metavar="DIR",
         help="Folder to write the registry into.",
     )(fn)
     fn = click.option("--force", is_flag=True, help="Overwrite YAML files already in the folder.")(
         fn
     )
     fn = click.option(
-        "--schema", default=None, help="$schema for the editor modeline (default: ../schemas/...)."
+        "--schema",
+        default=None,
+        metavar="URL|PATH",
+        help="$schema for the editor modeline (default: schemas/ beside the output folder, "
+        "relative to each file).",
     )(fn)
     fn = click.option(
         "--report",
@@ -99,7 +119,13 @@ def _finish(
     click.echo(f"wrote {len(report.files)} file(s) to {output}")
 
 
-@import_group.command(name="modelsdev")
+@import_group.command(
+    name="modelsdev",
+    epilog=epilog(
+        ["regctl import modelsdev ../models.dev -o registry --var AZURE_RESOURCE_NAME=acme"],
+        _IMPORT_EXIT,
+    ),
+)
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option(
     "--var",
@@ -140,7 +166,12 @@ def import_modelsdev_cmd(
     )
 
 
-@import_group.command(name="litellm")
+@import_group.command(
+    name="litellm",
+    epilog=epilog(
+        ["regctl import litellm model_prices_and_context_window.json -o registry"], _IMPORT_EXIT
+    ),
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
     "--base-url",
@@ -174,7 +205,9 @@ def import_litellm_cmd(
     )
 
 
-@import_group.command(name="django")
+@import_group.command(
+    name="django", epilog=epilog(["regctl import django dump.json -o registry"], _IMPORT_EXIT)
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @_out_options
 def import_django_cmd(
@@ -200,20 +233,31 @@ def import_django_cmd(
     )
 
 
-@export_group.command(name="litellm")
-@click.argument("registry", type=click.Path(exists=True, path_type=Path), default="registry")
-@click.option("--env", "env", default=None, help="Environment to compile (default: base).")
+@export_group.command(
+    name="litellm",
+    epilog=epilog(
+        [
+            "regctl export litellm --env prod -o litellm.yaml",
+            "regctl export litellm build/prod.lock.json --strict",
+        ],
+        {0: "written", 1: "registry problems; with --strict, something not expressible"}
+        | USAGE_EXIT,
+    ),
+)
+@registry_option(positional=True)
+@env_option("Environment to compile (default: the base registry).")
 @click.option(
     "-o",
     "--output",
     "output",
     type=click.Path(path_type=Path),
     default=None,
+    metavar="FILE",
     help="Write the config here (default: stdout).",
 )
 @click.option("--strict", is_flag=True, help="Exit 1 when something could not be expressed.")
 def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, strict: bool) -> None:
-    """Write a LiteLLM proxy config from REGISTRY (a registry folder or a compiled lock file)."""
+    """Write a LiteLLM proxy config from the registry (a folder, or a compiled lock file)."""
     from regctl.interop.litellm_export import export_litellm
     from regctl.interop.lockfile import load_manifest
 

@@ -9,11 +9,19 @@ from typing import Any
 import click
 
 from regctl.cli.app import exit_with, main
-from regctl.cli.authoring import registry_option
+from regctl.cli.complete import complete_entry, complete_provider, env_option
+from regctl.cli.options import (
+    USAGE_EXIT,
+    epilog,
+    format_option,
+    registry_option,
+    token_options,
+)
 from regctl.errors import ProblemsFound, RegctlError
 from regctl.problems import Severity
 
-_env_option = click.option("--env", default=None, help="Show this environment's effective view.")
+_env_option = env_option("Show this environment's effective view (default: the base registry).")
+_READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"} | USAGE_EXIT
 
 
 def compiled(registry: Path, env: str | None) -> dict[str, Any]:
@@ -29,13 +37,35 @@ def compiled(registry: Path, env: str | None) -> dict[str, Any]:
     return result.manifest
 
 
-@main.group("ls")
+def _json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+
+
+@main.group(
+    "ls",
+    epilog=epilog(["regctl ls models --capability chat --active"], _READ_EXIT),
+)
 def ls_group() -> None:
     """List what the registry holds."""
 
 
-@ls_group.command("models")
-@click.option("--provider", "providers", multiple=True, help="Only this provider (repeat).")
+@ls_group.command(
+    "models",
+    epilog=epilog(
+        [
+            "regctl ls models --capability chat --sort price",
+            "regctl ls models registry/ --provider openai --format json",
+        ],
+        _READ_EXIT,
+    ),
+)
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    shell_complete=complete_provider,
+    help="Only this provider (repeat).",
+)
 @click.option("--capability", default=None, help="Only models with this capability.")
 @click.option("--active", is_flag=True, help="Only active models (for --capability if given).")
 @click.option(
@@ -45,9 +75,9 @@ def ls_group() -> None:
     show_default=True,
     help="price: cheapest first; context: largest first; released: newest first.",
 )
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
+@format_option(["text", "json"])
 @_env_option
-@registry_option
+@registry_option(positional=True)
 def ls_models(
     providers: tuple[str, ...],
     capability: str | None,
@@ -65,54 +95,89 @@ def ls_models(
         manifest, providers=providers, capability=capability, active=active, sort=sort
     )
     if fmt == "json":
-        click.echo(json.dumps([m for _, m in models], indent=2, sort_keys=True))
+        _json([m for _, m in models])
     elif models:
         click.echo(models_table(models))
     else:
         click.echo("no models match", err=True)
 
 
-@ls_group.command("providers")
+@ls_group.command(
+    "providers",
+    epilog=epilog(
+        ["regctl ls providers", "regctl ls providers --env prod --format json"], _READ_EXIT
+    ),
+)
+@format_option(["text", "json"])
 @_env_option
-@registry_option
-def ls_providers(env: str | None, registry: Path) -> None:
+@registry_option(positional=True)
+def ls_providers(fmt: str, env: str | None, registry: Path) -> None:
     """The providers of the registry with their active models."""
     from regctl.authoring.inventory import table
 
     manifest = compiled(registry, env)
-    rows = []
+    rows, data = [], []
     for pid, p in sorted(manifest.get("providers", {}).items()):
         active = manifest.get("active", {}).get(pid, {})
+        data.append(
+            {
+                "id": pid,
+                "api": p.get("api"),
+                "enabled": p.get("enabled", True),
+                "active": dict(sorted(active.items())),
+            }
+        )
         shown = ", ".join(f"{c}={r.partition('/')[2]}" for c, r in sorted(active.items()))
         rows.append([pid, p.get("api", ""), "yes" if p.get("enabled", True) else "no", shown])
-    click.echo(table(["PROVIDER", "API", "ENABLED", "ACTIVE"], rows))
+    if fmt == "json":
+        _json(data)
+    else:
+        click.echo(table(["PROVIDER", "API", "ENABLED", "ACTIVE"], rows))
 
 
-@main.command("show")
-@click.argument("target", metavar="PROVIDER[/MODEL]")
+@main.command(
+    "show",
+    epilog=epilog(
+        ["regctl show openai", "regctl show openai/gpt-4o --env prod --format json"],
+        {0: "ok", 1: "unknown provider or model (with a did-you-mean), or registry errors"}
+        | USAGE_EXIT,
+    ),
+)
+@click.argument("target", metavar="PROVIDER[/MODEL]", shell_complete=complete_entry)
+@format_option(["text", "json"])
 @_env_option
-@registry_option
-def show_cmd(target: str, env: str | None, registry: Path) -> None:
+@registry_option()
+def show_cmd(target: str, fmt: str, env: str | None, registry: Path) -> None:
     """Every field of a provider or a model with the file:line it comes from."""
-    from regctl.authoring.inventory import show_entry
+    from regctl.authoring.inventory import show_data, show_entry
     from regctl.authoring.rtindex import load_index
 
     manifest = compiled(registry, env)
-    click.echo(show_entry(manifest, load_index(registry), target, env))
+    if fmt == "json":
+        _json(show_data(manifest, load_index(registry), target, env))
+    else:
+        click.echo(show_entry(manifest, load_index(registry), target, env))
 
 
-@main.command("cost-compare")
-@click.option("--input", "input_tokens", type=click.IntRange(min=0), required=True)
-@click.option("--output", "output_tokens", type=click.IntRange(min=0), required=True)
+@main.command(
+    "cost-compare",
+    epilog=epilog(
+        ["regctl cost-compare --input-tokens 2000 --output-tokens 500 --capability chat"],
+        {0: "ok", 1: "no priced model matches, or registry errors"} | USAGE_EXIT,
+    ),
+)
+@token_options()
 @click.option("--capability", default=None, help="Only models with this capability.")
 @click.option("--active", is_flag=True, help="Only active models.")
+@format_option(["text", "json"])
 @_env_option
-@registry_option
+@registry_option(positional=True)
 def cost_compare(
     input_tokens: int,
     output_tokens: int,
     capability: str | None,
     active: bool,
+    fmt: str,
     env: str | None,
     registry: Path,
 ) -> None:
@@ -131,6 +196,18 @@ def cost_compare(
             f" ({len(too_small)} left out: context window < {input_tokens})" if too_small else ""
         )
         raise RegctlError(f"no priced model matches{small}")
+    if fmt == "json":
+        ranked = [
+            {
+                "model": r.ref,
+                "usd": round(r.usd, 9),
+                "input_per_mtok": r.input_per_mtok,
+                "output_per_mtok": r.output_per_mtok,
+            }
+            for r in rows
+        ]
+        _json({"ranking": ranked, "unpriced": unpriced, "context_too_small": too_small})
+        return
     click.echo(cost_table(rows))
     if unpriced:
         click.echo(f"without pricing: {', '.join(unpriced)}")
@@ -140,18 +217,32 @@ def cost_compare(
         )
 
 
-@main.group("templates")
+@main.group(
+    "templates",
+    epilog=epilog(["regctl templates test"], {0: "ok", 1: "a template failed"} | USAGE_EXIT),
+)
 def templates_group() -> None:
     """Render and test prompt templates."""
 
 
-@templates_group.command("render")
+@templates_group.command(
+    "render",
+    epilog=epilog(
+        ["regctl templates render summarize --var text='hello' --format json"],
+        {0: "rendered", 1: "unknown template, bad variables or registry errors"} | USAGE_EXIT,
+    ),
+)
 @click.argument("template_id")
 @click.option("--var", "pairs", multiple=True, metavar="NAME=VALUE", help="A variable (repeat).")
-@click.option("--provider", default=None, help="Use this provider's active model.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--provider",
+    default=None,
+    shell_complete=complete_provider,
+    help="Use this provider's active model.",
+)
+@format_option(["text", "json"])
 @_env_option
-@registry_option
+@registry_option()
 def templates_render(
     template_id: str,
     pairs: tuple[str, ...],
@@ -180,7 +271,7 @@ def templates_render(
     if fmt == "json":
         doc: dict[str, Any] = {"template": out.template, "model": model}
         doc.update(messages=out.messages, params=out.params)
-        click.echo(json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False))
+        _json(doc)
         return
     click.echo(f"model: {model or '(none active)'}")
     for msg in out.messages:
@@ -188,9 +279,15 @@ def templates_render(
         click.echo(msg["content"].rstrip("\n"))
 
 
-@templates_group.command("test")
+@templates_group.command(
+    "test",
+    epilog=epilog(
+        ["regctl templates test --env prod"],
+        {0: "all rendered", 1: "a template failed"} | USAGE_EXIT,
+    ),
+)
 @_env_option
-@registry_option
+@registry_option(positional=True)
 def templates_test(env: str | None, registry: Path) -> None:
     """Render every template with its defaults and example values; exit 1 on a failure."""
     from regctl.authoring.prompts import test_templates

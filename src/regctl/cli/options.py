@@ -25,8 +25,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 NO_REGISTRY_HINT = "create one with `regctl init` or name it with --registry PATH"
 
 
-def resolve_registry(positional: Path | None, option: Path | None) -> Path:
-    """The registry folder from the positional argument, ``--registry``, or the search."""
+def resolve_registry(
+    positional: Path | None, option: Path | None, *, optional: bool = False
+) -> Path | None:
+    """The registry folder from the positional argument, ``--registry``, or the search.
+
+    With ``optional``, ``None`` when nothing names one and none is found.
+    """
     if positional is not None and option is not None and positional != option:
         raise UsageError(
             f"the registry is named twice ('{positional}' and --registry '{option}'); give it once"
@@ -36,6 +41,8 @@ def resolve_registry(positional: Path | None, option: Path | None) -> Path:
         return chosen
     cwd = Path.cwd()
     found = find_registry(cwd)
+    if found is None and optional:
+        return None
     if found is None:
         raise UsageError(
             f"no registry found in {cwd} or its parents (looked for registry/ or "
@@ -44,15 +51,19 @@ def resolve_registry(positional: Path | None, option: Path | None) -> Path:
     return display_path(found, cwd)
 
 
-def registry_option(*, positional: bool = False) -> Callable[[F], F]:
-    """Add ``--registry PATH`` (and ``[REGISTRY]`` when ``positional``); pass ``registry``."""
+def registry_option(*, positional: bool = False, optional: bool = False) -> Callable[[F], F]:
+    """Add ``--registry PATH`` (and ``[REGISTRY]`` when ``positional``); pass ``registry``.
+
+    ``optional``: pass ``None`` instead of failing when no registry is named or found
+    (for commands such as ``fmt FILE...`` that only fall back to the registry).
+    """
 
     def decorate(func: F) -> F:
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             pos = kwargs.pop("registry_pos", None)
             opt = kwargs.pop("registry_opt", None)
-            kwargs["registry"] = resolve_registry(pos, opt)
+            kwargs["registry"] = resolve_registry(pos, opt, optional=optional)
             return func(*args, **kwargs)
 
         wrapped: Any = click.option(
@@ -65,7 +76,10 @@ def registry_option(*, positional: bool = False) -> Callable[[F], F]:
         )(wrapper)
         if positional:
             wrapped = click.argument(
-                "registry_pos", required=False, type=click.Path(path_type=Path)
+                "registry_pos",
+                required=False,
+                metavar="[REGISTRY]",
+                type=click.Path(path_type=Path),
             )(wrapped)
         return wrapped  # type: ignore[no-any-return]
 
@@ -85,7 +99,9 @@ def output_option(help: str = "Write to FILE instead of standard output.") -> Ca
     )
 
 
-def format_option(choices: Sequence[str], default: str = "text") -> Callable[[F], F]:
+def format_option(
+    choices: Sequence[str], default: str = "text", help: str = "Output form."
+) -> Callable[[F], F]:
     """``--format``: the one spelling for the output form."""
     return click.option(
         "--format",
@@ -93,7 +109,7 @@ def format_option(choices: Sequence[str], default: str = "text") -> Callable[[F]
         type=click.Choice(list(choices)),
         default=default,
         show_default=True,
-        help="Output form.",
+        help=help,
     )
 
 
@@ -111,3 +127,122 @@ def split_model_ref(parts: Sequence[str]) -> tuple[str, str]:
             return provider, model
     shown = " ".join(parts) or "(nothing)"
     raise UsageError(f"name a model as PROVIDER/MODEL or PROVIDER MODEL, not '{shown}'")
+
+
+def deprecated_alias(
+    flag: str,
+    instead: str,
+    dest: str,
+    *,
+    value: Any = None,
+    metavar: str | None = None,
+    type: Any = None,
+) -> Callable[[F], F]:
+    """A hidden old spelling that still works and says on stderr what replaces it.
+
+    What it was given goes to ``dest`` (see :func:`deprecated_value`); a flag (``value``
+    set) gives ``value``: ``--json`` is ``deprecated_alias("--json", "--format json",
+    "fmt", value="json")``.
+    """
+    is_flag = value is not None
+
+    def note(ctx: click.Context, param: click.Parameter, given: Any) -> None:
+        if given is None or given is False:
+            return
+        click.echo(f"warning: {flag} is deprecated; use {instead}", err=True)
+        ctx.meta.setdefault("regctl_deprecated", {})[dest] = value if is_flag else given
+
+    return click.option(
+        flag,
+        "deprecated_" + flag.lstrip("-").replace("-", "_"),
+        is_flag=is_flag,
+        default=False if is_flag else None,
+        hidden=True,
+        expose_value=False,
+        metavar=metavar,
+        type=type,
+        callback=note,
+    )
+
+
+def deprecated_value(dest: str, current: Any, default: Any = None) -> Any:
+    """``current``, or what a deprecated alias gave ``dest`` when ``current`` is the default."""
+    ctx = click.get_current_context()
+    given = ctx.meta.get("regctl_deprecated", {})
+    if dest in given and current == default:
+        return given[dest]
+    return current
+
+
+#: Exit codes every command shares (a command's help lists its own on top).
+USAGE_EXIT = {2: "usage error (a bad option or argument, no registry found)"}
+
+
+def epilog(examples: Sequence[str], codes: dict[int, str]) -> str:
+    """The end of a command's ``--help``: examples, then exit codes (kept as written).
+
+    ``regctl docs`` reads the ``Exit codes:`` block back to write docs/exit-codes.md,
+    so each line is ``  N  meaning``.
+    """
+    lines = ["\b", "Examples:" if len(examples) > 1 else "Example:"]
+    lines += [f"  {e}" for e in examples]
+    lines += ["", "\b", "Exit codes:"]
+    lines += [f"  {code}  {meaning}" for code, meaning in sorted({**codes}.items())]
+    return "\n".join(lines)
+
+
+def _count(flag: str, value: Any) -> int:
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{flag} must be a whole number, got '{value}'") from None
+    if n < 0:
+        raise UsageError(f"{flag} must be >= 0, got {n}")
+    return n
+
+
+def token_options(*, cached: bool = False) -> Callable[[F], F]:
+    """``-I/--input-tokens N`` and ``-O/--output-tokens N`` (both required, >= 0).
+
+    ``--input``/``--output`` were the old spellings: ``--output`` is a file everywhere
+    else, so they are hidden deprecated aliases now. Pass ``input_tokens``,
+    ``output_tokens`` (and ``cached_tokens`` with ``cached``) as ints.
+    """
+    names = [("input_tokens", "--input-tokens"), ("output_tokens", "--output-tokens")]
+
+    def decorate(func: F) -> F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for name, flag in names:
+                value = deprecated_value(name, kwargs[name])
+                if value is None:
+                    raise UsageError(f"missing option {flag} N (a number of tokens)")
+                kwargs[name] = _count(flag, value)
+            if cached:
+                value = deprecated_value("cached_tokens", kwargs["cached_tokens"])
+                kwargs["cached_tokens"] = _count("--cached-tokens", value or 0)
+            return func(*args, **kwargs)
+
+        wrapped: Any = wrapper
+        if cached:
+            wrapped = deprecated_alias("--cached", "--cached-tokens", "cached_tokens", metavar="N")(
+                wrapped
+            )
+            wrapped = click.option(
+                "--cached-tokens",
+                "cached_tokens",
+                default=None,
+                metavar="N",
+                help="Of the input tokens, how many are billed at the cached price (default 0).",
+            )(wrapped)
+        for flag, name in (("--output", "output_tokens"), ("--input", "input_tokens")):
+            wrapped = deprecated_alias(flag, f"{flag}-tokens", name, metavar="N")(wrapped)
+        wrapped = click.option(
+            "-O", "--output-tokens", "output_tokens", metavar="N", help="Output tokens (required)."
+        )(wrapped)
+        wrapped = click.option(
+            "-I", "--input-tokens", "input_tokens", metavar="N", help="Input tokens (required)."
+        )(wrapped)
+        return wrapped  # type: ignore[no-any-return]
+
+    return decorate

@@ -10,9 +10,9 @@ import click
 
 from regctl import reporters
 from regctl.cli.app import main
+from regctl.cli.complete import complete_environment, env_option
+from regctl.cli.options import USAGE_EXIT, epilog, format_option, output_option, registry_option
 from regctl.errors import ProblemsFound, UsageError
-
-REGISTRY_ARG = click.argument("registry", default="registry", type=click.Path(path_type=Path))
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -29,18 +29,23 @@ AS_OF = click.option(
 )
 
 
-@main.command()
-@REGISTRY_ARG
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(reporters.REPORTERS)),
-    default="text",
-    show_default=True,
+@main.command(
+    epilog=epilog(
+        ["regctl validate", "regctl validate registry/ --strict --format github"],
+        {0: "no problems (warnings allowed)", 1: "problems (warnings too with --strict)"}
+        | USAGE_EXIT,
+    )
 )
+@registry_option(positional=True)
+@format_option(sorted(reporters.REPORTERS))
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
-    "--env", "envs", multiple=True, help="Validate only these environments (default: all)."
+    "--env",
+    "envs",
+    multiple=True,
+    metavar="ENV",
+    shell_complete=complete_environment,
+    help="Validate only these environments (default: all).",
 )
 @AS_OF
 def validate(
@@ -52,7 +57,9 @@ def validate(
     report = run(registry, as_of=_as_of(as_of), envs=list(envs) or None)
     unknown = [e for e in envs if e not in report.registry.environments]
     if unknown:
-        raise UsageError(f"unknown environment(s): {', '.join(unknown)}")
+        known = ", ".join(sorted(report.registry.environments)) or "none"
+        listed = ", ".join(f"'{e}'" for e in unknown)
+        raise UsageError(f"unknown environment {listed} (known: {known})")
     out = reporters.REPORTERS[fmt](report.problems)
     if fmt == "text" and not report.problems:
         b = report.registry.base
@@ -66,20 +73,22 @@ def validate(
         raise ProblemsFound(len(report.problems)) from None
 
 
-@main.command("compile")
-@REGISTRY_ARG
-@click.option("--env", default=None, help="Environment to compile (default: the base registry).")
-@click.option(
-    "-o", "--output", type=click.Path(path_type=Path), help="Lock file to write (default: stdout)."
+@main.command(
+    "compile",
+    epilog=epilog(
+        [
+            "regctl compile --env prod -o build/prod.lock.json",
+            "regctl compile registry/ --env prod -o build/prod.lock.json --check",
+        ],
+        {0: "compiled (or up to date with --check)", 1: "problems, or a stale lock with --check"}
+        | USAGE_EXIT,
+    ),
 )
+@registry_option(positional=True)
+@env_option("Environment to compile (default: the base registry).")
+@output_option("Lock file to write (default: standard output).")
 @click.option("--check", is_flag=True, help="Exit 1 if the lock file given with -o is stale.")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(sorted(reporters.REPORTERS)),
-    default="text",
-    help="Problem format.",
-)
+@format_option(sorted(reporters.REPORTERS), help="Form of the problems printed on errors.")
 @AS_OF
 def compile_(
     registry: Path, env: str | None, output: Path | None, check: bool, fmt: str, as_of: str | None
@@ -111,18 +120,29 @@ def compile_(
     click.echo(f"wrote {output} ({result.digest})", err=True)
 
 
-@main.command()
+@main.command(
+    epilog=epilog(
+        ["regctl schema -o schemas", "regctl schema --check"],
+        {0: "written (or up to date with --check)", 1: "stale files with --check"} | USAGE_EXIT,
+    )
+)
 @click.option(
     "-o",
     "--output",
     "out_dir",
-    type=click.Path(path_type=Path),
+    type=click.Path(path_type=Path, dir_okay=True),
     default=Path("schemas"),
     show_default=True,
+    metavar="DIR",
+    help="Folder to write the schema files into.",
 )
 @click.option("--check", is_flag=True, help="Exit 1 if the files on disk differ.")
 def schema(out_dir: Path, check: bool) -> None:
-    """Write the JSON Schemas for registry documents and for the manifest."""
+    """Write the JSON Schemas for registry documents and for the manifest.
+
+    Editors validate as you type through the line `# yaml-language-server: $schema=...`
+    at the top of each registry file (`regctl init` and `regctl import` write it).
+    """
     from regctl.fsutil import atomic_write
     from regctl.jsonschemas import render_all
 
@@ -142,10 +162,22 @@ def schema(out_dir: Path, check: bool) -> None:
         sys.exit(1)
 
 
-@main.command("rules")
-def rules_() -> None:
-    """List every rule id with its documentation."""
+@main.command(
+    "rules",
+    epilog=epilog(
+        ["regctl rules", "regctl rules --format json | jq -r 'keys[]'"], USAGE_EXIT | {0: "ok"}
+    ),
+)
+@format_option(["text", "json"])
+def rules_(fmt: str) -> None:
+    """List every rule id with its documentation (docs/rules.md has the same text)."""
+    import json
+
     from regctl.rules import documentation
 
-    for rule_id, doc in documentation().items():
+    docs = documentation()
+    if fmt == "json":
+        click.echo(json.dumps(docs, indent=2))
+        return
+    for rule_id, doc in docs.items():
         click.echo(f"{rule_id}\n  " + "\n  ".join(doc.splitlines()) + "\n")

@@ -1,4 +1,4 @@
-"""The SPEC §6 resolution order over one :class:`State`."""
+"""The resolution order (docs/client.md) over one :class:`State`."""
 
 from __future__ import annotations
 
@@ -17,14 +17,16 @@ from regctl.client.errors import (
 )
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider
+from regctl.suggest import closest, did_you_mean
 
 
 def get_provider(st: State, pid: str) -> Provider:
     """The provider, or :class:`UnknownProvider` listing the known ones."""
     p = st.providers.get(pid)
     if p is None:
+        hint = did_you_mean(pid, st.providers)
         raise UnknownProvider(
-            f"unknown provider {pid!r} (known: {', '.join(sorted(st.providers))})"
+            f"unknown provider {pid!r}{hint} (known: {', '.join(sorted(st.providers))})"
         )
     return p
 
@@ -33,7 +35,8 @@ def check_capability(st: State, capability: str) -> None:
     """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
     if capability not in st.capabilities:
         known = ", ".join(sorted(st.capabilities))
-        raise UnknownCapability(f"unknown capability {capability!r} (known: {known})")
+        hint = did_you_mean(capability, st.capabilities)
+        raise UnknownCapability(f"unknown capability {capability!r}{hint} (known: {known})")
 
 
 def pinned(st: State, model: str, provider: str | None) -> Model:
@@ -46,8 +49,18 @@ def pinned(st: State, model: str, provider: str | None) -> Model:
     else:
         found = st.model(model)
     if found is None:
-        hint = f" of provider {provider!r}" if provider else " (use 'provider/model')"
-        raise UnknownModel(f"unknown model {model!r}{hint}")
+        key = f"{provider}/{model}" if provider else model
+        keys = [m.key for m in st.all_models()]
+        by_id = {k.split("/", 1)[1]: k for k in keys}
+        near = closest(key, keys) or by_id.get(closest(model, by_id) or "")
+        close = f" (did you mean '{near}'?)" if near and near != key else ""
+        if provider:
+            hint = f" of provider {provider!r}"
+        elif "/" not in model:
+            hint = " (name it as 'provider/model')"
+        else:
+            hint = ""
+        raise UnknownModel(f"unknown model {model!r}{hint}{close}")
     return found
 
 
@@ -129,7 +142,8 @@ def resolve(
         tmpl = st.templates.get(template)
         if tmpl is None:
             known = ", ".join(sorted(st.templates)) or "none"
-            raise UnknownTemplate(f"unknown template {template!r} (known: {known})")
+            hint = did_you_mean(template, st.templates)
+            raise UnknownTemplate(f"unknown template {template!r}{hint} (known: {known})")
         tparams = tmpl.get("params", {})
         tcap, tmodel = tmpl.get("capability"), tmpl.get("model")
         if tcap:
