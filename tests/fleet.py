@@ -106,7 +106,7 @@ def seaweed(binary: str, workdir: Path) -> Server:
     return Server(argv, f"http://127.0.0.1:{ports['s3.port']}", "/", workdir / "weed.log")
 
 
-def etcd(binary: str, workdir: Path) -> Server:
+def etcd(binary: str, workdir: Path, *extra: str) -> Server:
     """A one-member etcd cluster on free loopback ports."""
     client, peer = free_ports(2)
     url = f"http://127.0.0.1:{client}"
@@ -116,7 +116,7 @@ def etcd(binary: str, workdir: Path) -> Server:
         "--listen-peer-urls", f"http://127.0.0.1:{peer}",
         "--initial-advertise-peer-urls", f"http://127.0.0.1:{peer}",
         "--initial-cluster", f"regctl-test=http://127.0.0.1:{peer}",
-        "--log-level", "warn",
+        "--log-level", "warn", *extra,
     ]  # fmt: skip
     workdir.mkdir(parents=True, exist_ok=True)
     return Server(argv, url, "/health", workdir / "etcd.log")
@@ -214,3 +214,25 @@ def modelsdev_registry(tmp_path_factory: pytest.TempPathFactory) -> Path:
             pytest.fail(message, pytrace=False)
         pytest.skip(message)
     return import_modelsdev(tmp_path_factory.mktemp("modelsdev") / "registry")
+
+
+def kubelet_write(volume: Path, files: dict[str, bytes], stamp: str) -> None:
+    """One update of a mounted ConfigMap exactly as kubelet's atomic writer does it:
+    a new ``..<timestamp>`` folder, a ``..data_tmp`` symlink to it renamed over ``..data``,
+    user-visible names linking through ``..data``, then the old folder removed."""
+    new_dir = volume / f"..{stamp}"
+    new_dir.mkdir()
+    for name, data in files.items():
+        (new_dir / name).write_bytes(data)
+    old = os.readlink(volume / "..data") if (volume / "..data").is_symlink() else None
+    tmp = volume / "..data_tmp"
+    os.symlink(new_dir.name, tmp)
+    os.rename(tmp, volume / "..data")
+    for name in files:
+        link = volume / name
+        if not link.is_symlink():
+            os.symlink(f"..data/{name}", link)
+    if old is not None:
+        for p in (volume / old).iterdir():
+            p.unlink()
+        (volume / old).rmdir()

@@ -25,7 +25,7 @@ from regctl.canonical import dumps_pretty
 from regctl.targets import Target, TargetChanged, open_target
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "registry"
-KINDS = ["s3-versioned", "s3-plain"]
+KINDS = ["s3-versioned", "s3-plain", "etcd"]
 
 
 @dataclass
@@ -293,3 +293,23 @@ def test_server_killed_mid_apply_leaves_old_or_new(
     assert again.returncode == 0, _clean(again)
     final = store.open().read()
     assert final.digest_ok and final.digest != old
+
+
+def test_etcd_request_limit_is_named(modelsdev_registry: Path, tmp_path: Path) -> None:
+    """An etcd whose --max-request-bytes cannot take a chunk: one clear line, nothing swapped."""
+    from tests.conftest import require_binary
+
+    server = etcd(require_binary("etcd"), tmp_path / "etcd", "--max-request-bytes", "65536")
+    server.start()
+    try:
+        store = _store("etcd", server)
+        proc = store.cli(
+            "apply", str(modelsdev_registry), "--target", store.uri, "--auto-approve", cwd=tmp_path
+        )
+        assert proc.returncode == 1, _clean(proc)
+        line = proc.stderr.strip()
+        assert "\n" not in line and "--max-request-bytes" in line
+        assert "gzip-compressed" in line and "bytes" in line
+        assert not store.open().read().exists
+    finally:
+        server.stop()

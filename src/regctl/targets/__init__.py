@@ -90,6 +90,10 @@ def open_target(uri: str, base_dir: Path, *, display: str | None = None) -> Targ
         from regctl.targets.s3 import S3Target
 
         return S3Target(uri)
+    if uri.startswith(("etcd://", "etcds://")):
+        from regctl.targets.etcd import EtcdTarget
+
+        return EtcdTarget(uri)
     from regctl.targets.file import FileTarget
 
     path = _file_path(uri)
