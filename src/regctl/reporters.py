@@ -6,6 +6,8 @@ import json
 from collections.abc import Callable, Sequence
 
 from regctl.problems import Problem, Severity
+from regctl.redact import redact
+from regctl.textsafe import escape_control, safe_line
 
 Reporter = Callable[[Sequence[Problem]], str]
 
@@ -17,8 +19,14 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 def text(problems: Sequence[Problem]) -> str:
-    """``file:line:col: severity [rule] message``, one per line, then a summary line."""
-    lines = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}" for p in problems]
+    """``file:line:col: severity [rule] message``, one per line, then a summary line.
+
+    Control characters from YAML are escaped and no line can start a workflow command.
+    """
+    lines = [
+        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+        for p in problems
+    ]
     lines.append(_summary(problems) if problems else "no problems")
     return "\n".join(lines) + "\n"
 
@@ -27,7 +35,7 @@ def json_(problems: Sequence[Problem]) -> str:
     """A JSON document: ``{"problems": [...], "errors": N, "warnings": N}``."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     doc = {
-        "problems": [p.as_dict() for p in problems],
+        "problems": [{**p.as_dict(), "message": redact(p.message)} for p in problems],
         "errors": errors,
         "warnings": len(problems) - errors,
     }
@@ -35,7 +43,9 @@ def json_(problems: Sequence[Problem]) -> str:
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters become visible escapes first; the percent-encoding is
+    # GitHub's own and keeps the annotation one command line.
+    return escape_control(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_prop(s: str) -> str:
@@ -52,7 +62,7 @@ def github(problems: Sequence[Problem]) -> str:
             f"file={_escape_prop(loc.file)},line={loc.line},col={loc.col},"
             f"title={_escape_prop(p.rule)}"
         )
-        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {p.message}')}")
+        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {redact(p.message)}')}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -136,6 +136,20 @@ class Registry(_Frozen):
         s(reg, "_on_change", on_change)
         s(reg, "_on_error", on_error)
         s(reg, "_stop", stop)
+
+        def safe_refresh() -> bool:
+            # The thread must outlive anything a reload or a callback raises: a dead
+            # watcher would serve the old manifest forever without a word.
+            try:
+                return reg.refresh()
+            except Exception as exc:  # a callback raised; refresh() reports the rest
+                import logging
+
+                logging.getLogger("regctl.client").warning(
+                    "manifest watch callback raised %s", type(exc).__name__
+                )
+                return False
+
         if reg._source.startswith(("etcd://", "etcds://")):
 
             def revision() -> int | None:
@@ -144,7 +158,7 @@ class Registry(_Frozen):
 
             args: tuple[Any, ...] = (
                 reg._source,
-                reg.refresh,
+                safe_refresh,
                 revision,
                 stop,
                 interval,
@@ -152,7 +166,7 @@ class Registry(_Frozen):
             )
             loop: Callable[..., None] = _watch.etcd_loop
         else:
-            args, loop = (reg.refresh, stop, interval), _watch.poll_loop
+            args, loop = (safe_refresh, stop, interval), _watch.poll_loop
         thread = threading.Thread(target=loop, args=args, name="regctl-manifest-watch", daemon=True)
         s(reg, "_thread", thread)
         thread.start()
@@ -215,7 +229,15 @@ class Registry(_Frozen):
         with self._lock:
             old = self._state
             try:
-                new = self._read(old)
+                try:
+                    new = self._read(old)
+                except ManifestError:
+                    raise
+                except Exception as unexpected:
+                    # A reload must never take the caller (or the watch thread) down.
+                    raise ManifestError(
+                        f"manifest {self._source} reload failed ({type(unexpected).__name__})"
+                    ) from None
             except ManifestError as exc:
                 object.__setattr__(self, "last_error", exc)
                 import logging
