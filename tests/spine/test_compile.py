@@ -62,6 +62,8 @@ def test_digest_is_sha256_of_the_compact_body(tmp_path: Path) -> None:
     result = compile_registry(EXAMPLE, env="prod", as_of=AS_OF)
     doc = json.loads(result.text)
     body = {k: v for k, v in doc.items() if k != "digest"}
+    # source.commit is metadata outside the digest (docs/manifest.md)
+    body["source"] = {"digest": doc["source"]["digest"]}
     compact = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert doc["digest"] == "sha256:" + hashlib.sha256(compact.encode()).hexdigest()
     # file form: two-space indent, sorted keys, trailing newline

@@ -4,15 +4,18 @@ The fast path avoids both a full ``json.loads`` of the file and a canonical
 re-dump. The file is ``dumps_pretty(doc)``: every raw newline and the spaces
 after it are indentation (JSON strings cannot hold a raw newline), and ``": ``
 is the pretty key separator. Dropping the top-level ``digest`` line, the
-indentation and that one space yields the compact form whose sha256 is the
-digest. If the hash matches, those derived bytes *are* the signed canonical
-text, so everything is parsed from them, never from the file: whatever the
-file held that the derivation glossed over cannot reach the caller. Because the
+``source.commit`` line (metadata outside the digest: always the first key of
+``source``, so its line ends with a comma), the indentation and that one space
+yields the compact form whose sha256 is the digest. If the hash matches, those
+derived bytes *are* the signed canonical text, so everything is parsed from
+them, never from the file: whatever the file held that the derivation glossed
+over cannot reach the caller. Because the
 canonical text has sorted keys, the top-level ``models`` object (the bulk of a
 large manifest) is located by its neighbours and parsed one entry at a time on
 demand. When the derivation does not hash right (another writer's formatting,
 or tampering), the slow path parses the file and re-dumps it canonically before
-declaring a mismatch.
+declaring a mismatch (it also accepts the older digest that covered
+``source.commit``, see :func:`regctl.canonical.digest_matches`).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import json
 import re
 from typing import Any
 
-from regctl.canonical import DIGEST_PREFIX, compute_digest
+from regctl.canonical import DIGEST_PREFIX, compute_digest, digest_matches
 from regctl.client.errors import (
     DigestMismatch,
     InvalidManifest,
@@ -33,6 +36,9 @@ API_VERSION = "regctl/v1"
 KIND = "Manifest"
 
 _DIGEST_LINE = re.compile(rb'\n  "digest": "sha256:([0-9a-f]{64})",\n')
+# ``"source": {`` at two spaces is a top-level key (a raw newline cannot sit in a
+# string); ``commit`` sorts before ``digest``, so it is source's first line.
+_COMMIT_LINE = re.compile(rb'\n  "source": \{\n(    "commit": (?:null|"[^"\\\n]*"),)\n')
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 # Structural in canonical compact text: an unescaped quote cannot sit inside a string.
 _MODELS_START = ',"kind":"Manifest","models":'
@@ -123,6 +129,11 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
     if match is None:
         return None
     lines = data.split(b"\n")
+    commit = _COMMIT_LINE.search(data, match.end())
+    if commit is not None:
+        # By position, not by value: a nested line may read the same (a capability named
+        # "commit" in ``defaults``). It follows the digest line, so it goes first.
+        del lines[data.count(b"\n", 0, commit.start()) + 2]
     # Drop the digest line from the list rather than slicing the bytes: one copy fewer.
     del lines[lines.index(match.group(0)[1:-1])]
     compact = b"".join(map(bytes.lstrip, lines)).replace(b'": ', b'":')
@@ -169,7 +180,12 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
             f"manifest {source} has no supported digest (want 'sha256:<hex>', got {digest!r})"
         )
     actual = compute_digest(doc)
-    if actual != digest:
+    matches = digest == actual or digest_matches(doc)
+    source_meta = doc.get("source")
+    if isinstance(source_meta, dict):
+        # Outside the digest, so unverified: it never reaches the caller (as on the fast path).
+        source_meta.pop("commit", None)
+    if not matches:
         raise DigestMismatch(
             f"manifest {source} does not match its digest (tampered or hand-edited):"
             f" recorded {digest}, content hashes to {actual}"
