@@ -224,8 +224,8 @@ def test_source_commit_is_outside_the_digest_on_both_paths(commit: str | None) -
     fast = parse_manifest(other.encode(), "m")
     assert fast._models is None  # still the fast path
     assert fast.digest == seal(body)["digest"]
-    # Unverified metadata never reaches the caller, on either path.
-    assert fast.top["source"] == {"digest": body["source"]["digest"]}
+    # The commit is metadata, handed back as read on either path.
+    assert fast.top["source"] == {"digest": body["source"]["digest"], "commit": "b" * 40}
     compact = dumps_compact(json.loads(other))
     slow = parse_manifest(compact.encode(), "m")
     assert slow._models is not None and slow.top["source"] == fast.top["source"]

@@ -9,7 +9,8 @@ is the pretty key separator. Dropping the top-level ``digest`` line, the
 yields the compact form whose sha256 is the digest. If the hash matches, those
 derived bytes *are* the signed canonical text, so everything is parsed from
 them, never from the file: whatever the file held that the derivation glossed
-over cannot reach the caller. Because the
+over cannot reach the caller (``source.commit`` aside: metadata outside the
+digest, handed back as read for labels such as usage events). Because the
 canonical text has sorted keys, the top-level ``models`` object (the bulk of a
 large manifest) is located by its neighbours and parsed one entry at a time on
 demand. When the derivation does not hash right (another writer's formatting,
@@ -38,7 +39,7 @@ KIND = "Manifest"
 _DIGEST_LINE = re.compile(rb'\n  "digest": "sha256:([0-9a-f]{64})",\n')
 # ``"source": {`` at two spaces is a top-level key (a raw newline cannot sit in a
 # string); ``commit`` sorts before ``digest``, so it is source's first line.
-_COMMIT_LINE = re.compile(rb'\n  "source": \{\n(    "commit": (?:null|"[^"\\\n]*"),)\n')
+_COMMIT_LINE = re.compile(rb'\n  "source": \{\n(    "commit": (null|"[^"\\\n]*"),)\n')
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 # Structural in canonical compact text: an unescaped quote cannot sit inside a string.
 _MODELS_START = ',"kind":"Manifest","models":'
@@ -151,12 +152,21 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
             top = None
         if isinstance(top, dict):
             top["digest"] = digest
+            _put_commit(top, commit)
             _check_shape(top, source, models_known=True)
             return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
     doc = json.loads(text)
     doc["digest"] = digest
+    _put_commit(doc, commit)
     _check_shape(doc, source)
     return ManifestData(doc, doc.pop("models"))
+
+
+def _put_commit(doc: dict[str, Any], commit: re.Match[bytes] | None) -> None:
+    """Put ``source.commit`` back: metadata the digest does not cover (labels, usage events)."""
+    source = doc.get("source")
+    if commit is not None and isinstance(source, dict):
+        source["commit"] = json.loads(commit.group(2))
 
 
 def _slow_path(data: bytes, source: str) -> ManifestData:
@@ -181,10 +191,6 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
         )
     actual = compute_digest(doc)
     matches = digest == actual or digest_matches(doc)
-    source_meta = doc.get("source")
-    if isinstance(source_meta, dict):
-        # Outside the digest, so unverified: it never reaches the caller (as on the fast path).
-        source_meta.pop("commit", None)
     if not matches:
         raise DigestMismatch(
             f"manifest {source} does not match its digest (tampered or hand-edited):"
