@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regctl.canonical import digest_body, dumps_pretty, seal
+from regctl.canonical import dumps_pretty, seal
 from regctl.errors import UsageError
 from regctl.fsutil import atomic_write
 from regctl.parse import ParsedModel
@@ -225,15 +225,19 @@ def write_lock(result: CompileResult, path: str | Path) -> None:
 
 
 def is_stale(lock_path: str | Path, result: CompileResult) -> bool:
-    """Whether the lock on disk differs from ``result`` in what the digest covers.
-
-    ``source.commit`` is outside the digest, so a lock compiled in a shallow
-    clone (another commit) is not stale in a full clone of the same tree.
-    """
+    """Whether the lock on disk differs from ``result`` in content (``source.commit`` aside)."""
     try:
         existing = json.loads(Path(lock_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
     if not isinstance(existing, dict) or result.manifest is None:
         return True
-    return digest_body(existing) != digest_body(result.manifest)
+    return _content(existing) != _content(result.manifest)
+
+
+def _content(doc: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in doc.items() if k != "digest"}
+    source = body.get("source")
+    if isinstance(source, dict):
+        body["source"] = {k: v for k, v in source.items() if k != "commit"}
+    return body

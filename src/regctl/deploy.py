@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from regctl.canonical import DIGEST_PREFIX, digest_matches
+from regctl.canonical import DIGEST_PREFIX, compute_digest
 from regctl.errors import RegctlError, UsageError
 from regctl.plan import Plan, make_plan
 from regctl.targets import Deployed, Target, WriteResult, open_target, resolve_uri
@@ -172,7 +172,6 @@ def history_manifest(rt: ResolvedTarget, digest: str) -> tuple[dict[str, Any], s
         manifest = json.loads(text)
     except json.JSONDecodeError:
         raise RegctlError(f"history entry {digest} of {rt.display} is damaged") from None
-    ok = isinstance(manifest, dict) and manifest.get("digest") == digest
-    if not ok or not digest_matches(manifest):
+    if not isinstance(manifest, dict) or compute_digest(manifest) != digest:
         raise RegctlError(f"history entry {digest} of {rt.display} does not match its digest")
     return manifest, text

@@ -4,19 +4,16 @@ The fast path avoids both a full ``json.loads`` of the file and a canonical
 re-dump. The file is ``dumps_pretty(doc)``: every raw newline and the spaces
 after it are indentation (JSON strings cannot hold a raw newline), and ``": ``
 is the pretty key separator. Dropping the top-level ``digest`` line, the
-``source.commit`` line (metadata outside the digest: always the first key of
-``source``, so its line ends with a comma), the indentation and that one space
-yields the compact form whose sha256 is the digest. If the hash matches, those
-derived bytes *are* the signed canonical text, so everything is parsed from
-them, never from the file: whatever the file held that the derivation glossed
-over cannot reach the caller (``source.commit`` aside: metadata outside the
-digest, handed back as read for labels such as usage events). Because the
+top-level ``source`` block (provenance, which the digest does not cover), the
+indentation and that one space yields the compact form whose sha256 is the
+digest. If the hash matches, those derived bytes *are* the signed canonical
+text, so everything is parsed from them, never from the file: whatever the
+file held that the derivation glossed over cannot reach the caller. Because the
 canonical text has sorted keys, the top-level ``models`` object (the bulk of a
 large manifest) is located by its neighbours and parsed one entry at a time on
 demand. When the derivation does not hash right (another writer's formatting,
 or tampering), the slow path parses the file and re-dumps it canonically before
-declaring a mismatch (it also accepts the older digest that covered
-``source.commit``, see :func:`regctl.canonical.digest_matches`).
+declaring a mismatch.
 """
 
 from __future__ import annotations
@@ -26,7 +23,7 @@ import json
 import re
 from typing import Any
 
-from regctl.canonical import DIGEST_PREFIX, compute_digest, digest_matches
+from regctl.canonical import DIGEST_PREFIX, compute_digest
 from regctl.client.errors import (
     DigestMismatch,
     InvalidManifest,
@@ -37,9 +34,9 @@ API_VERSION = "regctl/v1"
 KIND = "Manifest"
 
 _DIGEST_LINE = re.compile(rb'\n  "digest": "sha256:([0-9a-f]{64})",\n')
-# ``"source": {`` at two spaces is a top-level key (a raw newline cannot sit in a
-# string); ``commit`` sorts before ``digest``, so it is source's first line.
-_COMMIT_LINE = re.compile(rb'\n  "source": \{\n(    "commit": (null|"[^"\\\n]*"),)\n')
+# The top-level provenance block: a key at two spaces is top-level only, and the block
+# ends at the first line that closes an object at that indentation.
+_SOURCE_BLOCK = re.compile(rb'\n(  "source": (?:null|\{\n(?:    [^\n]*\n)*?  \})),?\n')
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 # Structural in canonical compact text: an unescaped quote cannot sit inside a string.
 _MODELS_START = ',"kind":"Manifest","models":'
@@ -130,13 +127,14 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
     if match is None:
         return None
     lines = data.split(b"\n")
-    commit = _COMMIT_LINE.search(data, match.end())
-    if commit is not None:
-        # By position, not by value: a nested line may read the same (a capability named
-        # "commit" in ``defaults``). It follows the digest line, so it goes first.
-        del lines[data.count(b"\n", 0, commit.start()) + 2]
     # Drop the digest line from the list rather than slicing the bytes: one copy fewer.
     del lines[lines.index(match.group(0)[1:-1])]
+    source_block = _SOURCE_BLOCK.search(data, match.end() - 1)
+    provenance: Any = None
+    if source_block is not None:
+        first = lines.index(source_block.group(1).split(b"\n", 1)[0])
+        del lines[first : first + source_block.group(1).count(b"\n") + 1]
+        provenance = _provenance(source_block.group(1))
     compact = b"".join(map(bytes.lstrip, lines)).replace(b'": ', b'":')
     if hashlib.sha256(compact).hexdigest().encode("ascii") != match.group(1):
         return None
@@ -152,21 +150,35 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
             top = None
         if isinstance(top, dict):
             top["digest"] = digest
-            _put_commit(top, commit)
+            if provenance is not None:
+                top["source"] = provenance
             _check_shape(top, source, models_known=True)
             return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
     doc = json.loads(text)
     doc["digest"] = digest
-    _put_commit(doc, commit)
+    if provenance is not None:
+        doc["source"] = provenance
     _check_shape(doc, source)
     return ManifestData(doc, doc.pop("models"))
 
 
-def _put_commit(doc: dict[str, Any], commit: re.Match[bytes] | None) -> None:
-    """Put ``source.commit`` back: metadata the digest does not cover (labels, usage events)."""
-    source = doc.get("source")
-    if commit is not None and isinstance(source, dict):
-        source["commit"] = json.loads(commit.group(2))
+def _provenance(block: bytes) -> Any:
+    """The ``source`` object of a manifest: provenance, outside the digest.
+
+    It is informational (which registry files and commit produced the manifest), so it
+    is kept only when it has the documented shape; anything else reads as absent.
+    """
+    try:
+        value = json.loads(b"{" + block + b"}")["source"]
+    except (ValueError, KeyError):
+        return None
+    return value if _is_provenance(value) else None
+
+
+def _is_provenance(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    )
 
 
 def _slow_path(data: bytes, source: str) -> ManifestData:
@@ -190,12 +202,13 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
             f"manifest {source} has no supported digest (want 'sha256:<hex>', got {digest!r})"
         )
     actual = compute_digest(doc)
-    matches = digest == actual or digest_matches(doc)
-    if not matches:
+    if actual != digest:
         raise DigestMismatch(
             f"manifest {source} does not match its digest (tampered or hand-edited):"
             f" recorded {digest}, content hashes to {actual}"
         )
+    if "source" in doc and not _is_provenance(doc["source"]):
+        del doc["source"]  # provenance outside the digest: kept only in its documented shape
     _check_shape(doc, source)
     return ManifestData(doc, doc.pop("models"))
 

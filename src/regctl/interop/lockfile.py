@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regctl.canonical import digest_matches
+from regctl.canonical import compute_digest
 from regctl.errors import ProblemsFound, RegctlError
 
 
@@ -32,7 +32,7 @@ def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
         raise RegctlError(f"{path}: cannot read lock file: {exc}") from None
     if not isinstance(doc, dict) or doc.get("kind") != "Manifest":
         raise RegctlError(f"{path}: not a regctl manifest (kind must be Manifest)")
-    if not digest_matches(doc):
+    if doc.get("digest") != compute_digest(doc):
         raise RegctlError(f"{path}: digest mismatch (the lock was edited after compile)")
     if env is not None and doc.get("environment") != env:
         raise RegctlError(

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Protocol, runtime_checkable
 
-from regctl.canonical import DIGEST_PREFIX, digest_matches
+from regctl.canonical import DIGEST_PREFIX, compute_digest
 from regctl.errors import RegctlError
 
 
@@ -98,7 +98,7 @@ class Deployed:
     def digest_ok(self) -> bool:
         """Whether the claimed digest is the digest of the content (no hand edit)."""
         doc = self.manifest
-        return doc is not None and digest_matches(doc)
+        return doc is not None and self.digest == compute_digest(doc)
 
 
 @dataclass(frozen=True)
