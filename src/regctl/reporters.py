@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
 
 from regctl.problems import Problem, Severity
 
@@ -42,17 +45,65 @@ def _escape_prop(s: str) -> str:
     return _escape_data(s).replace(":", "%3A").replace(",", "%2C")
 
 
+@lru_cache(maxsize=64)
+def _repo_root(folder: Path) -> Path | None:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--show-toplevel"],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    top = out.stdout.strip()
+    return Path(top).resolve() if out.returncode == 0 and top else None
+
+
+def anchored(file: str) -> str:
+    """``file`` relative to the repository root, as GitHub places annotations.
+
+    Problems name files relative to the current directory; run from a subfolder,
+    those paths would not match the diff. Outside git the registry's parent
+    folder (where a repository root would be) is the anchor.
+    """
+    path = Path(file).resolve()
+    if not path.exists():
+        return file
+    root = _repo_root(path.parent)
+    if root is None:
+        from regctl.discover import find_registry
+
+        registry = find_registry(path)
+        root = registry.resolve().parent if registry is not None else None
+    if root is None:
+        return file
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return file
+
+
+def annotation(
+    level: str, file: str, message: str, *, line: int = 1, col: int = 1, title: str = ""
+) -> str:
+    """One GitHub workflow command (``::error file=...::message``), path anchored."""
+    props = f"file={_escape_prop(anchored(file))},line={line},col={col}"
+    if title:
+        props += f",title={_escape_prop(title)}"
+    return f"::{level} {props}::{_escape_data(message)}"
+
+
 def github(problems: Sequence[Problem]) -> str:
     """GitHub Actions workflow commands, which annotate the pull request's diff."""
     lines = []
     for p in problems:
         level = "error" if p.severity is Severity.ERROR else "warning"
         loc = p.location
-        props = (
-            f"file={_escape_prop(loc.file)},line={loc.line},col={loc.col},"
-            f"title={_escape_prop(p.rule)}"
-        )
-        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {p.message}')}")
+        msg = f"[{p.rule}] {p.message}"
+        lines.append(annotation(level, loc.file, msg, line=loc.line, col=loc.col, title=p.rule))
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -17,18 +17,51 @@ import click
 from regctl import __version__
 from regctl.errors import RegctlError
 
+DETAILED_EXITCODE = "--detailed-exitcode"
+
 
 class RegctlGroup(click.Group):
+    """The root group: one-line errors, and Terraform's exit codes under ``--detailed-exitcode``.
+
+    With ``--detailed-exitcode`` 2 means "changes", so every error (a click usage
+    error included, which click itself exits 2 for) leaves with 1 instead.
+    """
+
+    #: Set when this process ends in an error (not in a deliberate exit code).
+    failed = False
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        RegctlGroup.failed = False  # a fresh run (tests invoke main() many times in one process)
+        try:
+            return super().main(argv, *rest, **kwargs)
+        except SystemExit as exc:
+            code = exc.code
+            if DETAILED_EXITCODE in argv and RegctlGroup.failed and code not in (0, None, 130):
+                raise SystemExit(1) from None
+            raise
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException:
+            RegctlGroup.failed = True
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException:
+            RegctlGroup.failed = True
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
             # `regctl rules | head -1`: the reader left. click's main() silences the
             # rest of the output and exits 1 quietly, as Unix tools do.
             raise
         except RegctlError as exc:
+            RegctlGroup.failed = True
             if str(exc):
                 click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
@@ -36,6 +69,7 @@ class RegctlGroup(click.Group):
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:
+            RegctlGroup.failed = True
             if os.environ.get("REGCTL_DEBUG"):
                 raise
             click.echo(

@@ -105,11 +105,14 @@ def compile_(
     if check:
         assert output is not None
         if is_stale(output, result):
-            click.echo(
+            msg = (
                 f"{output} is stale: run 'regctl compile {registry}"
-                f"{' --env ' + env if env else ''} -o {output}'",
-                err=True,
+                f"{' --env ' + env if env else ''} -o {output}'"
             )
+            if fmt == "github":
+                click.echo(reporters.annotation("error", str(output), msg, title="stale-lock"))
+            else:
+                click.echo(msg, err=True)
             sys.exit(1)
         click.echo(f"{output} is up to date ({result.digest})", err=True)
         return
