@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from regctl.problems import Problem, Severity
+from regctl.redact import redact
+from regctl.textsafe import escape_control, safe_line
 
 Reporter = Callable[[Sequence[Problem]], str]
 
@@ -20,8 +22,14 @@ def _summary(problems: Sequence[Problem]) -> str:
 
 
 def text(problems: Sequence[Problem]) -> str:
-    """``file:line:col: severity [rule] message``, one per line, then a summary line."""
-    lines = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}" for p in problems]
+    """``file:line:col: severity [rule] message``, one per line, then a summary line.
+
+    Control characters from YAML are escaped and no line can start a workflow command.
+    """
+    lines = [
+        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+        for p in problems
+    ]
     lines.append(_summary(problems) if problems else "no problems")
     return "\n".join(lines) + "\n"
 
@@ -30,7 +38,7 @@ def json_(problems: Sequence[Problem]) -> str:
     """A JSON document: ``{"problems": [...], "errors": N, "warnings": N}``."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     doc = {
-        "problems": [p.as_dict() for p in problems],
+        "problems": [{**p.as_dict(), "message": redact(p.message)} for p in problems],
         "errors": errors,
         "warnings": len(problems) - errors,
     }
@@ -38,7 +46,9 @@ def json_(problems: Sequence[Problem]) -> str:
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters become visible escapes first; the percent-encoding is
+    # GitHub's own and keeps the annotation one command line.
+    return escape_control(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_prop(s: str) -> str:
@@ -102,7 +112,7 @@ def github(problems: Sequence[Problem]) -> str:
     for p in problems:
         level = "error" if p.severity is Severity.ERROR else "warning"
         loc = p.location
-        msg = f"[{p.rule}] {p.message}"
+        msg = f"[{p.rule}] {redact(p.message)}"
         lines.append(annotation(level, loc.file, msg, line=loc.line, col=loc.col, title=p.rule))
     return "\n".join(lines) + ("\n" if lines else "")
 

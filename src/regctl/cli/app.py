@@ -16,6 +16,8 @@ import click
 
 from regctl import __version__
 from regctl.errors import RegctlError
+from regctl.redact import redact
+from regctl.textsafe import safe_line
 
 DETAILED_EXITCODE = "--detailed-exitcode"
 
@@ -63,7 +65,11 @@ class RegctlGroup(click.Group):
         except RegctlError as exc:
             RegctlGroup.failed = True
             if str(exc):
-                click.echo(f"error: {exc}", err=True)
+                # Each line escaped on its own: a multi-line message keeps its lines, but
+                # none of them can carry control characters or start a workflow command.
+                lines = redact(str(exc)).split("\n")
+                shown = [safe_line(f"error: {lines[0]}"), *map(safe_line, lines[1:])]
+                click.echo("\n".join(shown), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -73,7 +79,7 @@ class RegctlGroup(click.Group):
             if os.environ.get("REGCTL_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (set REGCTL_DEBUG=1 for details)",
+                f"internal error: {type(exc).__name__} (set REGCTL_DEBUG=1 for details)",
                 err=True,
             )
             ctx.exit(1)
