@@ -60,6 +60,7 @@ class Job:
         remote: Path,
         branch: str,
         bindir: Path,
+        allowed: str = "",
     ) -> None:
         self.tmp = tmp / f"{name}-{matrix.get('env', '')}-{event}"
         self.tmp.mkdir(parents=True)
@@ -77,7 +78,7 @@ class Job:
                 "workspace": str(self.workspace),
             },
             "matrix": matrix,
-            "secrets": secrets,
+            "secrets": dict(secrets, REGCTL_TARGET_ALLOWED_HOSTS=allowed),
             "steps": {},
             "inputs": {},
         }
@@ -160,7 +161,12 @@ class Job:
         output = self.tmp / f"output-{len(self.log)}"
         output.touch()
         full = dict(os.environ)
-        full.pop("REGCTL_TARGET_TOKEN", None)
+        for name in (
+            "REGCTL_TARGET_TOKEN",
+            "REGCTL_TARGET_READ_TOKEN",
+            "REGCTL_TARGET_ALLOWED_HOSTS",
+        ):
+            full.pop(name, None)
         full.update(
             env,
             PATH=f"{self.bindir}{os.pathsep}{os.environ['PATH']}",
@@ -241,7 +247,8 @@ def _run(
     spec = yaml.safe_load(WORKFLOW.read_text())
     secrets = {"REGCTL_READ_TOKEN": READ_TOKEN, "REGCTL_TARGET_TOKEN": WRITE_TOKEN}
     ref = "refs/heads/main" if event == "push" else "refs/pull/7/merge"
-    runner = Job(tmp, job, event, ref, {"env": env}, secrets, remote, branch, bindir)
+    allowed = "127.0.0.1"  # the loopback target's host, as the repository secret says
+    runner = Job(tmp, job, event, ref, {"env": env}, secrets, remote, branch, bindir, allowed)
     definition = spec["jobs"][job]
     assert runner.cond(definition, runner.ctx), f"{job} would not run on {event}"
     assert env in definition["strategy"]["matrix"]["env"]
@@ -255,9 +262,7 @@ def test_workflow_shape_least_privilege() -> None:
     jobs = spec["jobs"]
     assert jobs["plan"]["permissions"] == {"contents": "read"}
     plan_text = yaml.safe_dump(jobs["plan"])
-    assert "REGCTL_TARGET_TOKEN }}" not in plan_text.replace(
-        "REGCTL_TARGET_TOKEN: ${{ secrets.REGCTL_READ_TOKEN", ""
-    )
+    assert "REGCTL_TARGET_TOKEN:" not in plan_text and "REGCTL_TARGET_READ_TOKEN" in plan_text
     assert "secrets.REGCTL_TARGET_TOKEN" not in plan_text
     assert jobs["apply"]["concurrency"]["cancel-in-progress"] is False
     assert "push" in jobs["apply"]["if"] and "default_branch" in jobs["apply"]["if"]
