@@ -79,8 +79,11 @@ def anchored(file: str) -> str:
     those paths would not match the diff. Outside git the registry's parent
     folder (where a repository root would be) is the anchor.
     """
-    path = Path(file).resolve()
-    if not path.exists():
+    try:
+        path = Path(file).resolve()
+        if not path.exists():
+            return file
+    except (OSError, ValueError):  # a name no file can have (a NUL byte): keep it as given
         return file
     root = _repo_root(path.parent)
     if root is None:
