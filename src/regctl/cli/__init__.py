@@ -5,6 +5,7 @@ from regctl.cli.app import main
 # Importing a command module registers its commands on ``main``.
 from regctl.cli import spine  # noqa: F401  isort: skip
 from regctl.cli import interop  # noqa: F401  isort: skip
+from regctl.cli import export_configmap  # noqa: F401  isort: skip
 from regctl.cli import authoring  # noqa: F401  isort: skip
 from regctl.cli import inventory  # noqa: F401  isort: skip
 from regctl.cli import deploy  # noqa: F401  isort: skip

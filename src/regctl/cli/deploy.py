@@ -45,7 +45,10 @@ _target_option = click.option(
     "--target",
     "target_uri",
     metavar="URI",
-    help="file:PATH or http(s)://URL (default: the Registry document's targets[ENV]).",
+    help=(
+        "file:PATH, http(s)://URL, s3://BUCKET/KEY or etcd://HOST:PORT/KEY "
+        "(default: the Registry document's targets[ENV])."
+    ),
 )
 
 
