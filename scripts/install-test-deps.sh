@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: binary name -> package name.
 declare -A APT=(
   [etcd]=etcd-server
+  [node]=nodejs
 )
 missing=()
 for bin in "${!APT[@]}"; do
