@@ -25,6 +25,8 @@ export declare const KIND: "Manifest";
 export declare class Provider {
   readonly id: string;
   readonly display_name: string;
+  /** Language tag -> name when the registry gives one per language (else empty). */
+  readonly display_names: Readonly<Record<string, string>>;
   readonly api: string;
   readonly base_url: string | null;
   readonly enabled: boolean;
@@ -36,6 +38,8 @@ export declare class Provider {
   readonly description: string | null;
   readonly docs_url: string | null;
   readonly labels: Readonly<Record<string, string>>;
+  /** The name in `locale` ("fa", "fa-IR"), else display_name. */
+  displayNameFor(locale?: string | null): string;
 }
 
 export interface ModelDict {
@@ -44,6 +48,7 @@ export interface ModelDict {
   key: string;
   upstream_id: string;
   display_name: string;
+  display_names: Record<string, string>;
   capabilities: string[];
   active: string[];
   supports: Record<string, boolean>;
@@ -65,6 +70,7 @@ export declare class Model implements Readonly<ModelDict> {
   readonly key: string;
   readonly upstream_id: string;
   readonly display_name: string;
+  readonly display_names: Readonly<Record<string, string>>;
   readonly capabilities: readonly string[];
   /** The capabilities this model is active for (empty: inactive). */
   readonly active: readonly string[];
@@ -79,6 +85,8 @@ export declare class Model implements Readonly<ModelDict> {
   readonly docs_url: string | null;
   readonly labels: Readonly<Record<string, string>>;
   isActive(capability?: string | null): boolean;
+  /** The name in `locale` ("fa", "fa-IR", "fa_IR.UTF-8"), else display_name. */
+  displayNameFor(locale?: string | null): string;
   /** The same plain data as Python's Model.as_dict(). */
   asDict(): ModelDict;
 }
@@ -166,6 +174,13 @@ export declare function parseManifest(
   data: Uint8Array | ArrayBuffer | string,
   options?: LoadOptions & { source?: string },
 ): Promise<Registry>;
+
+/** The name for a locale from a tag -> name map (exact tag, then language), else `fallback`. */
+export declare function pickName(
+  fallback: string,
+  names: Readonly<Record<string, string>> | null | undefined,
+  locale?: string | null,
+): string;
 
 /** "sha256:<hex>" of a parsed document, as regctl computes it. */
 export declare function computeDigest(doc: object): Promise<string>;

@@ -48,6 +48,19 @@ Url = Annotated[str, Field(pattern=HTTP_URL)]
 PositiveInt = Annotated[int, Field(gt=0)]
 Price = Annotated[float, Field(ge=0)]
 Name = Annotated[str, Field(min_length=1)]
+#: A language tag: ``en``, ``fa``, ``pt-BR``.
+LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#: One name, or one per language (``{en: GPT-4o, fa: جی‌پی‌تی ۴o}``).
+DisplayName = (
+    Name | Annotated[dict[Annotated[str, Field(pattern=LOCALE)], Name], Field(min_length=1)]
+)
+
+
+def display_default(name: str | dict[str, str]) -> str:
+    """The single name of a :data:`DisplayName`: itself, or its ``en`` entry (else the first)."""
+    if isinstance(name, str):
+        return name
+    return name.get("en") or name[min(name)]
 
 
 class Strict(BaseModel):
@@ -99,7 +112,7 @@ class ModelBody(Strict):
 
     id: Annotated[str, Field(pattern=MODEL_ID)]
     upstream_id: Name | None = None
-    display_name: Name
+    display_name: DisplayName
     capabilities: Annotated[list[Name], Field(min_length=1)]
     active: StrictBool | list[Name] = False
     limits: Limits | None = None
@@ -134,7 +147,7 @@ class ProviderFields(Strict):
     apiVersion: Literal["regctl/v1"]
     kind: Literal["Provider"]
     id: Annotated[str, Field(pattern=PROVIDER_ID)]
-    display_name: Name
+    display_name: DisplayName
     api: Literal[
         "openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible"
     ] = "openai"

@@ -28,6 +28,9 @@ FLOATS = [
 ]  # fmt: skip
 
 
+LOCALES = ["fa", "fa-IR", "fa_IR.UTF-8", "en", "en-US", "pt-BR", "pt_br", "pt", "de", None]
+
+
 def _outcome(fn: Any) -> Any:
     try:
         return fn()
@@ -80,6 +83,11 @@ def _queries(reg: Registry) -> dict[str, Any]:
         "models": models,
         "resolve": resolve,
         "entries": {m.key: m.as_dict() for m in reg.models()},
+        "names": {
+            m.key: [[loc, m.display_name_for(loc)] for loc in LOCALES]
+            for m in reg.models()
+            if m.display_names
+        },
     }
 
 
@@ -87,7 +95,8 @@ def _unicode_doc(doc: dict[str, Any]) -> dict[str, Any]:
     """Non-ASCII text, escapes, astral characters and floats in awkward places."""
     body = json.loads(json.dumps(doc))
     m = body["models"]["openai/gpt-4o"]
-    m["display_name"] = "جی‌پی‌تی ۴o 🚀"
+    m["display_name"] = "GPT-4o"
+    m["display_names"] = {"en": "GPT-4o", "fa": "جی‌پی‌تی ۴o 🚀", "pt-BR": "GPT-4o (BR)"}
     m["description"] = 'quote " backslash \\ newline \n tab \t ctl \u0001 del \x7f ls \u2028 ¶'
     m["labels"] = {"z": "1", "é": "2", "\ue000": "3", "😀": "4", "Z": "5", "": "6"}
     m["pricing"] = {

@@ -8,7 +8,7 @@ import { verifyManifest } from "./verify.js";
 
 export * from "./errors.js";
 export { computeDigest, digestBody, dumpsCompact, pythonFloat } from "./canonical.js";
-export { Model, Provider, Registry, Resolved } from "./registry.js";
+export { Model, pickName, Provider, Registry, Resolved } from "./registry.js";
 export { API_VERSION, KIND } from "./verify.js";
 
 /**

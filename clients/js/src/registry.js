@@ -21,6 +21,14 @@ const freeze = (v) => {
 const opt = (entry, key, fallback = null) => (entry[key] === undefined ? fallback : entry[key]);
 const quote = (s) => `'${s}'`;
 
+/** The name for a locale ("fa", "fa-IR", "fa_IR.UTF-8"): exact tag, its language, else `fallback`. */
+export function pickName(fallback, names, locale) {
+  if (!locale || !names) return fallback;
+  const tag = String(locale).split(".")[0].split("@")[0].replace(/_/g, "-").toLowerCase();
+  const lowered = new Map(Object.entries(names).map(([k, v]) => [k.toLowerCase(), v]));
+  return lowered.get(tag) || lowered.get(tag.split("-")[0]) || fallback;
+}
+
 /** A provider entry (docs/manifest.md, "Provider entry"); field names as in the manifest. */
 export class Provider {
   constructor(entry) {
@@ -29,6 +37,7 @@ export class Provider {
     }
     this.id = entry.id;
     this.display_name = opt(entry, "display_name", entry.id);
+    this.display_names = freeze({ ...(entry.display_names ?? {}) });
     this.api = opt(entry, "api", "openai");
     this.base_url = opt(entry, "base_url");
     this.enabled = Boolean(opt(entry, "enabled", true));
@@ -40,6 +49,11 @@ export class Provider {
     this.docs_url = opt(entry, "docs_url");
     this.labels = freeze(opt(entry, "labels", {}));
     Object.freeze(this);
+  }
+
+  /** The name in `locale`, else `display_name`. */
+  displayNameFor(locale) {
+    return pickName(this.display_name, this.display_names, locale);
   }
 }
 
@@ -54,6 +68,7 @@ export class Model {
     this.key = `${entry.provider}/${entry.id}`;
     this.upstream_id = opt(entry, "upstream_id", entry.id);
     this.display_name = opt(entry, "display_name", entry.id);
+    this.display_names = freeze({ ...(entry.display_names ?? {}) });
     this.capabilities = freeze([...opt(entry, "capabilities", [])]);
     this.active = freeze([...opt(entry, "active", [])]);
     this.supports = freeze(opt(entry, "supports", {}));
@@ -67,6 +82,11 @@ export class Model {
     this.docs_url = opt(entry, "docs_url");
     this.labels = freeze(opt(entry, "labels", {}));
     Object.freeze(this);
+  }
+
+  /** The name in `locale` ("fa", "fa-IR"): `display_names` by tag, then language, else `display_name`. */
+  displayNameFor(locale) {
+    return pickName(this.display_name, this.display_names, locale);
   }
 
   /** Active for `capability`, or for anything when it is omitted. */

@@ -25,6 +25,11 @@ for (const [name, q] of Object.entries(CASES.queries)) {
     for (const [key, entry] of Object.entries(q.entries)) {
       assert.deepEqual(reg.model(key).asDict(), entry, key);
     }
+    for (const [key, pairs] of Object.entries(q.names)) {
+      for (const [locale, expected] of pairs) {
+        assert.equal(reg.model(key).displayNameFor(locale), expected, `${key} ${locale}`);
+      }
+    }
   });
 
   test(`${name}: resolve() follows the same order`, async () => {

@@ -40,6 +40,7 @@ test("canonical compact text is byte-identical to Python's json.dumps", () => {
   // The unicode fixture really holds what the test is about.
   assert.match(CASES.compact["unicode.json"], /جی‌پی‌تی/);
   assert.match(CASES.compact["unicode.json"], /😀/);
+  assert.ok(Object.keys(CASES.queries["unicode.json"].names).length > 0);
   assert.ok(CASES.compact["unicode.json"].includes("\\u0001"));
 });
 

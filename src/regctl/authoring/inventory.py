@@ -279,6 +279,15 @@ def show_entry(
     data = show_data(manifest, index, target, env)
     rows = [[f["field"], _shown(f["value"]), f["source"] or "(default)"] for f in data["fields"]]
     title = f"{data['kind']} {data['id']}"
+    entry = (
+        manifest.get("models", {}) if data["kind"] == "model" else manifest.get("providers", {})
+    ).get(data["id"], {})
+    if entry.get("display_names"):
+        # The name in the user's language (regctl --lang / $REGCTL_LANG / $LANG).
+        from regctl.client.types import pick_name
+        from regctl.i18n import language
+
+        title += f" ({pick_name(entry['display_name'], entry['display_names'], language())})"
     if env:
         title += f" (environment {env})"
     text = title + "\n" + table(["FIELD", "VALUE", "SOURCE"], rows)

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from regctl import __version__
+from regctl import __version__, i18n
 from regctl.errors import RegctlError
 
 
@@ -30,10 +30,13 @@ class RegctlGroup(click.Group):
             raise
         except RegctlError as exc:
             if str(exc):
-                click.echo(f"error: {exc}", err=True)
+                # A Msg argument keeps its template, so the message can be translated.
+                first = exc.args[0] if len(exc.args) == 1 else None
+                text = first if isinstance(first, i18n.Msg) else str(exc)
+                click.echo(f"{i18n._('error')}: {i18n.localize(text)}", err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(i18n._("interrupted"), err=True)
             ctx.exit(130)
         except Exception as exc:
             if os.environ.get("REGCTL_DEBUG"):
@@ -47,11 +50,19 @@ class RegctlGroup(click.Group):
 
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regctl")
-def main() -> None:
+@click.option(
+    "--lang",
+    metavar="LANG",
+    default=None,
+    help="Language of messages: en, fa [default: $REGCTL_LANG, then $LANG]. "
+    "Rule ids and JSON output never change.",
+)
+def main(lang: str | None) -> None:
     """regctl: AI providers and models as code.
 
     Validate a registry, compile it into a locked manifest, plan and apply it.
     """
+    i18n.set_language(i18n.choose_language(lang), stream=sys.stdout)
 
 
 def exit_with(code: int) -> None:
