@@ -181,13 +181,14 @@ class Policy(Strict):
     deprecation_warning_days: Annotated[int, Field(ge=0)] = 30
 
 
-BUDGET_SCOPE = r"^(all|(provider|model|env|template):[^\s:][^\s]*)$"
-
-
 class Budget(Strict):
-    """A monthly spending limit over the usage events that match ``scope``."""
+    """A monthly spending limit over the usage events that match ``scope``.
 
-    scope: Annotated[str, Field(pattern=BUDGET_SCOPE)]
+    ``scope`` is ``all``, ``provider:ID``, ``model:PROVIDER/MODEL``, ``env:NAME`` or
+    ``template:ID`` (checked by the ``unknown-reference`` rule, with its position).
+    """
+
+    scope: Name
     monthly: Annotated[float, Field(gt=0)]
     currency: Literal["USD"] = "USD"
     warn_at: Annotated[float, Field(gt=0, le=1)] = 0.8

@@ -118,10 +118,16 @@ def test_config_shape(registry: Path) -> None:
         "code",  # the only provider with an active code model: no default needed
     }  # fmt: skip
     chat = entries["chat"]
+    # openai's 500 rpm / 30000 tpm divided among its 6 deployments, not copied to each
     assert chat["litellm_params"] == {
-        "model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY", "rpm": 500,
-        "tpm": 30000,
+        "model": "openai/gpt-4o", "api_key": "os.environ/OPENAI_API_KEY", "rpm": 83,
+        "tpm": 5000,
     }  # fmt: skip
+    openai = [e["litellm_params"] for e in result.config["model_list"]
+              if e["model_info"]["regctl_model"].startswith("openai/")]  # fmt: skip
+    assert len(openai) == 6
+    assert sum(p["rpm"] for p in openai) == 500 and sum(p["tpm"] for p in openai) == 30000
+    assert "rpm" not in entries["chat/groq"]["litellm_params"]  # groq sets no limit
     assert chat["model_info"]["input_cost_per_token"] == pytest.approx(2.5e-6)
     assert chat["model_info"]["cache_read_input_token_cost"] == pytest.approx(1.25e-6)
     assert chat["model_info"]["max_input_tokens"] == 128000
@@ -212,8 +218,35 @@ def test_real_litellm_router_loads_every_model_and_fallback(
     assert deps["chat"]["api_key"] == "test-openai"  # os.environ/ resolved by LiteLLM itself
     assert deps["chat/groq"]["model"] == "groq/llama-3.1-70b-versatile"
     assert deps["chat/groq"]["api_base"] == "https://api.groq.com/openai/v1"
-    assert deps["chat"]["rpm"] == 500
+    openai = [d for d in got["deployments"] if d["info"]["regctl_model"].startswith("openai/")]
+    assert sum(d["rpm"] for d in openai) == 500  # the router's total ceiling is the provider's
     assert deps["chat"]["info"]["input_cost_per_token"] == pytest.approx(2.5e-6)
     example_cfg = yaml.safe_load(out2.read_text())
     assert sorted(results[1]["names"]) == sorted(e["model_name"] for e in example_cfg["model_list"])
     assert results[1]["fallbacks"] == example_cfg["router_settings"]["fallbacks"]
+
+
+def test_model_limit_is_shared_by_that_models_deployments(registry: Path) -> None:
+    openai = registry / "providers/openai.yaml"
+    openai.write_text(
+        openai.read_text().replace(
+            "    active: true\n    limits: {context_window: 128000",
+            "    active: true\n    rate_limits: {rpm: 100}\n    limits: {context_window: 128000",
+        )
+    )
+    manifest = _manifest(registry)
+    assert manifest["models"]["openai/gpt-4o"]["rate_limits"] == {"rpm": 100}
+    entries = export_litellm(manifest).config["model_list"]
+    rpm = {e["model_name"]: e["litellm_params"]["rpm"] for e in entries if
+           e["model_info"]["regctl_model"].startswith("openai/")}  # fmt: skip
+    # gpt-4o serves chat/openai, vision/openai, chat, vision: 100 shared by the 4
+    assert [rpm[n] for n in ("chat/openai", "vision/openai", "chat", "vision")] == [25] * 4
+    assert rpm["embedding/openai"] + rpm["embedding"] <= 500 - 100
+    assert sum(rpm.values()) <= 500
+    # and the real router takes the config as written
+    import litellm
+
+    router = litellm.Router(model_list=entries)
+    got = {d["model_name"]: d["litellm_params"]["rpm"] for d in router.get_model_list()
+           if d["model_info"]["regctl_model"] == "openai/gpt-4o"}  # fmt: skip
+    assert got == {"chat/openai": 25, "vision/openai": 25, "chat": 25, "vision": 25}

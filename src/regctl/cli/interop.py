@@ -103,6 +103,7 @@ def _finish(
             schema=schema,
             force=force,
             progress=bar.advance,
+            templates=getattr(result, "templates", None),
         )
     click.echo(report.render(verbose=verbose))
     if len(report.env_vars) > 25 and not verbose:

@@ -75,7 +75,7 @@ def _make(
     params: Mapping[str, Any] | None,
 ) -> Resolved:
     merged = {**p.defaults, **m.defaults, **tparams, **(params or {})}
-    return Resolved(p, m, capability, merged, via, template)
+    return Resolved(p, m, capability, merged, via, template, st.data)
 
 
 def _order(

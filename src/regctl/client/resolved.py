@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regctl.client.errors import ResolutionError
 from regctl.client.types import Model, Provider, SecretStr, _Frozen
+
+if TYPE_CHECKING:
+    from regctl.client.usage import UsageEvent
+
+_record: Any = None  # regctl.client.usage.record, imported on the first record()
 
 # Protocols that openai.OpenAI(base_url=...) talks to directly.
 _OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
@@ -21,7 +26,7 @@ class Resolved(_Frozen):
     ``"provider"``, ``"default"`` or ``"fallback"``.
     """
 
-    __slots__ = ("capability", "model", "params", "provider", "template", "via")
+    __slots__ = ("_origin", "capability", "model", "params", "provider", "template", "via")
 
     provider: Provider
     model: Model
@@ -29,6 +34,7 @@ class Resolved(_Frozen):
     params: Mapping[str, Any]
     via: str
     template: str | None
+    _origin: Any  # the ManifestData that chose this model: digest, commit, environment
 
     def __init__(
         self,
@@ -38,6 +44,7 @@ class Resolved(_Frozen):
         params: Mapping[str, Any],
         via: str,
         template: str | None = None,
+        origin: Any = None,
     ) -> None:
         s = object.__setattr__
         s(self, "provider", provider)
@@ -46,6 +53,37 @@ class Resolved(_Frozen):
         s(self, "params", MappingProxyType(dict(params)))
         s(self, "via", via)
         s(self, "template", template)
+        s(self, "_origin", origin)
+
+    def record(
+        self,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cached_input_tokens: int = 0,
+        latency_ms: float | None = None,
+        ok: bool = True,
+        *,
+        sink: Any = None,
+    ) -> UsageEvent:
+        """Record one call to this model: a :class:`~regctl.client.usage.UsageEvent`.
+
+        The event holds the provider, model, capability, environment, template,
+        the exact ``Decimal`` cost from the manifest prices (``None`` when the
+        model is unpriced), the manifest digest and source commit that chose the
+        model, and a UTC timestamp. It goes to ``sink`` (a sink or several), else
+        to the sinks of :func:`regctl.client.usage.configure` (or
+        ``$REGCTL_USAGE_SINKS``), and is returned. Raises :class:`PricingError`
+        for a negative or non-integer token count.
+        """
+        global _record
+        if _record is None:
+            from regctl.client.usage import record as _loaded
+
+            _record = _loaded
+        event: UsageEvent = _record(
+            self, input_tokens, output_tokens, cached_input_tokens, latency_ms, ok, sink
+        )
+        return event
 
     @property
     def upstream_id(self) -> str:

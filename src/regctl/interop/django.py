@@ -6,7 +6,10 @@ variables to set (and which providers had a stored key to move there). The old
 data also allowed several active models per provider and capability; the
 registry allows one, so the most recently released stays active and the others
 are deactivated and reported. Active models whose deprecation date has passed
-are deactivated too, so the import validates as it is.
+are deactivated too, so the import validates as it is. A model marked ``is_default``
+wins its capabilities over a newer one (it was the one the old system served), and its
+provider becomes the Registry's default for them. ``prompttemplate`` rows become
+``PromptTemplate`` documents (see :mod:`regctl.interop.django_templates`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 
 from regctl.errors import RegctlError
 from regctl.interop import common as c
+from regctl.interop.django_templates import import_templates, is_template_row
 from regctl.interop.litellm_prices import PROVIDER_API
 from regctl.interop.modelsdev import ImportResult
 from regctl.interop.report import ImportReport
@@ -74,13 +78,15 @@ def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
         raise RegctlError(f"{path}: not a Django dumpdata fixture (expected a JSON list)")
     today = as_of or _dt.date.today()
     report = ImportReport(source=Path(path).name)
-    prov_rows, model_rows = [], []
+    prov_rows, model_rows, template_rows = [], [], []
     for i, row in enumerate(rows):
         label = str(row.get("model", "")).lower() if isinstance(row, dict) else ""
         if label.endswith(".aiprovider") and isinstance(row.get("fields"), dict):
             prov_rows.append(row)
         elif label.endswith(".aimodel") and isinstance(row.get("fields"), dict):
             model_rows.append(row)
+        elif is_template_row(label) and isinstance(row.get("fields"), dict):
+            template_rows.append(row)
         else:
             report.skip(f"[{i}]", "other-table", label or "not a dumpdata row")
     providers: dict[Any, dict[str, Any]] = {}  # pk and name -> provider body
@@ -95,6 +101,7 @@ def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
         by_id[body["id"]] = body
         providers[row.get("pk")] = providers[row["fields"].get("name")] = body
     defaults: dict[str, list[str]] = {}
+    models_by_pk: dict[Any, tuple[str, list[str]]] = {}
     for row in sorted(model_rows, key=lambda r: str(r.get("pk"))):
         fk = row["fields"].get("provider")
         fk = fk[0] if isinstance(fk, list) and len(fk) == 1 else fk  # natural key form
@@ -107,6 +114,9 @@ def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
             continue
         if c.add_model(body["models"], body["_seen"], model, _where(row), report):
             report.models += 1
+            ref = (f"{body['id']}/{model['id']}", list(model["capabilities"]))
+            models_by_pk[row.get("pk")] = ref
+            models_by_pk[(row["fields"].get("provider"), row["fields"].get("name"))] = ref
             if row["fields"].get("is_default") and model["_active"]:
                 for cap in model["capabilities"]:
                     defaults.setdefault(cap, []).append(body["id"])
@@ -115,8 +125,20 @@ def import_django(path: Path, *, as_of: _dt.date | None = None) -> ImportResult:
         del body["_seen"]
     # A capability's default provider: the provider of its is_default model, when only one has one.
     chosen = {cap: ps[0] for cap, ps in sorted(defaults.items()) if len(set(ps)) == 1}
+    for cap, ps in sorted(defaults.items()):
+        if len(set(ps)) > 1:
+            report.note(f"defaults.{cap}", "default-conflict", f"is_default in {sorted(set(ps))}")
     registry = {"defaults": chosen} if chosen else {}
-    return ImportResult.of(list(by_id.values()), "django-import", report, registry=registry)
+    result = ImportResult.of(list(by_id.values()), "django-import", report, registry=registry)
+
+    def capability_of(raw: Any, where: str) -> str | None:
+        cap = CAPABILITY_ALIASES.get(str(raw).strip().lower())
+        if cap is None:
+            report.note(where, "unknown-capability", f"{raw!r} dropped")
+        return cap
+
+    result.templates = import_templates(template_rows, models_by_pk, report, capability_of)
+    return result
 
 
 def _where(row: dict[str, Any]) -> str:
@@ -230,16 +252,17 @@ def _model(row: dict[str, Any], report: ImportReport, today: _dt.date) -> dict[s
         report.note(where, "deprecated-deactivated", f"{mid}: deprecated {body['deprecated']}")
         active = False
     body["_active"] = active
+    # The default model wins over a newer one: it is what the old system served.
     body["_rank"] = (
-        body["released"] or _dt.date.min,
         bool(f.get("is_default")),
+        body["released"] or _dt.date.min,
         str(row.get("pk")),
     )
     return c.drop_none(body)
 
 
 def _single_active(provider: dict[str, Any], report: ImportReport) -> None:
-    """Keep one active model per capability: the most recently released (then is_default)."""
+    """Keep one active model per capability: the ``is_default`` one, else the newest."""
     models = provider["models"]
     won: dict[str, list[str]] = {m["id"]: [] for m in models}
     caps = sorted({cap for m in models if m["_active"] for cap in m["capabilities"]})
@@ -252,7 +275,8 @@ def _single_active(provider: dict[str, Any], report: ImportReport) -> None:
                 report.note(
                     f"{provider['id']}/{m['id']}",
                     "single-active",
-                    f"deactivated for {cap}: {best['id']} is more recent",
+                    f"deactivated for {cap}: {best['id']} is "
+                    + ("the default" if best["_rank"][0] else "more recent"),
                 )
     for m in models:
         kept = won[m["id"]]

@@ -8,6 +8,12 @@ Groups (LiteLLM ``model_name``):
 * ``router_settings.fallbacks``: ``{<capability>: [<capability>/<fallback provider>, ...]}``
   in the registry's order, so LiteLLM retries the way ``regctl.client.resolve`` does.
 
+Rate limits: LiteLLM limits each deployment on its own, and one regctl model appears in
+several deployments (``chat/openai``, ``chat``, ``vision/openai``, ...). Copying the
+provider's ``rpm``/``tpm`` to each would multiply the real ceiling by their number, so
+a provider's limit is divided among all of its deployments and a model's own limit among
+that model's deployments (the smaller share applies). Each sum stays within the limit.
+
 Keys become ``os.environ/NAME`` from the provider's first ``env:`` reference.
 LiteLLM has one ``api_key`` per deployment and no secret plugins, so other
 references (``file:``, plugin schemes, later chain entries) are reported in
@@ -103,6 +109,7 @@ def export_litellm(manifest: dict[str, Any]) -> ExportResult:
                 warnings.append(f"fallback {pid!r} for {cap!r} left out: no active model")
         if names:
             fallbacks.append({cap: names})
+    _assign_rate_limits(entries, providers, models)
     config: dict[str, Any] = {"model_list": entries}
     if fallbacks:
         config["router_settings"] = {"fallbacks": fallbacks}
@@ -140,11 +147,42 @@ def _provider_params(pid: str, prov: dict[str, Any], warnings: list[str]) -> dic
     api = prov.get("api", "openai")
     if base and PUBLIC_BASE.get(api) != base:
         params["api_base"] = base
-    for key in ("rpm", "tpm"):
-        val = (prov.get("rate_limits") or {}).get(key)
-        if val is not None:
-            params[key] = val
     return params
+
+
+def _shares(limit: int, n: int) -> list[int]:
+    """``limit`` split into ``n`` whole shares that sum to it (the first ones get the rest)."""
+    base, rest = divmod(limit, n)
+    return [base + (1 if i < rest else 0) for i in range(n)]
+
+
+def _assign_rate_limits(
+    entries: list[dict[str, Any]], providers: dict[str, Any], models: dict[str, Any]
+) -> None:
+    """Set each deployment's ``rpm``/``tpm`` to its share (see the module docstring)."""
+    by_provider: dict[str, list[dict[str, Any]]] = {}
+    by_model: dict[str, list[dict[str, Any]]] = {}
+    for e in entries:
+        ref = e["model_info"]["regctl_model"]
+        by_provider.setdefault(ref.split("/", 1)[0], []).append(e)
+        by_model.setdefault(ref, []).append(e)
+    for key in ("rpm", "tpm"):
+        share: dict[int, int] = {}  # id(entry) -> the smallest share that applies
+        groups = [
+            ((providers.get(pid) or {}).get("rate_limits") or {}, group)
+            for pid, group in by_provider.items()
+        ] + [
+            ((models.get(ref) or {}).get("rate_limits") or {}, group)
+            for ref, group in by_model.items()
+        ]
+        for limits, group in groups:
+            if limits.get(key) is None:
+                continue
+            for e, part in zip(group, _shares(int(limits[key]), len(group))):
+                share[id(e)] = min(share.get(id(e), part), part)
+        for e in entries:
+            if id(e) in share:
+                e["litellm_params"][key] = share[id(e)]
 
 
 def _entry(

@@ -92,6 +92,7 @@ class ImportResult:
     registry: dict[str, Any]
     report: ImportReport
     extra_capabilities: set[str] = field(default_factory=set)
+    templates: list[dict[str, Any]] = field(default_factory=list)  # PromptTemplate bodies
 
     @classmethod
     def of(

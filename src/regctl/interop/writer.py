@@ -98,6 +98,7 @@ def write_registry(
     schema: str | None = None,
     force: bool = False,
     progress: Callable[[int], None] | None = None,
+    templates: list[dict[str, Any]] | None = None,
 ) -> list[str]:
     """Write the registry below ``out_dir``; return the written paths relative to it.
 
@@ -124,6 +125,12 @@ def write_registry(
         written.append(rel)
         if progress:
             progress(1)
+    for template in sorted(templates or [], key=lambda t: str(t["id"])):
+        rel = f"prompts/{template['id']}.yaml"
+        doc = {"apiVersion": API_VERSION, "kind": "PromptTemplate", **template}
+        (out_dir / "prompts").mkdir(exist_ok=True)
+        atomic_write(out_dir / rel, render_file(doc, schema=schema_ref(schema, 1), comment=comment))
+        written.append(rel)
     return written
 
 

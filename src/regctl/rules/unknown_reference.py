@@ -2,7 +2,8 @@
 
 Checked: a standalone Model's ``provider``; the provider ids in the Registry's
 ``defaults`` and ``fallbacks`` (and their environment overrides); the
-environments named in ``targets``. An environment overlay that names a provider
+environments named in ``targets``; the provider, model (``provider/model``),
+environment or template a budget's ``scope`` names. An environment overlay that names a provider
 or model that does not exist is reported when the overlay is applied. Prompt
 template references are checked by the ``template`` rule's module.
 """
@@ -16,6 +17,7 @@ from regctl.parse import did_you_mean
 from regctl.positions import PosDict, PosList
 from regctl.problems import Problem
 from regctl.registry import View
+from regctl.rules._budgets import check_budgets
 
 ID = "unknown-reference"
 PER_ENVIRONMENT = True
@@ -54,6 +56,8 @@ def check(view: View) -> Iterator[Problem]:
                     )
     if not view.complete:
         return  # a file failed to load: its providers would show up as dangling here
+    if view.env is None:
+        yield from check_budgets(view, ID)
     if isinstance(view.defaults_raw, PosDict):
         for cap, pid in view.defaults_raw.items():
             if isinstance(pid, str) and pid not in view.providers and pid not in view.broken:

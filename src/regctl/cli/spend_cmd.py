@@ -1,0 +1,138 @@
+"""`regctl spend`: what the usage files say was spent, against the Registry's budgets."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import click
+
+from regctl.cli.app import exit_with, main
+from regctl.cli.options import epilog, format_option, registry_option
+from regctl.errors import RegctlError
+
+
+@main.command(
+    "spend",
+    epilog=epilog(
+        [
+            "regctl spend logs/usage.jsonl --month 2026-11 --by model",
+            "regctl spend logs/usage.jsonl* --format markdown --check --chart spend.svg",
+        ],
+        {
+            0: "ok (without --check: the report was printed)",
+            1: "--check: a budget is exceeded",
+            2: "--check: a budget is past its warn_at share (also: a bad option)",
+            3: "a usage file cannot be read, a bad --month, or the budgets have errors",
+        },
+    ),
+)
+@click.argument("usage_files", nargs=-1, required=True, metavar="USAGE.jsonl...")
+@click.option(
+    "--month", default=None, metavar="YYYY-MM", help="The month [default: this one, UTC]."
+)
+@click.option(
+    "--by",
+    type=click.Choice(["provider", "model", "env", "template", "day"]),
+    default="provider",
+    show_default=True,
+    help="Group the spend by this field.",
+)
+@format_option(["text", "json", "markdown"])
+@click.option("--check", is_flag=True, help="Exit 1 when a budget is exceeded, 2 past a warning.")
+@click.option(
+    "--chart",
+    type=click.Path(path_type=Path, dir_okay=False),
+    default=None,
+    metavar="FILE.svg",
+    help="Also draw daily spend per group as an SVG chart.",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    metavar="YYYY-MM-DD",
+    default=None,
+    help="The day the forecast runs to [default: today, UTC] (for reproducible reports).",
+)
+@registry_option()
+def spend_cmd(
+    usage_files: tuple[str, ...],
+    month: str | None,
+    by: str,
+    fmt: str,
+    check: bool,
+    chart: Path | None,
+    as_of: dt.datetime | None,
+    registry: Path,
+) -> None:
+    """Sum the cost of usage events (written by Resolved.record) for one month.
+
+    Shows the spend per group, each budget of the Registry document (spent, share
+    used, month-end forecast from the run rate so far), and with --chart a picture of
+    daily spend per group (an SVG file; with --format markdown also a Mermaid chart of
+    the daily total, which GitHub renders in a job summary). In a scheduled CI
+    job, append the Markdown to "$GITHUB_STEP_SUMMARY".
+    """
+    from regctl.fsutil import atomic_write
+    from regctl.spend import SpendError, check_budgets, exit_code, parse_month, read_usage
+    from regctl.spend_report import (
+        render_markdown,
+        render_mermaid,
+        render_svg,
+        render_text,
+        report_data,
+    )
+
+    today = as_of.date() if as_of else dt.datetime.now(dt.timezone.utc).date()
+    wanted = parse_month(month, today)
+    budgets = _budgets(registry, SpendError)
+    usage = read_usage(usage_files, wanted)
+    if usage.malformed:
+        click.echo(
+            f"warning: {usage.malformed} line(s) are not usage events and were skipped "
+            f"(first at {usage.first_malformed})",
+            err=True,
+        )
+    statuses = check_budgets(usage, budgets, today)
+    data = report_data(usage, by, statuses, today)
+    if fmt == "json":
+        click.echo(json.dumps(data, indent=2, sort_keys=True))
+    elif fmt == "markdown":
+        md = render_markdown(data, usage, statuses)
+        if chart is not None:  # the SVG cannot be shown inline in a job summary
+            md += "\n\n" + render_mermaid(usage)
+        click.echo(md)
+    else:
+        click.echo(render_text(data, usage, statuses))
+    if chart is not None:
+        try:
+            atomic_write(chart, render_svg(usage, by).encode("utf-8"))
+        except OSError as exc:
+            raise SpendError(f"{chart}: cannot write chart: {exc.strerror}") from None
+    if check:
+        exit_with(exit_code(statuses))
+
+
+def _budgets(registry: Path, error: type[RegctlError]) -> list[dict[str, object]]:
+    """The Registry document's budgets.
+
+    Problems elsewhere in the registry do not stop a spend report; a Registry document
+    that does not parse, or a budget whose scope names nothing, does.
+    """
+    from regctl.problems import Severity
+    from regctl.validate import validate
+
+    report = validate(registry, envs=[])
+    doc = report.registry.base.registry_doc
+    errors = [
+        p
+        for p in report.problems
+        if p.severity is Severity.ERROR and (doc is None or "budgets" in p.message)
+    ]
+    if errors:
+        for p in errors:
+            click.echo(f"{p.location}: error [{p.rule}] {p.message}", err=True)
+        raise error(f"registry {registry} has {len(errors)} error(s); budgets not read")
+    return [b.model_dump() for b in doc.budgets] if doc else []
