@@ -81,6 +81,19 @@ def test_show_titles_the_name_in_the_users_language(project: Path) -> None:
     assert js_en.stdout == js_fa.stdout
 
 
+def test_ls_models_shows_the_name_in_the_users_language(project: Path) -> None:
+    fa = run_cli("--lang", "fa", "ls", "models", "--provider", "openai", cwd=project)
+    assert fa.returncode == 0, fa.stderr
+    rows = {line.split()[0]: line for line in fa.stdout.splitlines()}
+    assert fa.stdout.splitlines()[0].split()[-1] == "NAME"
+    assert rows["openai/gpt-4o"].endswith(FA_MODEL)
+    assert rows["openai/gpt-4o-mini"].endswith("GPT-4o mini")
+    en = run_cli("ls", "models", "--provider", "openai", env={"LANG": "C.UTF-8"}, cwd=project)
+    assert {line.split()[0]: line for line in en.stdout.splitlines()}["openai/gpt-4o"].endswith(
+        "GPT-4o"
+    )
+
+
 def test_serve_picks_the_name_by_accept_language(project: Path, tmp_path: Path) -> None:
     assert run_cli("compile", "registry", "-o", "m.json", cwd=project).returncode == 0
     srv = Server(str(project / "m.json"), tmp_path)
