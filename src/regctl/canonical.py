@@ -1,8 +1,12 @@
-"""Canonical JSON and the manifest digest (SPEC §4). Standard library only.
+"""Canonical JSON and the manifest digest (docs/manifest.md). Standard library only.
 
 Shared by the compiler and the runtime client so that both sides agree byte for
 byte. The file form is pretty (two-space indent, sorted keys, trailing newline);
-the digest is sha256 over the compact form of the document without ``digest``.
+the digest is sha256 over the compact form of the document without ``digest`` and
+without ``source``. ``source`` (the registry files' hash and the git commit) is
+provenance, not content: a depth-1 CI checkout, a full clone and a plain copy of the
+same registry give the same digest, so whether a target needs an apply never
+depends on git metadata or on a comment edited in the YAML.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import json
 from typing import Any
 
 DIGEST_PREFIX = "sha256:"
+UNSIGNED_KEYS = frozenset({"digest", "source"})
+"""Top-level keys the digest does not cover: the digest itself and provenance."""
 
 
 def dumps_pretty(doc: Any) -> str:
@@ -25,8 +31,8 @@ def dumps_compact(doc: Any) -> str:
 
 
 def compute_digest(doc: dict[str, Any]) -> str:
-    """``sha256:<hex>`` over the compact form of ``doc`` without its ``digest`` key."""
-    body = {k: v for k, v in doc.items() if k != "digest"}
+    """``sha256:<hex>`` over the compact form of ``doc`` without ``digest`` and ``source``."""
+    body = {k: v for k, v in doc.items() if k not in UNSIGNED_KEYS}
     return DIGEST_PREFIX + hashlib.sha256(dumps_compact(body).encode("utf-8")).hexdigest()
 
 

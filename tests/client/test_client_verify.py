@@ -209,3 +209,22 @@ def test_property_loads_exactly_what_was_sealed_or_refuses(
     assert again.all_models() == body["models"]
     assert compute_digest({**again.top, "models": again.all_models()}) == again.digest
     assert dumps_compact(again.all_models()) == dumps_compact(body["models"])
+
+
+def test_source_is_provenance_outside_the_digest(tmp_path: Path) -> None:
+    body = _plain_doc()
+    text = manifest_text(body)
+    sealed = json.loads(text)
+    assert sealed["source"]["commit"] is None
+    other_commit = text.replace('"commit": null', '"commit": "' + "a" * 40 + '"')
+    assert other_commit != text
+    fast = parse_manifest(other_commit.encode(), "m")
+    assert fast._models is None  # still the fast path: the source block is skipped
+    assert fast.digest == sealed["digest"]
+    assert fast.top["source"]["commit"] == "a" * 40
+    compact = dumps_compact(json.loads(other_commit))
+    slow = parse_manifest(compact.encode(), "m")
+    assert slow.top["source"] == fast.top["source"]
+    # a malformed provenance block is dropped, never handed to the app
+    garbled = text.replace('"commit": null', '"commit": 7')
+    assert "source" not in parse_manifest(garbled.encode(), "m").top

@@ -61,7 +61,8 @@ def test_cli_output_is_identical_under_another_locale_and_clock(tmp_path: Path) 
 def test_digest_is_sha256_of_the_compact_body(tmp_path: Path) -> None:
     result = compile_registry(EXAMPLE, env="prod", as_of=AS_OF)
     doc = json.loads(result.text)
-    body = {k: v for k, v in doc.items() if k != "digest"}
+    # the digest covers the content: everything but itself and `source` (provenance)
+    body = {k: v for k, v in doc.items() if k not in ("digest", "source")}
     compact = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert doc["digest"] == "sha256:" + hashlib.sha256(compact.encode()).hexdigest()
     # file form: two-space indent, sorted keys, trailing newline
@@ -126,6 +127,8 @@ def test_source_commit_is_the_last_commit_touching_a_clean_registry(tmp_path: Pa
     dirty = compile_registry(repo / "registry", as_of=AS_OF).manifest
     assert dirty is not None and dirty["source"]["commit"] is None
     assert dirty["source"]["digest"] != m["source"]["digest"]
+    # a comment is not content: same manifest digest, so nothing to deploy
+    assert dirty["digest"] == m["digest"]
     outside = compile_registry(
         EXAMPLE.parent / "tests" / "cases" / "valid" / "minimal", as_of=AS_OF
     )

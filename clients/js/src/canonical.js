@@ -247,8 +247,8 @@ export function dumpsCompact(node) {
   return out.join("");
 }
 
-/** Top-level keys left out of the hashed body (besides the rest of the rules). */
-export const DIGEST_EXCLUDED = ["digest"];
+/** Top-level keys the digest does not cover: the digest itself and `source` (provenance). */
+export const DIGEST_EXCLUDED = ["digest", "source"];
 
 /** The exact bytes whose sha256 is the digest: the document without DIGEST_EXCLUDED. */
 export function digestBody(doc) {

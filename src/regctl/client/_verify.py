@@ -4,6 +4,7 @@ The fast path avoids both a full ``json.loads`` of the file and a canonical
 re-dump. The file is ``dumps_pretty(doc)``: every raw newline and the spaces
 after it are indentation (JSON strings cannot hold a raw newline), and ``": ``
 is the pretty key separator. Dropping the top-level ``digest`` line, the
+top-level ``source`` block (provenance, which the digest does not cover), the
 indentation and that one space yields the compact form whose sha256 is the
 digest. If the hash matches, those derived bytes *are* the signed canonical
 text, so everything is parsed from them, never from the file: whatever the
@@ -33,6 +34,9 @@ API_VERSION = "regctl/v1"
 KIND = "Manifest"
 
 _DIGEST_LINE = re.compile(rb'\n  "digest": "sha256:([0-9a-f]{64})",\n')
+# The top-level provenance block: a key at two spaces is top-level only, and the block
+# ends at the first line that closes an object at that indentation.
+_SOURCE_BLOCK = re.compile(rb'\n(  "source": (?:null|\{\n(?:    [^\n]*\n)*?  \})),?\n')
 _DIGEST_RE = re.compile(r"sha256:[0-9a-f]{64}")
 # Structural in canonical compact text: an unescaped quote cannot sit inside a string.
 _MODELS_START = ',"kind":"Manifest","models":'
@@ -125,6 +129,12 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
     lines = data.split(b"\n")
     # Drop the digest line from the list rather than slicing the bytes: one copy fewer.
     del lines[lines.index(match.group(0)[1:-1])]
+    source_block = _SOURCE_BLOCK.search(data, match.end() - 1)
+    provenance: Any = None
+    if source_block is not None:
+        first = lines.index(source_block.group(1).split(b"\n", 1)[0])
+        del lines[first : first + source_block.group(1).count(b"\n") + 1]
+        provenance = _provenance(source_block.group(1))
     compact = b"".join(map(bytes.lstrip, lines)).replace(b'": ', b'":')
     if hashlib.sha256(compact).hexdigest().encode("ascii") != match.group(1):
         return None
@@ -140,12 +150,35 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
             top = None
         if isinstance(top, dict):
             top["digest"] = digest
+            if provenance is not None:
+                top["source"] = provenance
             _check_shape(top, source, models_known=True)
             return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
     doc = json.loads(text)
     doc["digest"] = digest
+    if provenance is not None:
+        doc["source"] = provenance
     _check_shape(doc, source)
     return ManifestData(doc, doc.pop("models"))
+
+
+def _provenance(block: bytes) -> Any:
+    """The ``source`` object of a manifest: provenance, outside the digest.
+
+    It is informational (which registry files and commit produced the manifest), so it
+    is kept only when it has the documented shape; anything else reads as absent.
+    """
+    try:
+        value = json.loads(b"{" + block + b"}")["source"]
+    except (ValueError, KeyError):
+        return None
+    return value if _is_provenance(value) else None
+
+
+def _is_provenance(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in value.items()
+    )
 
 
 def _slow_path(data: bytes, source: str) -> ManifestData:
@@ -174,6 +207,8 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
             f"manifest {source} does not match its digest (tampered or hand-edited):"
             f" recorded {digest}, content hashes to {actual}"
         )
+    if "source" in doc and not _is_provenance(doc["source"]):
+        del doc["source"]  # provenance outside the digest: kept only in its documented shape
     _check_shape(doc, source)
     return ManifestData(doc, doc.pop("models"))
 
