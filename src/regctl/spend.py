@@ -13,7 +13,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -70,8 +70,13 @@ def parse_month(text: str | None, today: dt.date) -> str:
     return text
 
 
-def read_usage(paths: Sequence[str | Path], month: str) -> Usage:
-    """Aggregate the events of ``month`` from JSONL files (see the module docstring)."""
+def read_usage(
+    paths: Sequence[str | Path], month: str, progress: Callable[[int], None] | None = None
+) -> Usage:
+    """Aggregate the events of ``month`` from JSONL files (see the module docstring).
+
+    ``progress(n)`` is told of every ``n`` bytes read (every 65,536 lines and per file).
+    """
     usage = Usage(month)
     cells = usage.cells
     loads = json.loads
@@ -84,7 +89,12 @@ def read_usage(paths: Sequence[str | Path], month: str) -> Usage:
         except OSError as exc:
             raise SpendError(f"{path}: cannot read usage file: {exc.strerror}") from None
         with f:
+            told = 0
             for n, raw in enumerate(f, 1):
+                if progress is not None and not n & 0xFFFF:
+                    at = f.tell()
+                    progress(at - told)
+                    told = at
                 if raw.startswith(head) and raw[7:14] != month_b:
                     usage.other_months += 1
                     continue
@@ -115,6 +125,8 @@ def read_usage(paths: Sequence[str | Path], month: str) -> Usage:
                         usage.first_malformed = f"{path}:{n}"
                     continue
                 usage.events += 1
+            if progress is not None:
+                progress(f.tell() - told)
     return usage
 
 

@@ -127,6 +127,22 @@ def test_templates_render(project: Path, run_cli) -> None:
     assert doc["params"] == {"temperature": 0.2, "max_tokens": 300}
 
 
+def test_templates_render_folds_system_for_models_without_one(project: Path, run_cli) -> None:
+    openai = project / "registry/providers/openai.yaml"
+    openai.write_text(openai.read_text().replace("system_prompt: true", "system_prompt: false", 1))
+    r = run_cli("templates", "render", "summarize", "--var", "text=Hello world", cwd=project)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines() == [
+        "model: openai/gpt-4o",
+        "--- user",
+        "You write short, accurate summaries for a busy engineer.",
+        "",
+        "Summarize the following text in at most three sentences:",
+        "",
+        "Hello world",
+    ]
+
+
 def test_templates_render_bad_input(project: Path, run_cli) -> None:
     r = run_cli("templates", "render", "summarize", cwd=project)
     assert r.returncode == 1 and "needs variable 'text'" in r.stderr

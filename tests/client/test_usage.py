@@ -220,3 +220,22 @@ def test_explicit_sink_overrides_the_configured_ones(reg: Registry, tmp_path: Pa
     explicit.flush()
     configured.flush()
     assert len(_lines(tmp_path / "b.jsonl")) == 1 and _lines(tmp_path / "a.jsonl") == []
+
+
+def test_forked_child_does_not_write_the_parents_buffer(reg: Registry, tmp_path: Path) -> None:
+    path = tmp_path / "usage.jsonl"
+    sink = JsonlSink(path, flush_interval=0)
+    r = reg.resolve("chat")
+    for i in range(3):
+        r.record(input_tokens=i, sink=sink)  # buffered in the parent
+    pid = os.fork()
+    if pid == 0:  # the child: one event of its own, flushed, then leave without atexit
+        try:
+            r.record(input_tokens=100, sink=sink)
+            sink.flush()
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    assert status == 0
+    sink.flush()
+    assert sorted(e["input_tokens"] for e in _lines(path)) == [0, 1, 2, 100]

@@ -178,3 +178,33 @@ def test_app_records_and_spend_reads_it(tmp_path: Path) -> None:
     data = json.loads(out.stdout)
     assert Decimal(data["total"]) == sum(c for c in costs if c is not None)
     assert data["groups"][0]["name"] == r.provider.id and data["events"] == 5
+
+
+def test_progress_only_on_a_terminal(project: Path) -> None:
+    one = (project / "usage.jsonl").read_text().splitlines()[0] + "\n"
+    (project / "big.jsonl").write_text(one * (25_000_000 // len(one)))
+    args = [sys.executable, "-m", "regctl", "spend", "big.jsonl", "--month", "2026-11"]
+    piped = subprocess.run(args, cwd=project, capture_output=True, text=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == ""
+    import pty
+
+    leader, follower = pty.openpty()
+    try:
+        on_tty = subprocess.run(
+            args, cwd=project, stdout=subprocess.PIPE, stderr=follower, timeout=120
+        )
+    finally:
+        os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(leader)
+    assert on_tty.returncode == 0
+    assert b"reading usage (bytes) [" in seen and b"##############################]" in seen
+    assert on_tty.stdout.decode().startswith("spend 2026-11")

@@ -88,7 +88,15 @@ def spend_cmd(
     today = as_of.date() if as_of else dt.datetime.now(dt.timezone.utc).date()
     wanted = parse_month(month, today)
     budgets = _budgets(registry, SpendError)
-    usage = read_usage(usage_files, wanted)
+    from regctl.interop.progress import Progress
+
+    size = sum(_size(p) for p in usage_files)
+    if size > _PROGRESS_BYTES:
+        # A bar on a terminal only (a million events take seconds); silent in pipes and CI.
+        with Progress("reading usage (bytes)", size) as bar:
+            usage = read_usage(usage_files, wanted, bar.advance)
+    else:
+        usage = read_usage(usage_files, wanted)
     if usage.malformed:
         click.echo(
             f"warning: {usage.malformed} line(s) are not usage events and were skipped "
@@ -113,6 +121,16 @@ def spend_cmd(
             raise SpendError(f"{chart}: cannot write chart: {exc.strerror}") from None
     if check:
         exit_with(exit_code(statuses))
+
+
+_PROGRESS_BYTES = 20_000_000  # ~50,000 events: about a second on a busy machine
+
+
+def _size(path: str) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0  # read_usage says why it cannot be read
 
 
 def _budgets(registry: Path, error: type[RegctlError]) -> list[dict[str, object]]:
