@@ -44,11 +44,14 @@ class ResolvedTarget:
 
 def registry_targets(root: Path) -> dict[str, str]:
     """``targets`` of the Registry document under ``root`` (environment → URI)."""
+    from regctl import safeio
+    from regctl.source import MAX_FILE_BYTES
+
     files = sorted(p for p in root.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
     for path in files:
         try:
-            docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        except (yaml.YAMLError, UnicodeDecodeError, OSError):
+            docs = list(yaml.safe_load_all(safeio.read_text(path, MAX_FILE_BYTES)))
+        except (yaml.YAMLError, safeio.SafeReadError, RecursionError, ValueError):
             continue  # validation reports broken files; here we only look for targets
         for doc in docs:
             if isinstance(doc, dict) and doc.get("kind") == "Registry":
@@ -76,7 +79,8 @@ def resolve_target(root: Path | None, env: str | None, target_uri: str | None) -
         display = targets[key]
         base = (root or Path.cwd()).resolve().parent
     location = resolve_uri(display, base)
-    return ResolvedTarget(open_target(location, base, display=display), display, location)
+    target = open_target(location, base, display=display, operator=bool(target_uri))
+    return ResolvedTarget(target, display, location)
 
 
 def compile_manifest(root: Path, env: str | None) -> CompileResult:

@@ -15,6 +15,8 @@ import jinja2
 
 from regctl.canonical import dumps_pretty
 from regctl.plan import MISSING, Change, Plan
+from regctl.redact import redact
+from regctl.textsafe import escape_control, safe_line
 
 SECTIONS = (
     ("environment", "Environment"),
@@ -42,17 +44,21 @@ def value(v: Any) -> str:
     """A field value as compact JSON (strings quoted), cut to one readable line."""
     if v is MISSING:
         return "(none)"
-    text = json.dumps(v, ensure_ascii=False, sort_keys=True)
+    text = escape_control(redact(json.dumps(v, ensure_ascii=False, sort_keys=True)))
     return text if len(text) <= MAX_VALUE else text[: MAX_VALUE - 1] + "…"
 
 
 def model_name(key: Any) -> str:
     """``openai/gpt-4o`` → ``gpt-4o`` (activations are shown per provider already)."""
-    return str(key).split("/", 1)[-1] if isinstance(key, str) else value(key)
+    return escape_control(str(key).split("/", 1)[-1]) if isinstance(key, str) else value(key)
 
 
 def headline(c: Change) -> str:
-    """One line for a change, without the sign."""
+    """One line for a change, without the sign (control characters escaped)."""
+    return escape_control(redact(_headline(c)))
+
+
+def _headline(c: Change) -> str:
     if c.kind == "activation":
         if c.action == "create":
             return f"{c.id}: {model_name(c.new)} (activated)"
@@ -96,7 +102,7 @@ def field_line(f: Any) -> tuple[str, str]:
         text += f" ({f.percent:+.1f}%)"
     if f.path == "credentials" or f.path.startswith("credentials."):
         text += "  (credential references)"
-    return sign, text
+    return sign, escape_control(redact(text))
 
 
 def grouped(plan: Plan) -> list[tuple[str, list[Change]]]:
@@ -121,11 +127,11 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
         return click.style(text, fg=COLOURS[action]) if color else text
 
     env = plan.environment or "(base registry)"
-    lines = [f"regctl plan: environment {env} -> {plan.target}"]
+    lines = [safe_line(redact(f"regctl plan: environment {env} -> {plan.target}"))]
     lines.append(f"  deployed: {short(plan.deployed_digest)}")
     lines.append(f"  new:      {short(plan.digest)}")
     if plan.drift:
-        warn = f"warning: drift: {plan.drift}"
+        warn = escape_control(redact(f"warning: drift: {plan.drift}"))
         lines += ["", click.style(warn, fg="magenta", bold=True) if color else warn]
     if not plan.changed:
         lines += ["", "No changes. The target is up to date."]
@@ -145,13 +151,13 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 
 def render_json(plan: Plan) -> str:
-    """The plan as canonical pretty JSON (without the embedded manifest)."""
-    return dumps_pretty(plan.as_dict())
+    """The plan as canonical pretty JSON (without the embedded manifest), secrets masked."""
+    return redact(dumps_pretty(plan.as_dict()))
 
 
 def _md(text: Any) -> str:
     """Escape a value for a Markdown table cell (inline code; pipes and newlines)."""
-    s = str(text).replace("|", "\\|").replace("\n", " ").replace("`", "'")
+    s = escape_control(redact(str(text)).replace("|", "\\|").replace("`", "'"))
     return f"`{s}`" if s else ""
 
 
@@ -159,6 +165,7 @@ _FILTERS: dict[str, Callable[..., Any]] = {
     "short": short,
     "value": value,
     "md": _md,
+    "esc": lambda s: escape_control(redact(str(s))),
     "headline": headline,
     "details": details,
     "field_line": field_line,
@@ -182,7 +189,7 @@ def _environment() -> jinja2.Environment:
 def render_markdown(plan: Plan) -> str:
     """Markdown for a pull-request comment or ``$GITHUB_STEP_SUMMARY`` (templates/plan.md.j2)."""
     template = _environment().get_template("plan.md.j2")
-    return template.render(
+    text = template.render(
         plan=plan,
         sections=grouped(plan),
         summary=plan.summary(),
@@ -190,6 +197,8 @@ def render_markdown(plan: Plan) -> str:
         max_rows=MARKDOWN_ROWS,
         missing=MISSING,
     )
+    # Environment names, targets and drift reach the template unescaped by the md filter.
+    return "\n".join(safe_line(line) for line in text.split("\n"))
 
 
 RENDERERS: dict[str, Callable[[Plan], str]] = {

@@ -7,6 +7,8 @@ from collections.abc import Callable, Sequence
 
 from regctl import i18n
 from regctl.problems import Problem, Severity
+from regctl.redact import redact
+from regctl.textsafe import escape_control, safe_line
 
 Reporter = Callable[[Sequence[Problem]], str]
 
@@ -36,16 +38,22 @@ def text(problems: Sequence[Problem]) -> str:
     Messages and the severity word are in the user's language (:mod:`regctl.i18n`);
     ``file:line:col`` and ``[rule]`` never change. A right-to-left message is wrapped
     in Unicode isolates (FSI ... PDI) so a bidi-aware terminal cannot move it into
-    the position prefix.
+    the position prefix. Control characters from YAML are escaped and no line can
+    start a workflow command.
     """
     if i18n.language() == "en":
-        lines = [f"{p.location}: {p.severity.value} [{p.rule}] {p.message}" for p in problems]
+        lines = [
+            safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+            for p in problems
+        ]
         lines.append(_summary(problems) if problems else "no problems")
         return "\n".join(lines) + "\n"
     wrap = "\u2068{}\u2069" if i18n.is_rtl() else "{}"
     lines = [
-        f"{p.location}: {i18n._(_SEVERITY[p.severity])} [{p.rule}] "
-        + wrap.format(i18n.localize(p.message))
+        safe_line(
+            f"{p.location}: {i18n._(_SEVERITY[p.severity])} [{p.rule}] "
+            + wrap.format(redact(i18n.localize(p.message)))
+        )
         for p in problems
     ]
     lines.append(wrap.format(_local_summary(problems) if problems else i18n._("no problems")))
@@ -56,7 +64,7 @@ def json_(problems: Sequence[Problem]) -> str:
     """A JSON document: ``{"problems": [...], "errors": N, "warnings": N}``."""
     errors = sum(p.severity is Severity.ERROR for p in problems)
     doc = {
-        "problems": [p.as_dict() for p in problems],
+        "problems": [{**p.as_dict(), "message": redact(p.message)} for p in problems],
         "errors": errors,
         "warnings": len(problems) - errors,
     }
@@ -64,7 +72,9 @@ def json_(problems: Sequence[Problem]) -> str:
 
 
 def _escape_data(s: str) -> str:
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    # Control characters become visible escapes first; the percent-encoding is
+    # GitHub's own and keeps the annotation one command line.
+    return escape_control(s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
 
 
 def _escape_prop(s: str) -> str:
@@ -81,7 +91,7 @@ def github(problems: Sequence[Problem]) -> str:
             f"file={_escape_prop(loc.file)},line={loc.line},col={loc.col},"
             f"title={_escape_prop(p.rule)}"
         )
-        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {p.message}')}")
+        lines.append(f"::{level} {props}::{_escape_data(f'[{p.rule}] {redact(p.message)}')}")
     return "\n".join(lines) + ("\n" if lines else "")
 
 

@@ -17,7 +17,7 @@ tables. Scalars carry no position; their parent records it.
 from __future__ import annotations
 
 import hashlib
-import os
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from regctl import safeio, source_guard
 from regctl.positions import PosDict, PosList, loc_of
 from regctl.problems import Location, Problem
 
@@ -119,24 +120,32 @@ class _Abort(Exception):
 def display_path(path: Path) -> str:
     """The path as problems show it: relative to the working folder when below it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
+        # The folder is resolved, not the name: a symlink shows as itself (and a
+        # symlink loop cannot make resolving fail).
+        full = path.parent.resolve() / path.name if path.name else path.resolve()
+        return full.relative_to(Path.cwd().resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
-def find_files(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` below ``root`` (or ``root`` itself), in sorted order."""
-    if root.is_file():
-        return [root]
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(Path(dirpath, f) for f in filenames if f.endswith(YAML_SUFFIXES))
-    return sorted(found, key=lambda p: p.relative_to(root).as_posix() if p != root else "")
+def find_files(root: Path, allow_outside: bool = False) -> tuple[list[Path], list[Problem]]:
+    """Every ``*.yaml``/``*.yml`` below ``root`` (or ``root`` itself), in sorted order.
+
+    Also the problems for what is refused (see :mod:`regctl.source_guard`).
+    """
+    if not root.is_dir():
+        return [root], []
+    return source_guard.walk(root, YAML_SUFFIXES, display_path, allow_outside)
 
 
-def load_registry(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadResult:
-    """Read every YAML file below ``root``. Never raises for bad content: problems are returned."""
+def load_registry(
+    root: Path | str, *, max_bytes: int = MAX_FILE_BYTES, allow_outside: bool | None = None
+) -> LoadResult:
+    """Read every YAML file below ``root``. Never raises for bad content: problems are returned.
+
+    ``allow_outside`` lets registry files be symlinks leading out of ``root``
+    (default: the ``REGCTL_ALLOW_OUTSIDE_SYMLINKS`` environment variable).
+    """
     root = Path(root)
     result = LoadResult(root=root)
     shown_root = display_path(root)
@@ -145,8 +154,11 @@ def load_registry(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadR
             Problem("yaml-syntax", f"registry folder not found: {shown_root}", Location(shown_root))
         )
         return result
-    files = find_files(root)
-    if not files:
+    if allow_outside is None:
+        allow_outside = source_guard.allow_outside_default()
+    files, refused = find_files(root, allow_outside)
+    result.problems.extend(refused)
+    if not files and not refused:
         result.problems.append(
             Problem("yaml-syntax", "no *.yaml or *.yml files in the registry", Location(shown_root))
         )
@@ -164,21 +176,15 @@ def load_registry(root: Path | str, *, max_bytes: int = MAX_FILE_BYTES) -> LoadR
 
 
 def read_bytes(path: Path, shown: str, max_bytes: int) -> bytes:
+    """The file's bytes: a regular file only, at most ``max_bytes`` (see :mod:`regctl.safeio`)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise _Abort(
-                Problem(
-                    "yaml-syntax",
-                    f"file is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit",
-                    Location(shown),
-                )
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise _Abort(
-            Problem("yaml-syntax", f"cannot read file: {exc.strerror}", Location(shown))
-        ) from None
+        return safeio.read_regular(path, max_bytes)
+    except safeio.TooLarge as exc:
+        msg = f"file {exc}".replace("MiB", "MB")
+        raise _Abort(Problem("yaml-syntax", msg, Location(shown))) from None
+    except safeio.SafeReadError as exc:
+        msg = str(exc) if str(exc).startswith("cannot read") else f"cannot read file: it {exc}"
+        raise _Abort(Problem("yaml-syntax", msg, Location(shown))) from None
 
 
 def decode(raw: bytes, shown: str) -> str:
@@ -201,16 +207,25 @@ def parse_documents(raw: bytes, shown: str) -> list[Document]:
     text = decode(raw, shown)
     loader = _Loader(raw)  # bytes: libyaml decodes UTF-8 itself, faster than from str
     docs: list[Document] = []
-    try:
-        index = 0
+
+    def compose() -> list[Node]:
+        nodes = []
         while loader.check_node():
             node = loader.get_node()
             if node is None:  # pragma: no cover - check_node() said there is one
                 break
+            nodes.append(node)
+        return nodes
+
+    try:
+        # libyaml's composer recurses in C: a deep file would crash the interpreter.
+        nodes = source_guard.compose_safely(raw, shown, compose)
+        if isinstance(nodes, Problem):
+            raise _Abort(nodes)
+        for index, node in enumerate(nodes):
             builder = _Builder(shown)
             data = builder.build(node)
             docs.append(Document(shown, index, data, builder.loc(node)))
-            index += 1
     except yaml.MarkedYAMLError as exc:
         raise _Abort(_syntax_problem(exc, shown, text)) from None
     except yaml.YAMLError as exc:
@@ -244,6 +259,7 @@ class _Builder:
         self.in_progress: set[int] = set()  # detects recursive aliases
         self.aliases = 0
         self.expanded = 0
+        self.depth = 0
 
     def loc(self, node: Node) -> Location:
         return loc_of(self.file, node)
@@ -261,6 +277,13 @@ class _Builder:
             return self._alias(node, seen)
         if key in self.in_progress:
             raise _Abort(Problem("yaml-alias", "recursive alias", self.loc(node)))
+        if node.tag != (_MAP if kind is MappingNode else _SEQ):
+            # !!python/tuple, !!set, !vault {...}: a tag asks for a type we never build.
+            msg = f"unsupported YAML tag {node.tag} on a collection"
+            raise _Abort(Problem("yaml-syntax", msg, self.loc(node)))
+        self.depth += 1
+        if self.depth > source_guard.MAX_DEPTH:
+            raise _Abort(source_guard.depth_problem(self.file, node.start_mark))
         self.in_progress.add(key)
         value: Any
         try:
@@ -270,6 +293,7 @@ class _Builder:
                 value, size = self._sequence(node)  # type: ignore[arg-type]
         finally:
             self.in_progress.discard(key)
+            self.depth -= 1
         self.built[key] = (value, size)
         return value, size
 
@@ -383,18 +407,49 @@ class _Builder:
         if tag == _BOOL:
             return value.lower() in _TRUE
         if tag == _INT:
-            digits = value.lstrip("+-")
-            if digits[:1] != "0" or digits == "0":  # a leading 0 means octal in YAML 1.1
-                try:
-                    return int(value)
-                except ValueError:
-                    pass
-            return _FALLBACK.construct_yaml_int(node)
+            return self._int(node)
         if tag == _FLOAT:
-            try:
-                return float(value)
-            except ValueError:
-                return _FALLBACK.construct_yaml_float(node)
+            return self._float(node)
         if tag == _TS:
-            return _FALLBACK.construct_yaml_timestamp(node)
+            try:
+                return _FALLBACK.construct_yaml_timestamp(node)
+            except (ValueError, OverflowError):
+                msg = f"'{value[:40]}' is not a valid date or time (no such day, month or hour)"
+                raise _Abort(Problem("schema", msg, self.loc(node))) from None
         raise _Abort(Problem("yaml-syntax", f"unsupported YAML tag {tag}", self.loc(node)))
+
+    def _int(self, node: ScalarNode) -> int:
+        # Integers beyond 64 bits have no place in a registry (prices, limits, dates)
+        # and do not survive a JSON reader in other languages; beyond Python's digit
+        # limit int() itself refuses them.
+        value = node.value
+        if len(value.lstrip("+-").replace("_", "")) <= 20:
+            digits = value.lstrip("+-")
+            number: int | None = None
+            try:
+                if digits[:1] != "0" or digits == "0":  # a leading 0 means octal in YAML 1.1
+                    number = int(value)
+            except ValueError:
+                pass
+            if number is None:  # 0x1F, 0o17, 012, 1_000, 1:20 (sexagesimal)
+                try:
+                    number = _FALLBACK.construct_yaml_int(node)
+                except ValueError:
+                    number = None
+            if number is not None and -(2**63) <= number < 2**63:
+                return int(number)
+        msg = "integer out of range (a registry number must fit in 64 bits)"
+        raise _Abort(Problem("schema", msg, self.loc(node)))
+
+    def _float(self, node: ScalarNode) -> float:
+        try:
+            number = float(node.value)
+        except ValueError:
+            number = _FALLBACK.construct_yaml_float(node)
+        if not math.isfinite(number):
+            # .inf, .nan and 1e400 (which overflows to inf): the manifest is strict JSON.
+            msg = (
+                f"'{node.value[:40]}' is not a finite number (.inf, .nan and overflow are refused)"
+            )
+            raise _Abort(Problem("schema", msg, self.loc(node)))
+        return float(number)

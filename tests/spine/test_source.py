@@ -23,8 +23,6 @@ d: ~
 e: null
 f: 0x1F
 g: 1_000
-h: .inf
-i: -.Inf
 j: 2024-05-13
 k: 2024-05-13T10:20:30Z
 l: 1e3
@@ -79,7 +77,7 @@ def test_example_registry_matches_pyyaml() -> None:
     st.recursive(
         st.none()
         | st.booleans()
-        | st.integers()
+        | st.integers(min_value=-(2**63), max_value=2**63 - 1)  # registry numbers are 64-bit
         | st.text(max_size=20)
         | st.floats(allow_nan=False, allow_infinity=False),
         lambda children: (

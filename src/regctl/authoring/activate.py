@@ -62,6 +62,10 @@ class Outcome:
 
 
 def _active_set(value: Any, caps: list[str], where: str) -> list[str]:
+    from ruamel.yaml.scalarbool import ScalarBoolean
+
+    if isinstance(value, ScalarBoolean):  # an anchored boolean (``active: &off false``)
+        value = bool(value)
     if value is None or value is False:
         return []
     if value is True:
@@ -197,6 +201,8 @@ def change_active(
                 others.append(Change(provider, other.id, tuple(o_before), tuple(o_after)))
                 edits.append((other, o_after))
     files = _render(session, edits)
+    planned = {(provider, model)} | {(provider, o.model) for o in others}
+    _refuse_shared(index, files, planned)
     if files and not dry_run:
         validate_candidate(root, {snap.path: text for snap, text in files}, env=env)
         write_checked(files)
@@ -220,6 +226,12 @@ def _render(
     return out
 
 
+def _own_keys(node: CommentedMap) -> set[Any]:
+    """Keys written in this mapping itself, not brought in by a merge key (``<<: *base``)."""
+    own = getattr(node, "_ok", None)
+    return set(own) if own is not None else set(node)
+
+
 def _render_file(fd: FileDocs, items: list[tuple[_Target, ActiveValue]]) -> str:
     lines = fd.snapshot.text.splitlines(keepends=True)
     splices: list[Splice] = []
@@ -227,12 +239,16 @@ def _render_file(fd: FileDocs, items: list[tuple[_Target, ActiveValue]]) -> str:
         for t, value in items:
             if t.node is None:
                 raise CannotPatch("overlay entry does not exist yet")
+            if _own_keys(t.node) != set(t.node):
+                # A merged mapping: text positions of merged keys belong to the anchor's
+                # mapping; editing there would change every model that merges it.
+                raise CannotPatch("mapping with merge keys")
             if "active" in t.node:
                 splices.append(replace_value(lines, t.node, "active", value))
             else:
                 splices.append(insert_key(lines, t.node, "active", value, _ACTIVE_AFTER))
         return apply_splices(fd.snapshot.text, splices)
-    except CannotPatch:
+    except (CannotPatch, KeyError):
         pass
     # Fallback: edit the round-trip tree and dump the whole file (comments survive).
     for t, value in items:
@@ -245,7 +261,79 @@ def _render_file(fd: FileDocs, items: list[tuple[_Target, ActiveValue]]) -> str:
                 if not isinstance(node.get(key), CommentedMap):
                     node[key] = CommentedMap()
                 node = node[key]
-        set_in_tree(node, "active", value, _ACTIVE_AFTER)
+        if "active" in node and "active" not in _own_keys(node):
+            # Give this model its own key: it overrides the merged value, and the
+            # anchor (shared with other models) stays as it was.
+            node["active"] = _tree_value(value)
+        else:
+            set_in_tree(node, "active", value, _ACTIVE_AFTER)
     from regctl.authoring.fmt import dump_documents
 
     return dump_documents(fd.docs, fd.snapshot.text)
+
+
+def _tree_value(value: ActiveValue) -> Any:
+    if isinstance(value, list):
+        from ruamel.yaml.comments import CommentedSeq
+
+        seq = CommentedSeq(value)
+        seq.fa.set_flow_style()
+        return seq
+    return value
+
+
+def _refuse_shared(
+    index: RegistryIndex, files: list[tuple[Snapshot, str]], planned: set[tuple[str, str]]
+) -> None:
+    """Refuse an edit that changes models nobody asked about (anchors, aliases, ``<<``).
+
+    The effective ``active`` of every model in the edited files is compared before
+    and after, as the validator reads them (merge keys resolved).
+    """
+    changed: set[tuple[str, str]] = set()
+    for snap, text in files:
+        before = _effective(snap.text, str(snap.path))
+        after = _effective(text, str(snap.path))
+        changed |= {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    extra = sorted(changed - planned)
+    if extra:
+        names = ", ".join(f"{p}/{m}" for p, m in extra)
+        raise RegctlError(
+            f"refusing to edit: the change would also switch {names}, which share their "
+            "'active' value through a YAML anchor, alias or merge key ('<<'); give each "
+            "model its own 'active' line first, then run the command again"
+        )
+
+
+def _effective(text: str, name: str) -> dict[tuple[str, str], Any]:
+    """(provider, model) -> effective ``active`` of every model a registry file defines."""
+    from regctl.source import parse_documents
+
+    out: dict[tuple[str, str], Any] = {}
+    try:
+        docs = parse_documents(text.encode("utf-8"), name)
+    except Exception:
+        return out
+    for doc in docs:
+        data = doc.data
+        if not isinstance(data, dict):
+            continue
+        kind = data.get("kind")
+        if kind == "Provider" and isinstance(data.get("models"), list):
+            for m in data["models"]:
+                if isinstance(m, dict):
+                    out[(str(data.get("id")), str(m.get("id")))] = _plain(m.get("active"))
+        elif kind == "Model":
+            out[(str(data.get("provider")), str(data.get("id")))] = _plain(data.get("active"))
+        elif kind == "Environment" and isinstance(data.get("providers"), dict):
+            for pid, prov in data["providers"].items():
+                models = prov.get("models") if isinstance(prov, dict) else None
+                if isinstance(models, dict):
+                    for mid, m in models.items():
+                        if isinstance(m, dict):
+                            out[(str(pid), str(mid))] = _plain(m.get("active"))
+    return out
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, list) else value

@@ -75,6 +75,12 @@ def check_template(
         where = line_of((field,))
         try:
             ast = env.parse(text)
+        except RecursionError:
+            problems.append(
+                Problem(RULE, f"template '{tid}' {field}: nested too deeply to parse", where)
+            )
+            broken = True
+            continue
         except TemplateSyntaxError as exc:
             problems.append(
                 Problem(

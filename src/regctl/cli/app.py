@@ -16,6 +16,8 @@ import click
 
 from regctl import __version__, i18n
 from regctl.errors import RegctlError
+from regctl.redact import redact
+from regctl.textsafe import safe_line
 
 
 class RegctlGroup(click.Group):
@@ -33,7 +35,11 @@ class RegctlGroup(click.Group):
                 # A Msg argument keeps its template, so the message can be translated.
                 first = exc.args[0] if len(exc.args) == 1 else None
                 text = first if isinstance(first, i18n.Msg) else str(exc)
-                click.echo(f"{i18n._('error')}: {i18n.localize(text)}", err=True)
+                # Each line escaped on its own: a multi-line message keeps its lines, but
+                # none of them can carry control characters or start a workflow command.
+                lines = redact(i18n.localize(text)).split("\n")
+                shown = [safe_line(f"{i18n._('error')}: {lines[0]}"), *map(safe_line, lines[1:])]
+                click.echo("\n".join(shown), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(i18n._("interrupted"), err=True)
@@ -42,7 +48,7 @@ class RegctlGroup(click.Group):
             if os.environ.get("REGCTL_DEBUG"):
                 raise
             click.echo(
-                f"internal error: {type(exc).__name__}: {exc} (set REGCTL_DEBUG=1 for details)",
+                f"internal error: {type(exc).__name__} (set REGCTL_DEBUG=1 for details)",
                 err=True,
             )
             ctx.exit(1)

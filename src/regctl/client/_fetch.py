@@ -1,9 +1,13 @@
 """Read manifest bytes from a path or an ``http(s)://`` URL.
 
-URLs use ``urllib`` (imported only for URLs: it is slow to import), a timeout,
-``ETag``/``If-None-Match``, and a last-known-good cache file that serves when
-the server cannot be reached (connection error, timeout, HTTP 5xx). A 4xx answer
-is an error even when a cached copy exists: the URL itself is wrong.
+URLs use :mod:`regctl.safehttp` (imported only for URLs: ``http.client`` is slow
+to import): a total deadline per request (a server trickling bytes cannot
+stretch it), a body cap, redirects only to http(s), ``ETag``/``If-None-Match``,
+and a last-known-good cache file that serves when the server cannot be reached
+(connection error, timeout, HTTP 5xx). A 4xx answer, a body over the cap or a
+redirect to another scheme is an error even when a cached copy exists: the URL
+itself is wrong. Files are read with :mod:`regctl.safeio`: regular files only,
+at most :data:`MAX_MANIFEST_BYTES`.
 """
 
 from __future__ import annotations
@@ -13,7 +17,11 @@ import hashlib
 import os
 from typing import Any
 
+from regctl import safeio
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
+
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+"""The largest manifest read from a file or URL (a 10,000-model manifest is ~15 MB)."""
 
 
 class Fetched:
@@ -55,7 +63,7 @@ def default_cache_path(url: str) -> str:
     return os.path.join(base, f"manifest-{name}.json")
 
 
-def read_file(source: str, previous: Any = None) -> Fetched:
+def read_file(source: str, previous: Any = None, max_bytes: int = MAX_MANIFEST_BYTES) -> Fetched:
     """Read a local manifest unless its (mtime, size, inode) equals ``previous``."""
     path = source_path(source)
     try:
@@ -63,12 +71,13 @@ def read_file(source: str, previous: Any = None) -> Fetched:
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if stamp == previous:
             return Fetched(None, stamp)
-        with open(path, "rb") as fh:
-            return Fetched(fh.read(), stamp)
-    except FileNotFoundError:
+        return Fetched(safeio.read_regular(path, max_bytes), stamp)
+    except (FileNotFoundError, safeio.FileMissing):
         raise ManifestNotFound(f"manifest {path} not found") from None
-    except IsADirectoryError:
-        raise ManifestNotFound(f"manifest {path} is a directory, not a file") from None
+    except safeio.NotRegularFile as exc:
+        raise ManifestNotFound(f"manifest {path} {exc}") from None
+    except safeio.SafeReadError as exc:
+        raise ManifestError(f"manifest {path} {exc}") from None
     except OSError as exc:
         raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
 
@@ -78,14 +87,12 @@ def read_cache(cache: str | None) -> tuple[bytes | None, str | None]:
     if not cache:
         return None, None
     try:
-        with open(cache, "rb") as fh:
-            data = fh.read()
-    except OSError:
+        data = safeio.read_regular(cache, MAX_MANIFEST_BYTES)
+    except safeio.SafeReadError:
         return None, None
     try:
-        with open(cache + ".etag", encoding="utf-8") as fh:
-            etag: str | None = fh.read().strip() or None
-    except OSError:
+        etag: str | None = safeio.read_text(cache + ".etag", 4096).strip() or None
+    except safeio.SafeReadError:
         etag = None
     return data, etag
 
@@ -103,41 +110,54 @@ def write_cache(cache: str, data: bytes, etag: str | None) -> None:
 
 
 def fetch_url(
-    url: str, *, timeout: float, cache: str | None, etag: Any = None, use_cache: bool = True
+    url: str,
+    *,
+    timeout: float,
+    cache: str | None,
+    etag: Any = None,
+    use_cache: bool = True,
+    max_bytes: int = MAX_MANIFEST_BYTES,
 ) -> Fetched:
     """GET ``url``; ``etag`` (the one we hold) makes an unchanged answer cheap.
 
     With no manifest in hand (``etag`` is ``None``) the cached copy's ETag is sent,
-    and a 304 serves the cached bytes.
+    and a 304 serves the cached bytes. ``timeout`` bounds the whole request.
     """
-    import http.client
-    import urllib.error
-    import urllib.request
+    from regctl import safehttp
 
+    shown = safehttp.redact_url(url)
     cached, cached_etag = read_cache(cache) if use_cache else (None, None)
     if etag is None and cached is not None:
         etag = cached_etag
     headers = {"Accept": "application/json", "User-Agent": "regctl-client"}
     if etag:
         headers["If-None-Match"] = etag
-    request = urllib.request.Request(url, headers=headers)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as resp:
-            return Fetched(resp.read(), resp.headers.get("ETag"))
-    except urllib.error.HTTPError as exc:
-        code = exc.code
+        resp = safehttp.request(
+            "GET",
+            url,
+            headers=headers,
+            timeout=timeout,
+            max_bytes=max_bytes,
+            follow_redirects=True,
+        )
+    except (safehttp.BadRedirect, safehttp.BodyTooLarge) as exc:
+        raise ManifestUnavailable(f"cannot fetch manifest: {exc}") from None
+    except safehttp.HttpError as exc:
+        reason = str(exc).removeprefix(shown + ": ")
+    else:
+        code = resp.status
+        if code == 200:
+            return Fetched(resp.body, resp.headers.get("etag"))
         if code == 304 and etag:
             if cached is not None and etag == cached_etag:
                 return Fetched(cached, etag, from_cache=True)
             return Fetched(None, etag)
         if code == 404:
-            raise ManifestNotFound(f"manifest {url} not found (HTTP 404)") from None
+            raise ManifestNotFound(f"manifest {shown} not found (HTTP 404)")
         reason = f"HTTP {code}"
         if code < 500:
-            raise ManifestUnavailable(f"cannot fetch manifest {url}: {reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        inner = getattr(exc, "reason", exc)
-        reason = f"{type(inner).__name__}: {inner}" if str(inner) else type(inner).__name__
+            raise ManifestUnavailable(f"cannot fetch manifest {shown}: {reason}")
     if cached is not None:
         return Fetched(cached, cached_etag, from_cache=True, stale_reason=reason)
-    raise ManifestUnavailable(f"cannot fetch manifest {url} ({reason}) and no cached copy")
+    raise ManifestUnavailable(f"cannot fetch manifest {shown} ({reason}) and no cached copy")

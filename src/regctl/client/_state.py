@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from regctl.client._shape import MODEL, PROVIDER, check_entry, check_top
 from regctl.client._verify import ManifestData
-from regctl.client.errors import InvalidManifest
 from regctl.client.types import Model, Provider, freeze
 
 
@@ -35,19 +35,17 @@ class State:
         self.source = source
         self.stamp = stamp
         self.stale_reason = stale_reason
-        try:
-            self.providers: dict[str, Provider] = {
-                pid: Provider(entry) for pid, entry in top["providers"].items()
-            }
-        except (KeyError, TypeError, AttributeError):
-            raise InvalidManifest(f"manifest {source}: malformed provider entry") from None
+        check_top(top, source)
+        for pid, entry in top["providers"].items():
+            check_entry(entry, PROVIDER, f"manifest {source}: malformed provider entry {pid!r}")
+        self.providers: dict[str, Provider] = {
+            pid: Provider(entry) for pid, entry in top["providers"].items()
+        }
         enabled = {pid for pid, p in self.providers.items() if p.enabled}
         self.active: dict[str, dict[str, str]] = {
             pid: dict(caps) for pid, caps in top["active"].items() if pid in enabled
         }
-        caps = top["registry"].get("capabilities")
-        if not isinstance(caps, list) or not caps:
-            raise InvalidManifest(f"manifest {source}: 'registry.capabilities' is missing")
+        caps = top["registry"]["capabilities"]
         self.capabilities: frozenset[str] = frozenset(caps)
         self.defaults: Mapping[str, str] = freeze(top["defaults"])
         self.fallbacks: Mapping[str, tuple[str, ...]] = freeze(top["fallbacks"])
@@ -73,11 +71,7 @@ class State:
         ]
 
     def _build(self, key: str, entry: Any) -> Model:
-        try:
-            m = Model(entry)
-        except (KeyError, TypeError, AttributeError):
-            raise InvalidManifest(
-                f"manifest {self.source}: malformed model entry {key!r}"
-            ) from None
+        check_entry(entry, MODEL, f"manifest {self.source}: malformed model entry {key!r}")
+        m = Model(entry)
         # A concurrent first lookup may build an equal object; either one is fine.
         return self.model_cache.setdefault(key, m)

@@ -75,7 +75,7 @@ class ManifestData:
         self._text = text
         self._start = start
         self._end = end
-        self._decoder = json.JSONDecoder()
+        self._decoder = json.JSONDecoder(parse_constant=_no_constant)
 
     def model_entry(self, key: str) -> Any:
         """The raw entry for ``provider/model`` or ``None``; parses just that entry."""
@@ -86,7 +86,12 @@ class ManifestData:
         pos = self._text.find(needle, self._start, self._end)
         if pos < 0:
             return None
-        entry, _ = self._decoder.raw_decode(self._text, pos + len(needle) - 1)
+        try:
+            entry, _ = self._decoder.raw_decode(self._text, pos + len(needle) - 1)
+        except RecursionError:
+            raise InvalidManifest(f"manifest model {key!r} is nested too deeply") from None
+        except ValueError:
+            raise InvalidManifest(f"manifest model {key!r} is not valid JSON") from None
         # Model keys hold a "/", nested keys of an entry never do; this check keeps
         # the lookup right even for a manifest that breaks that rule.
         if not isinstance(entry, dict) or f"{entry.get('provider')}/{entry.get('id')}" != key:
@@ -97,12 +102,26 @@ class ManifestData:
         """Every model entry (parsed once, then shared)."""
         models = self._models
         if models is None:
-            models = json.loads(self._text[self._start : self._end])
+            try:
+                models = loads(self._text[self._start : self._end])
+            except RecursionError:
+                raise InvalidManifest("manifest 'models' is nested too deeply") from None
+            except ValueError:
+                raise InvalidManifest("manifest 'models' is not valid JSON") from None
             if not isinstance(models, dict):
                 raise InvalidManifest("manifest 'models' is not an object")
             # Keep the text: a concurrent model_entry() may still be reading it.
             self._models = models
         return models
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def loads(text: str | bytes) -> Any:
+    """Strict JSON: ``NaN``/``Infinity`` are refused (the manifest is strict JSON)."""
+    return json.loads(text, parse_constant=_no_constant)
 
 
 def parse_manifest(data: bytes, source: str, expect_digest: str | None = None) -> ManifestData:
@@ -113,8 +132,15 @@ def parse_manifest(data: bytes, source: str, expect_digest: str | None = None) -
     """
     if expect_digest is not None and not _DIGEST_RE.fullmatch(expect_digest):
         raise DigestMismatch(f"expected digest {expect_digest!r} is not 'sha256:<64 hex>'")
-    fast = _fast_path(data, source)
-    result = fast if fast is not None else _slow_path(data, source)
+    try:
+        fast = _fast_path(data, source)
+        result = fast if fast is not None else _slow_path(data, source)
+    except RecursionError:
+        raise InvalidManifest(f"manifest {source} is nested too deeply") from None
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        # Digest-valid but malformed content (the digest proves integrity, not shape):
+        # JSON that is not an object where one is needed, NaN, integers over the limit.
+        raise InvalidManifest(f"manifest {source} is malformed ({type(exc).__name__})") from None
     if expect_digest is not None and result.digest != expect_digest:
         raise DigestMismatch(
             f"manifest {source} has digest {result.digest}, expected {expect_digest}"
@@ -144,8 +170,8 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
     end = text.find(_MODELS_END, start) if start >= 0 else -1
     if end >= 0:
         try:
-            top = json.loads(text[:start] + ',"kind":"Manifest"}')
-            top.update(json.loads("{" + text[end + 2 :]))
+            top = loads(text[:start] + ',"kind":"Manifest"}')
+            top.update(loads("{" + text[end + 2 :]))
         except ValueError:
             top = None
         if isinstance(top, dict):
@@ -154,7 +180,9 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
                 top["source"] = provenance
             _check_shape(top, source, models_known=True)
             return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
-    doc = json.loads(text)
+    doc = loads(text)
+    if not isinstance(doc, dict):
+        raise InvalidManifest(f"manifest {source} is not a JSON object")
     doc["digest"] = digest
     if provenance is not None:
         doc["source"] = provenance
@@ -183,7 +211,7 @@ def _is_provenance(value: Any) -> bool:
 
 def _slow_path(data: bytes, source: str) -> ManifestData:
     try:
-        doc = json.loads(data)
+        doc = loads(data)
     except UnicodeDecodeError:
         raise InvalidManifest(f"manifest {source} is not UTF-8 text") from None
     except ValueError as exc:

@@ -132,8 +132,17 @@ class Registry(_Frozen):
         s(reg, "_stop", stop)
 
         def loop() -> None:
+            # The thread must outlive anything a reload or a callback raises: a dead
+            # watcher would serve the old manifest forever without a word.
             while not stop.wait(interval):
-                reg.refresh()
+                try:
+                    reg.refresh()
+                except Exception as exc:  # a callback raised; refresh() reports the rest
+                    import logging
+
+                    logging.getLogger("regctl.client").warning(
+                        "manifest watch callback raised %s", type(exc).__name__
+                    )
 
         thread = threading.Thread(target=loop, name="regctl-manifest-watch", daemon=True)
         s(reg, "_thread", thread)
@@ -192,7 +201,15 @@ class Registry(_Frozen):
         with self._lock:
             old = self._state
             try:
-                new = self._read(old)
+                try:
+                    new = self._read(old)
+                except ManifestError:
+                    raise
+                except Exception as unexpected:
+                    # A reload must never take the caller (or the watch thread) down.
+                    raise ManifestError(
+                        f"manifest {self._source} reload failed ({type(unexpected).__name__})"
+                    ) from None
             except ManifestError as exc:
                 object.__setattr__(self, "last_error", exc)
                 import logging

@@ -4,6 +4,8 @@ The client imports only the standard library at import time; Jinja2 is imported 
 :func:`render`, so an application that never renders a template never needs it.
 Templates run in Jinja2's immutable sandbox with ``StrictUndefined``: a template cannot
 reach Python internals, and a missing variable is an error instead of an empty string.
+Limits on output size, calls, loops, widths and recursion (:mod:`regctl.client._sandbox`)
+make a hostile template a :class:`RenderError`, never a ``MemoryError`` or a hang.
 """
 
 from __future__ import annotations
@@ -74,24 +76,24 @@ def render(
     Raises :class:`RenderError` for unknown or missing variables and for template errors.
     """
     try:
-        from jinja2 import StrictUndefined, TemplateError
-        from jinja2.sandbox import ImmutableSandboxedEnvironment
+        from jinja2 import TemplateError
+
+        from regctl.client._sandbox import LimitExceeded, render_limited
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RenderError("rendering templates needs Jinja2: pip install Jinja2") from exc
 
     entry = manifest_templates_entry
     tid = entry.get("id", "?")
     values = _values(entry, variables)
-    env = ImmutableSandboxedEnvironment(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=False
-    )
     messages = []
     for role in ("system", "user"):
         source = entry.get(role)
         if not isinstance(source, str):
             continue
         try:
-            text = env.from_string(source).render(**values)
+            text = render_limited(source, values)
+        except LimitExceeded as exc:
+            raise RenderError(f"template '{tid}' {role}: over a limit: {exc}") from None
         except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
             # Template code can fail like Python does (``{{ 1 / n }}``, a filter given the
             # wrong type); all of it is the template's failure, not the caller's crash.

@@ -13,6 +13,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from regctl import safeio
 from regctl.client.errors import (
     NoCredentials,
     SecretError,
@@ -42,14 +43,20 @@ def resolve_secret(ref: str) -> SecretStr:
     return _from_plugin(ref, scheme, rest)
 
 
+MAX_SECRET_BYTES = 64 * 1024
+"""A secret file larger than this is refused (keys are short; a FIFO or a device never ends)."""
+
+
 def _read_file(ref: str, path: str) -> SecretStr:
     try:
-        with open(os.path.expanduser(path), encoding="utf-8") as fh:
-            value = fh.read().strip()
-    except UnicodeDecodeError:
-        raise SecretFileError(f"{ref}: file is not UTF-8 text") from None
-    except OSError as exc:
-        raise SecretFileError(f"{ref}: cannot read file ({exc.strerror or 'error'})") from None
+        value = safeio.read_text(os.path.expanduser(path), MAX_SECRET_BYTES).strip()
+    except safeio.FileMissing:
+        raise SecretFileError(f"{ref}: cannot read file (No such file or directory)") from None
+    except safeio.SafeReadError as exc:
+        why = str(exc).removeprefix("cannot read: ")
+        raise SecretFileError(
+            f"{ref}: file {why}" if why.startswith("is ") else f"{ref}: cannot read file ({why})"
+        ) from None
     if not value:
         raise SecretFileError(f"{ref}: file is empty")
     return SecretStr(value, ref)

@@ -10,6 +10,7 @@ adjustment in the :class:`~regctl.interop.report.ImportReport`.
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from typing import Any
 
@@ -65,6 +66,8 @@ def per_mtok(per_token: Any) -> float | None:
     """USD per token -> USD per 1,000,000 tokens, rounded to kill float noise (1e-12 USD)."""
     if isinstance(per_token, bool) or not isinstance(per_token, (int, float)):
         return None
+    if not _finite(per_token * 1_000_000):
+        return None
     return _clean(per_token * 1_000_000)
 
 
@@ -72,7 +75,16 @@ def price(value: Any) -> float | None:
     """A price already per 1M tokens, or None when it is not a non-negative number."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
         return None
+    if not _finite(value):  # NaN/Infinity in upstream JSON: the manifest is strict JSON
+        return None
     return _clean(value)
+
+
+def _finite(x: float) -> bool:
+    try:
+        return math.isfinite(x) and abs(x) < 2**63
+    except OverflowError:  # an int too large for a float
+        return False
 
 
 def _clean(x: float) -> float:
@@ -133,9 +145,10 @@ def _pos_int(v: Any) -> int | None:
         return None
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    if isinstance(v, str) and v.isdigit():
+    if isinstance(v, str) and v.isdigit() and len(v) <= 19:
         v = int(v)
-    return v if isinstance(v, int) and v > 0 else None
+    # A registry number fits in 64 bits (the loader refuses more).
+    return v if isinstance(v, int) and 0 < v < 2**63 else None
 
 
 def iso_date(value: Any) -> _dt.date | None:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import json
+import math
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -292,9 +293,8 @@ def _number(v: Any) -> float | None:
     """DecimalField values arrive as strings in dumpdata (``"2.50"``)."""
     if isinstance(v, bool) or v is None:
         return None
-    if isinstance(v, (int, float)):
-        return float(v)
     try:
-        return float(Decimal(str(v)))
-    except (InvalidOperation, ValueError):
+        number = float(v) if isinstance(v, (int, float)) else float(Decimal(str(v)))
+    except (InvalidOperation, ValueError, OverflowError):
         return None
+    return number if math.isfinite(number) else None  # NaN/Infinity never reach the YAML

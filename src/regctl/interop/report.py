@@ -12,6 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from regctl.redact import redact
+from regctl.textsafe import safe_line
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -56,13 +59,13 @@ class ImportReport:
     def as_dict(self) -> dict[str, object]:
         """A JSON-ready form (``--report FILE``)."""
         return {
-            "source": self.source,
+            "source": redact(self.source),
             "providers": self.providers,
             "models": self.models,
             "skipped_by_reason": self.skipped_by_reason(),
             "notes_by_reason": self.notes_by_reason(),
-            "skipped": [e.__dict__ for e in sorted(self.skipped, key=_key)],
-            "notes": [e.__dict__ for e in sorted(self.notes, key=_key)],
+            "skipped": [_masked(e) for e in sorted(self.skipped, key=_key)],
+            "notes": [_masked(e) for e in sorted(self.notes, key=_key)],
             "env_vars": dict(sorted(self.env_vars.items())),
             "files": sorted(self.files),
         }
@@ -86,7 +89,12 @@ class ImportReport:
             lines += [f"  {n:6d}  {r}" for r, n in self.notes_by_reason().items()]
             if verbose:
                 lines += [f"    {e}" for e in sorted(self.notes, key=_key)]
-        return "\n".join(lines)
+        # Imported data is untrusted: no key in it is repeated, no line can hijack a log.
+        return "\n".join(safe_line(redact(line)) for line in lines)
+
+
+def _masked(e: Entry) -> dict[str, object]:
+    return {k: redact(v) if isinstance(v, str) else v for k, v in e.__dict__.items()}
 
 
 def _key(e: Entry) -> tuple[str, str, str]:

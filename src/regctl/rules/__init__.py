@@ -23,6 +23,7 @@ from regctl.rules import (
     plaintext_secret,
     secret_scheme,
     single_active,
+    target_location,
     template,
     template_pin,
     unknown_reference,
@@ -40,6 +41,7 @@ RULES: tuple[ModuleType, ...] = (
     no_active_model,
     template,
     template_pin,
+    target_location,
 )
 
 STAGE_RULES: dict[str, str] = {

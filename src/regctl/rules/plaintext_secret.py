@@ -2,11 +2,15 @@
 
 A provider's ``credentials`` entries must be secret references (``env:NAME``,
 ``file:PATH`` or a declared plugin scheme). Any string anywhere in the registry
-that looks like an API key is an error too: the prefixes ``sk-``, ``sk-ant-``,
-``sk-proj-``, ``xai-``, ``AIza``, ``gsk_``, ``hf_``, ``ghp_``, ``AKIA``, and long
-high-entropy tokens (24+ unbroken characters of mixed case and digits). So is a field
-named like a secret (``api_key``, ``token``, ``password``, ``secret``) holding
-a plain value. The message never repeats the value.
+(values and mapping keys alike) that looks like an API key is an error too: the
+prefixes ``sk-``, ``sk-ant-``, ``sk-proj-``, ``xai-``, ``AIza``, ``gsk_``, ``hf_``,
+``ghp_``, ``gho_``, ``github_pat_``, GitLab ``glpat-``, Slack ``xoxb-``/``xoxp-``,
+AWS ``AKIA``/``ASIA``; AWS secret access keys (40 base64 characters); Azure-style
+32-hex and 64-hex keys; credentials inside URLs (``https://user:pw@host``,
+``?api_key=``, ``?access_token=``, ``?key=``, ``?token=``...) in ``base_url``,
+targets or anywhere else; and long high-entropy tokens (24+ unbroken characters of
+mixed case and digits). So is a field named like a secret (``api_key``, ``token``,
+``password``, ``secret``) holding a plain value. The message never repeats the value.
 """
 
 from __future__ import annotations
@@ -19,15 +23,13 @@ from collections.abc import Iterator
 from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
+from regctl.redact import known_format, url_credential
 from regctl.registry import View
 from regctl.rules.secret_scheme import REF
 
 ID = "plaintext-secret"
 PER_ENVIRONMENT = False
 
-KEY_PREFIX = re.compile(
-    r"(?<![A-Za-z0-9])(sk-ant-|sk-proj-|sk-|xai-|AIza|gsk_|hf_|ghp_|AKIA)[A-Za-z0-9_\-]{16,}"
-)
 # Pieces between separators: model names such as
 # "meta-llama/Llama-4-Maverick-17B-128E-Instruct-FP8" are long and mixed-case, but
 # only as a whole; a key is one long unbroken run (prefixed keys are caught above).
@@ -38,9 +40,9 @@ HINT = msg("keep the value in a secret store and reference it (env:NAME, file:PA
 
 def looks_like_key(value: str) -> str | None:
     """Why ``value`` looks like a key (a prefix or 'high-entropy token'), or ``None``."""
-    match = KEY_PREFIX.search(value)
-    if match:
-        return f"'{match.group(1)}…' prefix"
+    reason = known_format(value) or url_credential(value)
+    if reason:
+        return reason
     for token in TOKEN.findall(value):
         if _high_entropy(token):
             return "a long high-entropy token"
@@ -80,6 +82,7 @@ def check(view: View) -> Iterator[Problem]:
 
 
 MIN_KEY_LENGTH = 19  # the shortest prefix match: 3 characters of prefix and 16 more
+_URLISH = ("://", "?", "&")  # shorter strings can still carry a URL credential
 
 
 def _walk(root: PosDict) -> Iterator[Problem]:
@@ -91,11 +94,18 @@ def _walk(root: PosDict) -> Iterator[Problem]:
         node, parent_key = stack.pop()
         if type(node) is PosDict:
             for k, v in node.items():
+                if len(k) >= MIN_KEY_LENGTH or any(u in k for u in _URLISH):
+                    reason = looks_like_key(k)
+                    if reason:
+                        where = node.key_pos[k]
+                        yield Problem(
+                            ID, f"a mapping key looks like an API key ({reason}); {HINT}", where
+                        )
                 if type(v) is str:
                     is_secret = secret_field.get(k)
                     if is_secret is None:
                         is_secret = secret_field[k] = bool(SECRET_FIELD.match(k))
-                    if len(v) >= MIN_KEY_LENGTH or is_secret:
+                    if len(v) >= MIN_KEY_LENGTH or is_secret or "@" in v or "=" in v:
                         problem = _check_value(v, k, is_secret, node, k)
                         if problem:
                             yield problem
@@ -104,7 +114,7 @@ def _walk(root: PosDict) -> Iterator[Problem]:
         else:
             for i, v in enumerate(node):
                 if type(v) is str:
-                    if len(v) >= MIN_KEY_LENGTH:
+                    if len(v) >= MIN_KEY_LENGTH or "@" in v or "=" in v:
                         problem = _check_value(v, parent_key, False, node, i)
                         if problem:
                             yield problem

@@ -8,7 +8,8 @@ A target is named by a URI, chosen per environment in the Registry document's
   A relative PATH is resolved against ``base_dir``: the registry folder's parent
   (the repository root) for targets from the Registry document, the current
   directory for ``--target``.
-- ``http://`` / ``https://``: :class:`~regctl.targets.http.HttpTarget`.
+- ``http://`` / ``https://``: :class:`~regctl.targets.http.HttpTarget`. The token
+  is sent only as :mod:`regctl.targets.policy` allows.
 
 The HTTP module (and httpx) is imported only when an HTTP target is used.
 """
@@ -62,8 +63,15 @@ def _file_path(uri: str) -> Path:
     return Path(uri)
 
 
-def open_target(uri: str, base_dir: Path, *, display: str | None = None) -> Target:
-    """Open the target named by ``uri`` (see the module docs for the forms)."""
+def open_target(
+    uri: str, base_dir: Path, *, display: str | None = None, operator: bool = False
+) -> Target:
+    """Open the target named by ``uri`` (see the module docs for the forms).
+
+    ``operator`` says the URI came from the operator (``--target``), not from the
+    registry: only then may its host receive the token without being listed in
+    ``REGCTL_TARGET_ALLOWED_HOSTS`` (see :mod:`regctl.targets.policy`).
+    """
     if not uri or uri in ("file:", "file://"):
         raise UsageError("empty target URI")
     if uri.startswith(("http://", "https://")):
@@ -76,7 +84,7 @@ def open_target(uri: str, base_dir: Path, *, display: str | None = None) -> Targ
                 "saved in plan files); set REGCTL_TARGET_TOKEN instead"
             )
 
-        return HttpTarget(uri)
+        return HttpTarget(uri, operator_urls=[uri] if operator else [])
     from regctl.targets.file import FileTarget
 
     path = _file_path(uri)

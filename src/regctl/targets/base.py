@@ -31,6 +31,10 @@ class TargetChanged(TargetError):
     """The target no longer holds what the plan was made against."""
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not allowed in a manifest")
+
+
 def sha256_bytes(raw: bytes) -> str:
     """``sha256:<hex>`` of raw bytes: the fingerprint of exactly what a target holds."""
     return DIGEST_PREFIX + hashlib.sha256(raw).hexdigest()
@@ -63,15 +67,19 @@ class Deployed:
         if self.raw is None:
             return None, None
         try:
-            doc = json.loads(self.raw.decode("utf-8"))
+            doc = json.loads(self.raw.decode("utf-8"), parse_constant=_no_constant)
         except UnicodeDecodeError:
             return None, "it is not UTF-8 text"
         except json.JSONDecodeError as exc:
             return None, f"it is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        except RecursionError:
+            return None, "it is nested too deeply to be a manifest"
+        except ValueError as exc:  # NaN/Infinity, an integer over Python's digit limit
+            return None, f"it is not strict JSON ({str(exc).splitlines()[0][:80]})"
         if not isinstance(doc, dict) or doc.get("kind") != "Manifest":
             return None, "it is JSON but not a regctl manifest (no kind: Manifest)"
         if doc.get("apiVersion") != "regctl/v1":
-            return None, f"unsupported apiVersion {doc.get('apiVersion')!r}"
+            return None, f"unsupported apiVersion {str(doc.get('apiVersion'))[:40]!r}"
         for key in ("providers", "models", "active"):
             if not isinstance(doc.get(key), dict):
                 return None, f"its {key!r} is missing or not an object"
@@ -98,7 +106,10 @@ class Deployed:
     def digest_ok(self) -> bool:
         """Whether the claimed digest is the digest of the content (no hand edit)."""
         doc = self.manifest
-        return doc is not None and self.digest == compute_digest(doc)
+        try:
+            return doc is not None and self.digest == compute_digest(doc)
+        except (ValueError, RecursionError):  # cannot be re-dumped: not a manifest we wrote
+            return False
 
 
 @dataclass(frozen=True)

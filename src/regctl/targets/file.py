@@ -25,6 +25,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+from regctl import safeio
 from regctl.canonical import DIGEST_PREFIX
 from regctl.fsutil import atomic_write
 from regctl.targets.base import (
@@ -35,6 +36,9 @@ from regctl.targets.base import (
     TargetLocked,
     WriteResult,
 )
+
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+"""The largest deployed manifest, history copy or history log read from disk."""
 
 
 def _digest_file_name(digest: str) -> str:
@@ -59,15 +63,29 @@ class FileTarget:
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> Deployed:
-        """Return the deployed bytes (``Deployed(None)`` if the file does not exist)."""
+        """Return the deployed bytes (``Deployed(None)`` if the file does not exist).
+
+        Only a regular file is read, never more than :data:`MAX_MANIFEST_BYTES`. A
+        symlink is refused: writing would replace the link with a file (or, written
+        through, overwrite whatever a pull request pointed it at).
+        """
+        if self.path.is_symlink():
+            raise TargetError(
+                f"target {self.uri} is a symlink (to {os.readlink(self.path)}); regctl does not"
+                " write through symlinks: name the real file as the target"
+            )
         try:
-            return Deployed(self.path.read_bytes())
-        except FileNotFoundError:
+            return Deployed(
+                safeio.read_regular(self.path, MAX_MANIFEST_BYTES, follow_symlinks=False)
+            )
+        except safeio.FileMissing:
             return Deployed(None)
-        except IsADirectoryError:
-            raise TargetError(f"target {self.uri} is a folder, not a file") from None
-        except OSError as exc:
-            raise TargetError(f"cannot read target {self.uri}: {exc.strerror}") from None
+        except safeio.NotRegularFile as exc:
+            if self.path.is_dir():
+                raise TargetError(f"target {self.uri} is a folder, not a file") from None
+            raise TargetError(f"target {self.uri} {exc}") from None
+        except safeio.SafeReadError as exc:
+            raise TargetError(f"target {self.uri}: {exc}") from None
 
     # -- locking -----------------------------------------------------------------
     @contextlib.contextmanager
@@ -151,16 +169,19 @@ class FileTarget:
         """Applies recorded in ``log.jsonl``, oldest first (a torn last line is skipped)."""
         entries: list[HistoryEntry] = []
         try:
-            lines = (self.history_dir / "log.jsonl").read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
+            raw = safeio.read_regular(self.history_dir / "log.jsonl", MAX_MANIFEST_BYTES)
+        except safeio.FileMissing:
             return entries
-        for line in lines:
+        except safeio.SafeReadError as exc:
+            raise TargetError(f"history log of target {self.uri} {exc}") from None
+        for line in raw.decode("utf-8", "replace").splitlines():
             try:
                 rec = json.loads(line)
-            except json.JSONDecodeError:
+            except (ValueError, RecursionError):  # a torn, garbled or hostile line
                 continue
             if isinstance(rec, dict) and isinstance(rec.get("digest"), str):
-                entries.append(HistoryEntry(rec["digest"], rec.get("applied_at")))
+                at = rec.get("applied_at")
+                entries.append(HistoryEntry(rec["digest"], at if isinstance(at, str) else None))
         return entries
 
     def history_digests(self) -> set[str]:
@@ -176,6 +197,8 @@ class FileTarget:
         """The manifest text kept under ``digest``."""
         path = self.history_dir / _digest_file_name(digest)
         try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
+            return safeio.read_text(path, MAX_MANIFEST_BYTES)
+        except safeio.FileMissing:
             raise TargetError(f"{digest} is not in the history of target {self.uri}") from None
+        except safeio.SafeReadError as exc:
+            raise TargetError(f"history copy {path.name} of target {self.uri} {exc}") from None

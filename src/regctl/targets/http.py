@@ -3,22 +3,26 @@
 Optimistic concurrency as object stores and WebDAV servers do it: ``GET`` returns
 the manifest and its ``ETag``; ``PUT`` carries ``If-Match: <etag>`` (or
 ``If-None-Match: *`` when nothing is deployed) so the server refuses, with 412, a
-write based on a manifest someone else has replaced meanwhile. Timeouts are
-bounded; 5xx answers and connection failures are retried with exponential backoff.
+write based on a manifest someone else has replaced meanwhile. Each request has a
+total deadline (a server trickling bytes cannot stretch it) and a body cap, and
+redirects are not followed (:mod:`regctl.safehttp`); 5xx answers and connection
+failures are retried with exponential backoff.
 
-A bearer token for the server is read from ``REGCTL_TARGET_TOKEN``; it is sent
-as a header only and never appears in messages (errors carry status lines only,
-not response bodies, which may echo request headers).
+A bearer token is read from ``REGCTL_TARGET_TOKEN`` (and, for reads only,
+``REGCTL_TARGET_READ_TOKEN``) and sent only where :mod:`regctl.targets.policy`
+allows: https (or loopback http) to a host the operator allowed outside the
+registry. It is a header only and never appears in messages (errors carry
+status lines only, not response bodies, which may echo request headers).
 """
 
 from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
-import httpx
-
+from regctl import safehttp
+from regctl.targets import policy
 from regctl.targets.base import (
     Deployed,
     HistoryEntry,
@@ -27,7 +31,8 @@ from regctl.targets.base import (
     WriteResult,
 )
 
-TOKEN_ENV = "REGCTL_TARGET_TOKEN"
+TOKEN_ENV = policy.TOKEN_ENV
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 class HttpTarget:
@@ -43,25 +48,47 @@ class HttpTarget:
         retries: int = 3,
         backoff: float = 0.25,
         token: str | None = None,
+        operator_urls: Iterable[str] = (),
+        max_bytes: int = MAX_MANIFEST_BYTES,
     ) -> None:
         self.uri = url
         self.url = url
         self.retries = retries
         self.backoff = backoff
-        headers = {"User-Agent": "regctl", "Accept": "application/json"}
-        token = token if token is not None else os.environ.get(TOKEN_ENV)
-        if token:
-            headers["Authorization"] = f"Bearer {token}"
-        self._client = httpx.Client(
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            headers=headers,
-            follow_redirects=False,
-        )
+        self.timeout = timeout
+        self.max_bytes = max_bytes
+        self._headers = {"User-Agent": "regctl", "Accept": "application/json"}
+        # A token passed in code is the operator's choice of host; the scheme rule holds.
+        trusted = [url] if token is not None else list(operator_urls)
+        decision = policy.decide(url, operator_urls=trusted)
+        # Why no token went out (shown with a 401/403), or "" when none was set anyway.
+        self.token_note = ""
+        write = token if token is not None else os.environ.get(TOKEN_ENV)
+        read = os.environ.get(policy.READ_TOKEN_ENV)
+        if (write or read) and not decision.allowed:
+            self.token_note = f"; the token was not sent: {decision.reason}"
+            write = read = None
+        self._write_auth = {"Authorization": f"Bearer {write}"} if write else {}
+        read = write or read
+        self._read_auth = {"Authorization": f"Bearer {read}"} if read else {}
 
     def __repr__(self) -> str:
         return f"HttpTarget({self.uri!r})"
 
-    def _send(self, what: str, call: Callable[[], httpx.Response]) -> httpx.Response:
+    def _request(
+        self, method: str, auth: dict[str, str], body: bytes | None = None, **extra: str
+    ) -> safehttp.Response:
+        return safehttp.request(
+            method,
+            self.url,
+            headers={**self._headers, **auth, **extra},
+            body=body,
+            timeout=self.timeout,
+            max_bytes=self.max_bytes,
+            follow_redirects=False,
+        )
+
+    def _send(self, what: str, call: Callable[[], safehttp.Response]) -> safehttp.Response:
         """Run ``call`` with retries on 5xx and transport errors; return the last answer."""
         last_error = ""
         for attempt in range(self.retries + 1):
@@ -69,27 +96,29 @@ class HttpTarget:
                 time.sleep(self.backoff * 2 ** (attempt - 1))
             try:
                 resp = call()
-            except httpx.TimeoutException:
+            except safehttp.Timeout:
                 last_error = "timed out"
                 continue
-            except httpx.TransportError as exc:
+            except safehttp.ConnectFailed as exc:
                 last_error = _transport_reason(exc)
                 continue
-            if resp.status_code < 500:
+            except safehttp.HttpError as exc:  # over the size cap, bad URL: no retry
+                raise TargetError(f"cannot {what} target {self.uri}: {_after_url(exc)}") from None
+            if resp.status < 500:
                 return resp
-            last_error = f"HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
+            last_error = _status(resp)
         raise TargetError(
             f"cannot {what} target {self.uri}: {last_error} (after {self.retries + 1} attempts)"
         )
 
     def read(self) -> Deployed:
         """GET the manifest; 404 means nothing deployed yet."""
-        resp = self._send("read", lambda: self._client.get(self.url))
-        if resp.status_code == 404:
+        resp = self._send("read", lambda: self._request("GET", self._read_auth))
+        if resp.status == 404:
             return Deployed(None)
-        if resp.status_code != 200:
-            raise TargetError(f"cannot read target {self.uri}: {_status(resp)}")
-        return Deployed(resp.content, resp.headers.get("ETag"))
+        if resp.status != 200:
+            raise TargetError(f"cannot read target {self.uri}: {self._refusal(resp)}")
+        return Deployed(resp.body, resp.headers.get("etag"))
 
     def write(self, text: str, digest: str, *, expected: Deployed) -> WriteResult:
         """PUT ``text`` conditionally on ``expected`` (its ETag, or nothing deployed)."""
@@ -103,17 +132,19 @@ class HttpTarget:
             if self.read().fingerprint != expected.fingerprint:
                 raise self._changed()
         data = text.encode("utf-8")
-        resp = self._send(
-            "write", lambda: self._client.put(self.url, content=data, headers=headers)
-        )
-        if resp.status_code == 412:
+        resp = self._send("write", lambda: self._request("PUT", self._write_auth, data, **headers))
+        if resp.status == 412:
             # A retried PUT may have landed before its answer was lost: then 412 is ours.
             if self.read().digest == digest:
                 return WriteResult(digest, expected.digest, self.uri)
             raise self._changed()
-        if resp.status_code not in (200, 201, 204):
-            raise TargetError(f"cannot write target {self.uri}: {_status(resp)}")
+        if resp.status not in (200, 201, 204):
+            raise TargetError(f"cannot write target {self.uri}: {self._refusal(resp)}")
         return WriteResult(digest, expected.digest, self.uri)
+
+    def _refusal(self, resp: safehttp.Response) -> str:
+        note = self.token_note if resp.status in (401, 403) else ""
+        return _status(resp) + note
 
     def _changed(self) -> TargetChanged:
         return TargetChanged(
@@ -137,15 +168,19 @@ class HttpTarget:
         )
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
+        """Nothing to close: every request uses its own connection."""
 
 
-def _status(resp: httpx.Response) -> str:
-    return f"HTTP {resp.status_code} {resp.reason_phrase}".rstrip()
+def _status(resp: safehttp.Response) -> str:
+    return f"HTTP {resp.status} {resp.reason}".rstrip()
 
 
-def _transport_reason(exc: httpx.TransportError) -> str:
-    if isinstance(exc, httpx.ConnectError):
+def _after_url(exc: safehttp.HttpError) -> str:
+    text = str(exc)
+    return text.split(": ", 1)[1] if ": " in text else text
+
+
+def _transport_reason(exc: safehttp.ConnectFailed) -> str:
+    if "refused" in str(exc):
         return "connection refused or host unreachable"
-    return type(exc).__name__
+    return _after_url(exc)

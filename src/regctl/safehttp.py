@@ -1,0 +1,219 @@
+"""One bounded HTTP exchange: a total deadline, a body cap, redirects only to http(s).
+
+Standard library only (the runtime client fetches manifests with it; the HTTP
+deploy target uses it too). Socket timeouts bound each ``recv``, not the whole
+request: a server that trickles one byte a second keeps every read "alive" and
+stretches a 10 s timeout to hours. Here a watchdog timer shuts the socket down
+when the total deadline passes, whatever phase the exchange is in (headers or
+body), and the body is read in chunks against a size cap. A redirect is followed
+only to ``http://`` or ``https://`` (never ``file:``, ``ftp:``...), at most
+:data:`MAX_REDIRECTS` times, and only when the caller allows it.
+
+Errors are :class:`HttpError` subclasses with one-line messages that name the
+URL without its query string (it may hold a credential) and never a body.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import socket
+import threading
+import time
+import urllib.parse
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+__all__ = [
+    "BadRedirect",
+    "BodyTooLarge",
+    "ConnectFailed",
+    "HttpError",
+    "Response",
+    "Timeout",
+    "redact_url",
+    "request",
+]
+
+MAX_REDIRECTS = 5
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+_REDIRECTS = (301, 302, 303, 307, 308)
+_CHUNK = 64 * 1024
+
+
+class HttpError(Exception):
+    """The exchange failed; ``str()`` is one line with no credential and no body."""
+
+
+class Timeout(HttpError):
+    """The whole exchange took longer than its deadline."""
+
+
+class BodyTooLarge(HttpError):
+    """The answer's body is over the cap."""
+
+
+class BadRedirect(HttpError):
+    """A redirect to a scheme other than http(s), a loop, or too many hops."""
+
+
+class ConnectFailed(HttpError):
+    """No connection (refused, unreachable, TLS failure, connection dropped)."""
+
+
+@dataclass
+class Response:
+    """A complete answer: status, headers (lower-case names), the whole body, the final URL."""
+
+    status: int
+    reason: str
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
+    url: str = ""
+
+
+def redact_url(url: str) -> str:
+    """``url`` without user info and query string: safe to print."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return "<unparsable URL>"
+    host = parts.hostname or ""
+    if parts.port:
+        host = f"{host}:{parts.port}"
+    query = "?…" if parts.query else ""
+    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", "")) + query
+
+
+class _Watchdog:
+    """Shuts the connection's socket down at the deadline (unblocks any pending recv)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.fired = False
+        self.conn: http.client.HTTPConnection | None = None
+        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        conn = self.conn
+        sock = conn.sock if conn is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 10.0,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    follow_redirects: bool = False,
+) -> Response:
+    """Send one request (following http(s) redirects if asked) and read the whole answer.
+
+    ``timeout`` is the total deadline in seconds for everything, redirects included.
+    A 3xx answer is returned as is when ``follow_redirects`` is false.
+    """
+    deadline = time.monotonic() + timeout
+    seen: list[str] = []
+    current = url
+    while True:
+        resp = _once(method, current, headers or {}, body, deadline, timeout, max_bytes)
+        if not follow_redirects or resp.status not in _REDIRECTS:
+            return resp
+        location = resp.headers.get("location")
+        if not location:
+            return resp
+        target = urllib.parse.urljoin(current, location)
+        scheme = urllib.parse.urlsplit(target).scheme.lower()
+        if scheme not in ("http", "https"):
+            raise BadRedirect(
+                f"{redact_url(url)} redirects to a {scheme or 'relative'}: URL;"
+                " only http(s) redirects are followed"
+            )
+        seen.append(current)
+        if target in seen or len(seen) > MAX_REDIRECTS:
+            raise BadRedirect(f"{redact_url(url)}: redirect loop or more than {MAX_REDIRECTS} hops")
+        current = target
+        if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
+            method, body = "GET", None
+
+
+def _once(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    deadline: float,
+    timeout: float,
+    max_bytes: int,
+) -> Response:
+    shown = redact_url(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise HttpError(f"{shown}: not a valid URL") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise HttpError(f"{shown}: only http(s) URLs with a host are supported")
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise Timeout(f"{shown}: timed out after {timeout:g} s")
+    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    conn = cls(parts.hostname, port, timeout=min(remaining, timeout))
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    dog = _Watchdog(remaining)
+    try:
+        conn.connect()
+        dog.conn = conn
+        if dog.fired:  # fired before it knew the socket
+            raise Timeout(f"{shown}: timed out after {timeout:g} s")
+        conn.request(method, path, body=body, headers=dict(headers))
+        raw = conn.getresponse()
+        got_headers = {k.lower(): v for k, v in raw.getheaders()}
+        length = got_headers.get("content-length", "")
+        if length.isdigit() and int(length) > max_bytes:
+            raise BodyTooLarge(
+                f"{shown}: answer of {int(length):,} bytes is over the {max_bytes:,} byte limit"
+            )
+        chunks: list[bytes] = []
+        total = 0
+        if method != "HEAD":
+            while True:
+                chunk = raw.read1(_CHUNK) if hasattr(raw, "read1") else raw.read(_CHUNK)
+                if not chunk:
+                    break
+                total += len(chunk)
+                if total > max_bytes:
+                    raise BodyTooLarge(f"{shown}: answer is over the {max_bytes:,} byte limit")
+                chunks.append(chunk)
+        if dog.fired:  # a shut-down socket reads as a short body: never return it
+            raise Timeout(f"{shown}: timed out after {timeout:g} s")
+        return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), url)
+    except HttpError:
+        raise
+    except TimeoutError:
+        raise Timeout(f"{shown}: timed out after {timeout:g} s") from None
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        if dog.fired:
+            raise Timeout(f"{shown}: timed out after {timeout:g} s") from None
+        if isinstance(exc, ConnectionRefusedError):
+            reason = "connection refused"
+        elif isinstance(exc, socket.gaierror):
+            reason = "host not found"
+        else:
+            reason = type(exc).__name__
+        raise ConnectFailed(f"{shown}: {reason}") from None
+    finally:
+        dog.cancel()
+        conn.close()

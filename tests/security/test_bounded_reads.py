@@ -1,0 +1,283 @@
+"""Class 2: bounded reads and bounded time wherever bytes come in (files, FIFOs, devices, HTTP)."""
+
+from __future__ import annotations
+
+import http.server
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from security_helpers import assert_clean_failure, capped_cli, capped_python
+
+from regctl import safehttp, safeio
+from regctl.client import ManifestNotFound, ManifestUnavailable, Registry, SecretFileError
+from regctl.client.secrets import resolve_secret
+from regctl.source import load_registry
+from regctl.targets import TargetError
+from regctl.targets.file import FileTarget
+from regctl.targets.http import HttpTarget
+
+# -- files ----------------------------------------------------------------------------
+
+
+def test_safeio_refuses_fifo_device_directory_and_caps_while_reading(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    link = tmp_path / "zero"
+    link.symlink_to("/dev/zero")
+    (tmp_path / "dir").mkdir()
+    start = time.monotonic()
+    with pytest.raises(safeio.NotRegularFile, match="FIFO"):
+        safeio.read_regular(fifo, 100)
+    with pytest.raises(safeio.NotRegularFile, match="device"):
+        safeio.read_regular(link, 100)
+    with pytest.raises(safeio.NotRegularFile, match="directory"):
+        safeio.read_regular(tmp_path / "dir", 100)
+    with pytest.raises(safeio.NotRegularFile, match="symlink"):
+        safeio.read_regular(link, 100, follow_symlinks=False)
+    big = tmp_path / "big"
+    big.write_bytes(b"x" * 101)
+    with pytest.raises(safeio.TooLarge):
+        safeio.read_regular(big, 100)
+    with pytest.raises(safeio.FileMissing):
+        safeio.read_regular(tmp_path / "nope", 100)
+    assert safeio.read_regular(big, 101) == b"x" * 101
+    assert time.monotonic() - start < 2
+
+
+def test_registry_fifo_device_and_directory_are_problems(registry: Path) -> None:
+    os.mkfifo(registry / "providers" / "pipe.yaml")
+    (registry / "providers" / "zero.yaml").symlink_to("/dev/zero")
+    (registry / "providers" / "folder.yaml").mkdir()
+    start = time.monotonic()
+    problems = {
+        p.location.file.rsplit("/", 1)[-1]: p
+        for p in load_registry(registry, allow_outside=True).problems
+    }
+    assert time.monotonic() - start < 5
+    assert "FIFO" in problems["pipe.yaml"].message
+    assert "device" in problems["zero.yaml"].message
+    assert "directory" in problems["folder.yaml"].message
+    assert {p.rule for p in problems.values()} == {"yaml-syntax"}
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads any folder")
+def test_unreadable_subfolder_is_a_problem(registry: Path) -> None:
+    hidden = registry / "providers" / "more"
+    hidden.mkdir()
+    (hidden / "x.yaml").write_text("apiVersion: regctl/v1\n")
+    hidden.chmod(0)
+    try:
+        problems = load_registry(registry).problems
+    finally:
+        hidden.chmod(0o755)
+    assert any(
+        "cannot read folder" in p.message and p.location.file.endswith("more") for p in problems
+    )
+
+
+def test_unreadable_subfolder_reported_even_as_root(registry: Path) -> None:
+    # Root reads everything; a folder that vanishes mid-walk (ENOENT via onerror) is the
+    # same code path and must be reported, not skipped.
+    from regctl import source_guard
+
+    found, problems = source_guard.walk(registry / "nope", (".yaml",), str, False)
+    assert found == [] and problems and "cannot read folder" in problems[0].message
+
+
+def test_cli_validate_on_dev_zero_ends_in_bounded_memory(registry: Path) -> None:
+    (registry / "providers" / "zero.yaml").symlink_to("/dev/zero")
+    proc, took = capped_cli(
+        "validate", str(registry), cwd=registry.parent, env={"REGCTL_ALLOW_OUTSIDE_SYMLINKS": "1"}
+    )
+    assert_clean_failure(proc, 1)
+    assert "zero.yaml" in proc.stdout and "device" in proc.stdout
+    assert took < 5
+
+
+def test_secret_file_fifo_and_device_are_clear_errors(tmp_path: Path) -> None:
+    fifo = tmp_path / "key"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(SecretFileError, match="FIFO"):
+        resolve_secret(f"file:{fifo}")
+    with pytest.raises(SecretFileError, match="device"):
+        resolve_secret("file:/dev/zero")
+    big = tmp_path / "big"
+    big.write_bytes(b"k" * (1 << 20))
+    with pytest.raises(SecretFileError, match="limit"):
+        resolve_secret(f"file:{big}")
+    assert time.monotonic() - start < 2
+
+
+def test_secret_from_dev_zero_symlink_in_capped_memory(tmp_path: Path) -> None:
+    (tmp_path / "key").symlink_to("/dev/zero")
+    code = (
+        "import sys\nfrom regctl.client.secrets import resolve_secret\n"
+        "from regctl.client import SecretFileError\n"
+        "try:\n    resolve_secret('file:' + sys.argv[1])\n"
+        "except SecretFileError as e:\n    print('refused:', e)\n"
+    )
+    proc, took = capped_python(code, str(tmp_path / "key"), cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused" in proc.stdout and took < 5
+
+
+def test_client_manifest_fifo_and_device(tmp_path: Path) -> None:
+    fifo = tmp_path / "m.json"
+    os.mkfifo(fifo)
+    with pytest.raises(ManifestNotFound, match="FIFO"):
+        Registry.load(fifo)
+    link = tmp_path / "z.json"
+    link.symlink_to("/dev/zero")
+    proc, took = capped_cli("models", "--manifest", str(link), cwd=tmp_path)
+    assert_clean_failure(proc, 4)
+    assert "device" in proc.stderr and took < 5
+
+
+def test_file_target_fifo_device_and_history(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "pipe.json")
+    with pytest.raises(TargetError, match="FIFO"):
+        FileTarget(tmp_path / "pipe.json").read()
+    target = FileTarget(tmp_path / "m.json")
+    target.history_dir.mkdir()
+    (target.history_dir / "log.jsonl").symlink_to("/dev/zero")
+    with pytest.raises(TargetError, match="device"):
+        target.history()
+    digest = "sha256:" + "a" * 64
+    os.mkfifo(target.history_dir / ("sha256-" + "a" * 64 + ".json"))
+    with pytest.raises(TargetError, match="FIFO"):
+        target.load_history(digest)
+
+
+# -- HTTP -----------------------------------------------------------------------------
+
+
+class _Hostile(http.server.BaseHTTPRequestHandler):
+    """Trickles, floods, redirects to file://, and loops, depending on the path."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def _trickle_body(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", "100000")
+        self.end_headers()
+        try:
+            for _ in range(100_000):
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(0.2)
+        except OSError:
+            pass
+
+    def do_GET(self) -> None:
+        path = self.path
+        if path == "/trickle-headers":
+            try:
+                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(10_000):
+                    self.wfile.write(b"X: y\r\n")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+        elif path == "/trickle":
+            self._trickle_body()
+        elif path == "/huge":
+            self.send_response(200)
+            self.end_headers()  # no Content-Length: the cap must hold while reading
+            try:
+                chunk = b"x" * 65536
+                for _ in range(100_000):
+                    self.wfile.write(chunk)
+            except OSError:
+                pass
+            self.close_connection = True
+        elif path.startswith("/to-"):
+            self.send_response(302)
+            self.send_header(
+                "Location",
+                {
+                    "/to-file": "file:///etc/passwd",
+                    "/to-ftp": "ftp://127.0.0.1/x",
+                    "/to-loop": "/to-loop",
+                }[path],
+            )
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+    def do_PUT(self) -> None:
+        self._trickle_body()
+
+
+@pytest.fixture
+def hostile() -> Iterator[str]:
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
+def test_total_deadline_holds_against_trickling(hostile: str, path: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(safehttp.Timeout):
+        safehttp.request("GET", hostile + path, timeout=1.5)
+    assert time.monotonic() - start < 3
+
+
+def test_body_cap_holds_while_reading(hostile: str) -> None:
+    with pytest.raises(safehttp.BodyTooLarge):
+        safehttp.request("GET", hostile + "/huge", timeout=10, max_bytes=1 << 20)
+
+
+@pytest.mark.parametrize("path", ["/to-file", "/to-ftp", "/to-loop"])
+def test_redirects_only_to_http(hostile: str, path: str) -> None:
+    with pytest.raises(safehttp.BadRedirect):
+        safehttp.request("GET", hostile + path, follow_redirects=True)
+
+
+def test_client_fetch_deadline_cap_and_redirects(hostile: str, tmp_path: Path) -> None:
+    start = time.monotonic()
+    with pytest.raises(ManifestUnavailable, match="timed out"):
+        Registry.load(hostile + "/trickle", timeout=1.5, cache=False)
+    assert time.monotonic() - start < 3
+    with pytest.raises(ManifestUnavailable, match="redirect"):
+        Registry.load(hostile + "/to-file", cache=False)
+    with pytest.raises(ManifestUnavailable, match="limit"):
+        Registry.load(hostile + "/huge", cache=tmp_path / "c.json")
+
+
+def test_client_url_flood_in_capped_memory(hostile: str, tmp_path: Path) -> None:
+    code = (
+        "import sys\nfrom regctl.client import Registry, ManifestError\n"
+        "try:\n    Registry.load(sys.argv[1], timeout=4, cache=False)\n"
+        "except ManifestError as e:\n    print('refused:', e)\n"
+    )
+    proc, took = capped_python(code, hostile + "/huge", cwd=tmp_path, cap=512 * 1024**2)
+    assert proc.returncode == 0, proc.stderr
+    assert "refused" in proc.stdout and took < 5
+
+
+def test_http_target_deadline_and_cap(hostile: str) -> None:
+    start = time.monotonic()
+    target = HttpTarget(hostile + "/trickle", timeout=1.0, retries=0)
+    with pytest.raises(TargetError, match="timed out"):
+        target.read()
+    assert time.monotonic() - start < 3
+    big = HttpTarget(hostile + "/huge", retries=0, max_bytes=1 << 20)
+    with pytest.raises(TargetError, match="limit"):
+        big.read()
