@@ -10,6 +10,7 @@ cd "$(dirname "$0")/.."
 declare -A APT=(
   [etcd]=etcd-server
   [node]=nodejs
+  [kubectl]=kubernetes-client
 )
 missing=()
 for bin in "${!APT[@]}"; do

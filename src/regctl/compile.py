@@ -1,4 +1,4 @@
-"""Stage 5: compile one environment of a registry into the lock manifest (SPEC §4).
+"""Stage 5: compile one environment of a registry into the lock manifest (docs/manifest.md).
 
 The output is a pure function of the registry's content: no clocks, absolute
 paths, file order or locale reach it. See ``docs/manifest.md`` for the shape.

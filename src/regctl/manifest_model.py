@@ -94,7 +94,7 @@ class ManifestTemplate(_Closed):
 
 
 class Manifest(_Closed):
-    """A compiled, sealed registry for one environment (SPEC §4)."""
+    """A compiled, sealed registry for one environment (docs/manifest.md)."""
 
     apiVersion: Literal["regctl/v1"]
     kind: Literal["Manifest"]

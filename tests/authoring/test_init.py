@@ -48,6 +48,8 @@ def test_every_scaffold_file_is_copied_including_hidden_folders(tmp_path: Path) 
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
         ".github/workflows/registry.yml",
         "registry/registry.yaml",
+        "schemas/manifest.schema.json",  # what the files' `$schema=` lines point at
+        "schemas/registry.schema.json",
     ]
     assert (tmp_path / "out/.github/workflows/registry.yml").read_text() == "on: [pull_request]\n"
 

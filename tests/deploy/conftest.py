@@ -26,3 +26,6 @@ def closed_port_url() -> str:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     return f"http://127.0.0.1:{port}/manifest.json"
+
+
+from tests.fleet import etcd_server, modelsdev_registry, s3_server  # noqa: E402, F401

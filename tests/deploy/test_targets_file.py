@@ -105,7 +105,12 @@ def test_open_target_resolves_relative_paths_and_schemes(tmp_path: Path) -> None
     from regctl.errors import UsageError
 
     with pytest.raises(UsageError, match="unsupported target"):
-        open_target("s3://bucket/key", tmp_path)
+        open_target("gs://bucket/key", tmp_path)
+    with pytest.raises(UsageError, match="use s3://BUCKET/KEY"):
+        open_target("s3://bucket-only", tmp_path)
+    with pytest.raises(UsageError, match="credentials in an S3 target URI") as s3_info:
+        open_target("s3://AKIA:hunter2@bucket/key", tmp_path)
+    assert "hunter2" not in str(s3_info.value)
     with pytest.raises(UsageError, match="REGCTL_TARGET_TOKEN") as info:
         open_target("https://ci:hunter2@config.example.com/prod.json", tmp_path)
     assert "hunter2" not in str(info.value)

@@ -48,6 +48,23 @@ def is_url(source: str) -> bool:
     return source.startswith(("http://", "https://"))
 
 
+def is_remote(source: str) -> bool:
+    """Whether ``source`` is fetched over the network (and gets a last-known-good cache)."""
+    return source.startswith(("http://", "https://", "s3://", "etcd://", "etcds://"))
+
+
+def maybe_gunzip(data: bytes) -> bytes:
+    """Decompress gzip bytes (a ConfigMap's ``binaryData`` manifest); others pass through."""
+    if data[:2] != b"\x1f\x8b":
+        return data
+    import gzip
+
+    try:
+        return gzip.decompress(data)
+    except (OSError, EOFError) as exc:
+        raise ManifestError(f"manifest is gzip data that does not decompress ({exc})") from None
+
+
 def source_path(source: str) -> str:
     """A file source without its optional ``file:`` prefix."""
     return source[5:] if source.startswith("file:") else source
@@ -71,7 +88,7 @@ def read_file(source: str, previous: Any = None, max_bytes: int = MAX_MANIFEST_B
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if stamp == previous:
             return Fetched(None, stamp)
-        return Fetched(safeio.read_regular(path, max_bytes), stamp)
+        return Fetched(maybe_gunzip(safeio.read_regular(path, max_bytes)), stamp)
     except (FileNotFoundError, safeio.FileMissing):
         raise ManifestNotFound(f"manifest {path} not found") from None
     except safeio.NotRegularFile as exc:
@@ -161,3 +178,86 @@ def fetch_url(
     if cached is not None:
         return Fetched(cached, cached_etag, from_cache=True, stale_reason=reason)
     raise ManifestUnavailable(f"cannot fetch manifest {shown} ({reason}) and no cached copy")
+
+
+def _fallback(source: str, cache: str | None, reason: str) -> Fetched:
+    cached, _ = read_cache(cache)
+    if cached is not None:
+        return Fetched(cached, None, from_cache=True, stale_reason=reason)
+    raise ManifestUnavailable(f"cannot fetch manifest {source} ({reason}) and no cached copy")
+
+
+def fetch_etcd(source: str, *, timeout: float, cache: str | None, stamp: Any = None) -> Fetched:
+    """Read the manifest an ``etcd://`` target deployed; ``stamp`` is its pointer's revision."""
+    from regctl.client import _etcd
+
+    try:
+        base, key = _etcd.parse_uri(source)
+    except ValueError as exc:
+        raise ManifestError(str(exc)) from None
+    try:
+        data, rev = _etcd.read(base, key, timeout, _etcd.auth_headers(base, timeout))
+    except _etcd.EtcdLayoutError as exc:
+        return _fallback(source, cache, f"incomplete manifest in etcd: {exc}")
+    except (OSError, ValueError) as exc:
+        inner = getattr(exc, "reason", exc)
+        return _fallback(source, cache, f"{type(inner).__name__}: {inner}")
+    if data is None:
+        raise ManifestNotFound(f"manifest {source} not found (no key {key})")
+    if stamp is not None and rev == stamp:
+        return Fetched(None, rev)
+    return Fetched(data, rev)
+
+
+_S3_CLIENTS: dict[tuple[Any, ...], Any] = {}
+
+
+def fetch_s3(source: str, *, timeout: float, cache: str | None, stamp: Any = None) -> Fetched:
+    """GET an ``s3://BUCKET/KEY`` object with boto3 (the ``regctl[s3]`` extra; the AWS chain)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    try:
+        import boto3
+        from botocore.config import Config
+        from botocore.exceptions import BotoCoreError, ClientError
+    except ImportError:
+        raise ManifestError("s3:// sources need boto3: pip install 'regctl[s3]'") from None
+    parts = urlsplit(source)
+    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+    bucket, key = parts.netloc, parts.path.lstrip("/")
+    if not bucket or not key:
+        raise ManifestError(f"bad S3 source {source!r}: use s3://BUCKET/KEY")
+    # One client per endpoint/region: building one costs ~50 ms of CPU, a poll ~1 ms.
+    ident = (options.get("endpoint"), options.get("region"), timeout)
+    client = _S3_CLIENTS.get(ident)
+    if client is None:
+        config = Config(
+            connect_timeout=min(timeout, 5.0),
+            read_timeout=timeout,
+            retries={"max_attempts": 2, "mode": "standard"},
+            s3={"addressing_style": "path"},
+        )
+        session = boto3.session.Session()
+        region = options.get("region") or session.region_name or "us-east-1"
+        client = session.client(
+            "s3", config=config, endpoint_url=options.get("endpoint"), region_name=region
+        )
+        _S3_CLIENTS[ident] = client
+    extra = {"IfNoneMatch": stamp} if isinstance(stamp, str) and stamp else {}
+    try:
+        resp = client.get_object(Bucket=bucket, Key=key, **extra)
+        return Fetched(resp["Body"].read(), resp.get("ETag"))
+    except ClientError as exc:
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        code = exc.response.get("Error", {}).get("Code", "error")
+        if status == 304:
+            return Fetched(None, stamp)
+        if status == 404:
+            raise ManifestNotFound(f"manifest {source} not found ({code})") from None
+        if status is not None and status < 500:
+            raise ManifestUnavailable(
+                f"cannot fetch manifest {source}: {code} (HTTP {status})"
+            ) from None
+        return _fallback(source, cache, f"{code} (HTTP {status})")
+    except BotoCoreError as exc:
+        return _fallback(source, cache, type(exc).__name__)

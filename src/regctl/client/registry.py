@@ -73,7 +73,7 @@ class Registry(_Frozen):
         s(self, "_source", src)
         s(self, "_expect", expect_digest)
         s(self, "_timeout", timeout)
-        if not _fetch.is_url(src) or cache is False:
+        if not _fetch.is_remote(src) or cache is False:
             s(self, "_cache", None)
         elif cache is None or cache is True:
             s(self, "_cache", _fetch.default_cache_path(src))
@@ -117,6 +117,10 @@ class Registry(_Frozen):
     ) -> Registry:
         """:meth:`load`, then re-check ``source`` every ``interval`` seconds in a daemon thread.
 
+        ``etcd://`` sources follow etcd's watch stream instead (changes arrive at
+        once) and poll with backoff, at most every ``interval``, while it is broken.
+        A mounted Kubernetes ConfigMap is followed through kubelet's ``..data`` swap.
+
         A changed, valid manifest is swapped in (``on_change``); a bad one is
         refused, the old one keeps serving, and ``on_error`` gets the reason (also
         in :attr:`last_error` and logged on the ``regctl.client`` logger). Stop
@@ -124,27 +128,46 @@ class Registry(_Frozen):
         """
         import threading
 
+        from regctl.client import _watch
+
         reg = cls(source, **load_options)
-        stop = threading.Event()
+        stop = _watch.Stopper()
         s = object.__setattr__
         s(reg, "_on_change", on_change)
         s(reg, "_on_error", on_error)
         s(reg, "_stop", stop)
 
-        def loop() -> None:
+        def safe_refresh() -> bool:
             # The thread must outlive anything a reload or a callback raises: a dead
             # watcher would serve the old manifest forever without a word.
-            while not stop.wait(interval):
-                try:
-                    reg.refresh()
-                except Exception as exc:  # a callback raised; refresh() reports the rest
-                    import logging
+            try:
+                return reg.refresh()
+            except Exception as exc:  # a callback raised; refresh() reports the rest
+                import logging
 
-                    logging.getLogger("regctl.client").warning(
-                        "manifest watch callback raised %s", type(exc).__name__
-                    )
+                logging.getLogger("regctl.client").warning(
+                    "manifest watch callback raised %s", type(exc).__name__
+                )
+                return False
 
-        thread = threading.Thread(target=loop, name="regctl-manifest-watch", daemon=True)
+        if reg._source.startswith(("etcd://", "etcds://")):
+
+            def revision() -> int | None:
+                stamp = reg._state.stamp
+                return stamp if isinstance(stamp, int) else None
+
+            args: tuple[Any, ...] = (
+                reg._source,
+                safe_refresh,
+                revision,
+                stop,
+                interval,
+                reg._timeout,
+            )
+            loop: Callable[..., None] = _watch.etcd_loop
+        else:
+            args, loop = (safe_refresh, stop, interval), _watch.poll_loop
+        thread = threading.Thread(target=loop, args=args, name="regctl-manifest-watch", daemon=True)
         s(reg, "_thread", thread)
         thread.start()
         return reg
@@ -166,7 +189,11 @@ class Registry(_Frozen):
     def _read(self, current: State | None) -> State:
         src = self._source
         stamp = current.stamp if current is not None else None
-        if not _fetch.is_url(src):
+        if src.startswith(("etcd://", "etcds://")):
+            got = _fetch.fetch_etcd(src, timeout=self._timeout, cache=self._cache, stamp=stamp)
+        elif src.startswith("s3://"):
+            got = _fetch.fetch_s3(src, timeout=self._timeout, cache=self._cache, stamp=stamp)
+        elif not _fetch.is_url(src):
             got = _fetch.read_file(src, stamp)
         else:
             got = _fetch.fetch_url(src, timeout=self._timeout, cache=self._cache, etag=stamp)
@@ -175,7 +202,7 @@ class Registry(_Frozen):
         try:
             data = parse_manifest(_bytes(got, src), src, self._expect)
         except ManifestError:
-            if not got.from_cache or got.stale_reason is not None:
+            if not got.from_cache or got.stale_reason is not None or not _fetch.is_url(src):
                 raise
             # A 304 for a cached copy that no longer verifies: fetch it afresh.
             got = _fetch.fetch_url(src, timeout=self._timeout, cache=None)
@@ -189,7 +216,8 @@ class Registry(_Frozen):
         if self._cache is not None and not got.from_cache:
             # The cache only helps the next start; serving goes on without it.
             with contextlib.suppress(OSError):
-                _fetch.write_cache(self._cache, _bytes(got, src), got.stamp)
+                etag = got.stamp if isinstance(got.stamp, str) else None
+                _fetch.write_cache(self._cache, _bytes(got, src), etag)
         return State(data, src, got.stamp, got.stale_reason)
 
     def refresh(self, *, raise_errors: bool = False) -> bool:
@@ -348,7 +376,7 @@ class Registry(_Frozen):
         prefer: str | None = None,
         scope: str = "order",
     ) -> Resolved:
-        """Choose what to call for ``capability`` (SPEC §6 order).
+        """Choose what to call for ``capability`` (the order of docs/client.md).
 
         1. ``model`` (``"provider/model"``, or a model id with ``provider``), pinned;
         2. the template's ``model`` (a template with a ``capability`` sets it);

@@ -10,8 +10,11 @@ A target is named by a URI, chosen per environment in the Registry document's
   directory for ``--target``.
 - ``http://`` / ``https://``: :class:`~regctl.targets.http.HttpTarget`. The token
   is sent only as :mod:`regctl.targets.policy` allows.
+- ``s3://BUCKET/KEY``: :class:`~regctl.targets.s3.S3Target` (AWS S3 and S3-compatible
+  stores; needs the ``regctl[s3]`` extra).
+- ``etcd://HOST:PORT/KEY`` (``etcds://`` for TLS): :class:`~regctl.targets.etcd.EtcdTarget`.
 
-The HTTP module (and httpx) is imported only when an HTTP target is used.
+Each module (and its library: httpx, boto3) is imported only when its scheme is used.
 """
 
 from __future__ import annotations
@@ -42,9 +45,12 @@ __all__ = [
 ]
 
 
+_REMOTE = ("http://", "https://", "s3://", "etcd://", "etcds://")
+
+
 def resolve_uri(uri: str, base_dir: Path) -> str:
     """The absolute form of ``uri``: relative file paths joined to ``base_dir``."""
-    if uri.startswith(("http://", "https://")):
+    if uri.startswith(_REMOTE):
         return uri
     path = _file_path(uri)
     return "file:" + str(path if path.is_absolute() else (base_dir / path).resolve())
@@ -59,7 +65,10 @@ def _file_path(uri: str) -> Path:
     if uri.startswith("file:"):
         return Path(uri[len("file:") :])
     if "://" in uri:
-        raise UsageError(f"unsupported target {uri!r}: use file:PATH or http(s)://URL")
+        raise UsageError(
+            f"unsupported target {uri!r}: use file:PATH, http(s)://URL, s3://BUCKET/KEY "
+            "or etcd://HOST:PORT/KEY"
+        )
     return Path(uri)
 
 
@@ -85,6 +94,14 @@ def open_target(
             )
 
         return HttpTarget(uri, operator_urls=[uri] if operator else [])
+    if uri.startswith("s3://"):
+        from regctl.targets.s3 import S3Target
+
+        return S3Target(uri)
+    if uri.startswith(("etcd://", "etcds://")):
+        from regctl.targets.etcd import EtcdTarget
+
+        return EtcdTarget(uri)
     from regctl.targets.file import FileTarget
 
     path = _file_path(uri)

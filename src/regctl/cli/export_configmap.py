@@ -1,0 +1,57 @@
+"""`regctl export configmap`: the lock manifest as a Kubernetes ConfigMap."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from regctl.cli.complete import env_option
+from regctl.cli.interop import export_group
+from regctl.cli.options import USAGE_EXIT, epilog, registry_option
+
+
+@export_group.command(
+    name="configmap",
+    epilog=epilog(
+        [
+            "regctl export configmap --env prod -o deploy/prod/configmap.yaml",
+            "regctl export configmap --env prod --namespace apps | kubectl apply -f -",
+        ],
+        {0: "written", 1: "registry problems, or the manifest does not fit in a ConfigMap"}
+        | USAGE_EXIT,
+    ),
+)
+@registry_option(positional=True)
+@env_option("Environment to compile (default: the base registry).")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the ConfigMap here (default: stdout).",
+)
+@click.option("--name", default=None, help="ConfigMap name (default: regctl-manifest-ENV).")
+@click.option("--namespace", default=None, help="Namespace (default: none in the document).")
+def export_configmap_cmd(
+    registry: Path, env: str | None, output: Path | None, name: str | None, namespace: str | None
+) -> None:
+    """Write a ConfigMap holding the manifest (gzip in binaryData when over ~1 MB).
+
+    Mount it in a pod and point the client at the file: Registry.watch follows
+    kubelet's atomic ..data swap when the ConfigMap changes.
+    """
+    from regctl.interop.configmap import configmap_yaml
+    from regctl.interop.lockfile import load_manifest
+
+    manifest = load_manifest(registry, env=env)
+    text = configmap_yaml(manifest, name=name, namespace=namespace)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from regctl.fsutil import atomic_write
+
+    atomic_write(output, text.encode("utf-8"))
+    click.echo(f"wrote {output} ({manifest['digest']})", err=True)

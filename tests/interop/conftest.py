@@ -1,0 +1,3 @@
+"""Fixtures for the interop tests: the models.dev import of tests/fleet.py."""
+
+from tests.fleet import modelsdev_registry  # noqa: F401
