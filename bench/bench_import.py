@@ -11,6 +11,7 @@ import is not slower than the compile by more than 3x. Each figure is the best o
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import sys
 import tempfile
@@ -21,7 +22,11 @@ from regctl.compile import compile_registry
 from regctl.interop.modelsdev import import_modelsdev
 from regctl.interop.writer import write_registry
 
-DEFAULT_CORPUS = Path("/work/shared/corpus/models.dev")
+# $REGCTL_MODELSDEV_CORPUS, else ../shared/corpus/models.dev beside the repository.
+DEFAULT_CORPUS = Path(
+    os.environ.get("REGCTL_MODELSDEV_CORPUS")
+    or Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "models.dev"
+)
 # Fill every ${VAR} in the corpus' provider URLs so the whole corpus is imported.
 VARIABLES = {
     "AZURE_RESOURCE_NAME": "bench", "AZURE_COGNITIVE_SERVICES_RESOURCE_NAME": "bench",

@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: binary name -> package name.
 declare -A APT=(
   [etcd]=etcd-server
+  [node]=nodejs
   [kubectl]=kubernetes-client
 )
 missing=()

@@ -51,6 +51,34 @@ def require_binary(name: str, *, hint: str = "bash scripts/install-test-deps.sh"
     pytest.skip(message)
 
 
+def repository_root() -> Path:
+    """The checkout: this one, or for a ``git worktree`` the main checkout it belongs to
+    (a worktree's ``.git`` is a file naming ``<main>/.git/worktrees/<name>``)."""
+    dot_git = ROOT / ".git"
+    if dot_git.is_file():
+        text = dot_git.read_text(encoding="utf-8").strip()
+        if text.startswith("gitdir:"):
+            gitdir = Path(text.removeprefix("gitdir:").strip())
+            if gitdir.parent.name == "worktrees":
+                return gitdir.parent.parent.parent
+    return ROOT
+
+
+def modelsdev_corpus() -> Path:
+    """The full models.dev corpus: ``$REGCTL_MODELSDEV_CORPUS``, else
+    ``../shared/corpus/models.dev`` beside the repository. Skips without it off CI;
+    under ``CI=true`` a missing corpus fails the run (the vendored snapshot in
+    tests/data/modelsdev/ is always there)."""
+    given = os.environ.get("REGCTL_MODELSDEV_CORPUS")
+    path = Path(given) if given else repository_root().parent / "shared" / "corpus" / "models.dev"
+    if (path / "providers").is_dir():
+        return path
+    message = f"models.dev corpus not found at {path} (set REGCTL_MODELSDEV_CORPUS)"
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        pytest.fail(message, pytrace=False)
+    pytest.skip(message)
+
+
 def write_tree(root: Path, files: dict[str, str]) -> Path:
     for rel, text in files.items():
         path = root / rel

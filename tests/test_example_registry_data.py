@@ -37,7 +37,7 @@ CAPABILITIES = {
 PROVIDER_ID = re.compile(r"^[a-z0-9][a-z0-9._-]{0,62}$")
 MODEL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$")
 ENV_REF = re.compile(r"^env:[A-Za-z_][A-Za-z0-9_]*$")
-# Shapes of real provider keys (SPEC §3 plaintext-secret); none may appear.
+# Shapes of real provider keys (rule plaintext-secret, docs/rules.md); none may appear.
 KEY_LIKE = re.compile(r"(?<![A-Za-z0-9])(sk-|sk-ant-|xai-|AIza|gsk_)[A-Za-z0-9_-]{8,}")
 
 

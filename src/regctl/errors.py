@@ -4,7 +4,7 @@ from __future__ import annotations
 
 
 class RegctlError(Exception):
-    """A failure the user can act on. ``exit_code`` follows SPEC §3 (1 problems, 2 usage)."""
+    """A failure the user can act on. ``exit_code``: 1 problems, 2 usage (docs/exit-codes.md)."""
 
     exit_code = 1
 

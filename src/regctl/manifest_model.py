@@ -40,6 +40,9 @@ class ManifestRegistry(_Closed):
 class ManifestProvider(_Closed):
     id: str
     display_name: str
+    display_names: dict[str, str] | None = Field(
+        default=None, description="language tag -> name, when the registry gives one per language"
+    )
     api: Literal[APIS]  # type: ignore[valid-type]
     base_url: str | None = None
     enabled: bool
@@ -57,6 +60,9 @@ class ManifestModel(_Closed):
     id: str
     upstream_id: str
     display_name: str
+    display_names: dict[str, str] | None = Field(
+        default=None, description="language tag -> name, when the registry gives one per language"
+    )
     capabilities: list[str]
     active: list[str]
     supports: Supports
@@ -88,7 +94,7 @@ class ManifestTemplate(_Closed):
 
 
 class Manifest(_Closed):
-    """A compiled, sealed registry for one environment (SPEC §4)."""
+    """A compiled, sealed registry for one environment (docs/manifest.md)."""
 
     apiVersion: Literal["regctl/v1"]
     kind: Literal["Manifest"]

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
+from regctl import i18n
 from regctl.problems import Problem, Severity
 from regctl.redact import redact
 from regctl.textsafe import escape_control, safe_line
@@ -21,16 +22,44 @@ def _summary(problems: Sequence[Problem]) -> str:
     return f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)}"
 
 
+def _local_summary(problems: Sequence[Problem]) -> str:
+    errors = sum(p.severity is Severity.ERROR for p in problems)
+    warnings = len(problems) - errors
+    return (
+        i18n.ngettext("{n} error", "{n} errors", errors).format(n=errors)
+        + i18n._(", ")
+        + i18n.ngettext("{n} warning", "{n} warnings", warnings).format(n=warnings)
+    )
+
+
+_SEVERITY = {Severity.ERROR: i18n.N_("error"), Severity.WARNING: i18n.N_("warning")}
+
+
 def text(problems: Sequence[Problem]) -> str:
     """``file:line:col: severity [rule] message``, one per line, then a summary line.
 
-    Control characters from YAML are escaped and no line can start a workflow command.
+    Messages and the severity word are in the user's language (:mod:`regctl.i18n`);
+    ``file:line:col`` and ``[rule]`` never change. A right-to-left message is wrapped
+    in Unicode isolates (FSI ... PDI) so a bidi-aware terminal cannot move it into
+    the position prefix. Control characters from YAML are escaped and no line can
+    start a workflow command.
     """
+    if i18n.language() == "en":
+        lines = [
+            safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+            for p in problems
+        ]
+        lines.append(_summary(problems) if problems else "no problems")
+        return "\n".join(lines) + "\n"
+    wrap = "\u2068{}\u2069" if i18n.is_rtl() else "{}"
     lines = [
-        safe_line(f"{p.location}: {p.severity.value} [{p.rule}] {redact(p.message)}")
+        safe_line(
+            f"{p.location}: {i18n._(_SEVERITY[p.severity])} [{p.rule}] "
+            + wrap.format(redact(i18n.localize(p.message)))
+        )
         for p in problems
     ]
-    lines.append(_summary(problems) if problems else "no problems")
+    lines.append(wrap.format(_local_summary(problems) if problems else i18n._("no problems")))
     return "\n".join(lines) + "\n"
 
 

@@ -107,7 +107,7 @@ def test_env_overlay_is_edited_and_base_left_alone(project: Path, run_cli) -> No
     r = run_cli("activate", "anthropic", "claude-3-5-haiku-20241022", "--env", "prod", cwd=project)
     assert r.returncode == 0, r.stderr
     prod = (reg / "environments/prod.yaml").read_text()
-    assert prod.startswith("# Production uses the base registry")
+    assert prod.splitlines()[1].startswith("# Production uses the base registry")
     assert "claude-3-5-haiku-20241022:\n        active: true" in prod
     assert _active_of(run_cli, reg, "--env", "prod")["anthropic"]["chat"] == (
         "anthropic/claude-3-5-haiku-20241022"

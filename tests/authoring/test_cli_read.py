@@ -52,7 +52,7 @@ def test_show_lists_fields_with_their_source(project: Path, run_cli) -> None:
     price_line = text.index("      input_per_mtok: 2.5") + 1
     assert rows["pricing.input_per_mtok"] == f"registry/providers/openai.yaml:{price_line}"
     assert rows["upstream_id"] == "(default)"
-    assert rows["provider"] == "registry/providers/openai.yaml:4"  # the Provider's id line
+    assert rows["provider"] == "registry/providers/openai.yaml:5"  # the Provider's id line
     r = run_cli("show", "openai/gpt-4o", "--env", "dev", cwd=project)
     rows = {line.split()[0]: line.split()[-1] for line in r.stdout.splitlines()[2:]}
     assert rows["active"].startswith("registry/environments/dev.yaml:")

@@ -49,6 +49,8 @@ def test_every_scaffold_file_is_copied_including_hidden_folders(tmp_path: Path) 
         ".github/workflows/registry.yml",
         ".gitignore",  # appended to, never overwritten (tests/gitops/test_gitops_cli.py)
         "registry/registry.yaml",
+        "schemas/manifest.schema.json",  # what the files' `$schema=` lines point at
+        "schemas/registry.schema.json",
     ]
     assert (tmp_path / "out/.github/workflows/registry.yml").read_text() == "on: [pull_request]\n"
 

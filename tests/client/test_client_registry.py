@@ -1,4 +1,4 @@
-"""Lookups, the SPEC §6 resolution order, candidates, cost and immutability."""
+"""Lookups, the resolution order of docs/client.md, candidates, cost and immutability."""
 
 from __future__ import annotations
 

@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from tests.conftest import write_tree
+from tests.conftest import modelsdev_corpus, write_tree
 
 from regctl.compile import compile_registry
 from regctl.interop.modelsdev import import_modelsdev
 from regctl.interop.writer import write_registry
-
-CORPUS = Path("/work/shared/corpus/models.dev")
 
 LAB = """name = "Lab Model X"
 family = "labx"
@@ -182,13 +180,13 @@ def test_cli_import_reports_and_writes(checkout: Path, tmp_path: Path, cli) -> N
     assert doc["kind"] == "Provider" and len(doc["models"]) == 5
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="models.dev corpus not present")
 class TestRealCorpus:
     """The whole real models.dev snapshot (147 providers, ~5,100 model files)."""
 
     @pytest.fixture(scope="class")
     @classmethod
     def imported(cls, tmp_path_factory: pytest.TempPathFactory):
+        corpus = modelsdev_corpus()
         # Fill every URL placeholder so nothing is skipped for want of a --var.
         variables = {
             v: "example" for v in (
@@ -198,15 +196,15 @@ class TestRealCorpus:
             )
         }  # fmt: skip
         variables["NEON_AI_GATEWAY_BASE_URL"] = "https://neon.example"
-        result = import_modelsdev(CORPUS, variables=variables)
+        result = import_modelsdev(corpus, variables=variables)
         out = tmp_path_factory.mktemp("md") / "registry"
         write_registry(out, result.providers, result.registry)
-        return result, compile_registry(out)
+        return result, compile_registry(out), corpus
 
     def test_report_accounts_for_every_file(self, imported) -> None:
-        result, _ = imported
+        result, _, corpus = imported
         report = result.report
-        files = sum(1 for _ in (CORPUS / "providers").rglob("*.toml")) - 147
+        files = sum(1 for _ in (corpus / "providers").rglob("*.toml")) - 147
         assert report.skipped_by_reason().get("broken-link") == 31
         model_skips = [e for e in report.skipped if "/models/" in e.path]
         assert report.models + len(model_skips) == files  # every model file is accounted for
@@ -218,7 +216,7 @@ class TestRealCorpus:
         }  # fmt: skip
 
     def test_validates_and_compiles_with_zero_problems(self, imported) -> None:
-        _, compiled = imported
+        _, compiled, _ = imported
         assert [f"{p.location} {p.rule} {p.message}" for p in compiled.problems] == []
         assert compiled.manifest is not None
         assert len(compiled.manifest["models"]) == 5140

@@ -30,7 +30,8 @@ from regctl.authoring.rtindex import FileDocs, ModelNode, RegistryIndex, load_in
 from regctl.authoring.validation import validate_candidate
 from regctl.errors import RegctlError
 
-# Where a new ``active`` key goes: after the fields that precede it in SPEC §2's order.
+# Where a new ``active`` key goes: after the fields that precede it in the schema's
+# field order (docs/reference.md).
 _ACTIVE_AFTER = ("capabilities", "display_name", "upstream_id", "id")
 
 

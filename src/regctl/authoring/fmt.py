@@ -1,6 +1,6 @@
 """``regctl fmt``: canonical layout of registry files, keeping comments.
 
-Keys are put in the order SPEC §2 lists them (unknown keys keep their relative order
+Keys are put in the order docs/reference.md lists them (unknown keys keep their relative order
 after the known ones), mappings are indented by two spaces and list items by two spaces
 under their key. Comment lines written above a key move with that key; end-of-line
 comments stay on their line.
@@ -29,7 +29,7 @@ _HEAD = ("apiVersion", "kind")
 
 
 def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    """A kind's field order is its pydantic model's, which follows SPEC §2."""
+    """A kind's field order is its pydantic model's, which docs/reference.md is generated from."""
     return tuple(f for f in cls.model_fields if f not in _HEAD)
 
 

@@ -2,9 +2,10 @@
 
 The files are package data under ``regctl/scaffold/``: ``registry/`` (the Registry
 document, OpenAI, Anthropic and xAI providers, a dev and a prod environment, one prompt
-template) and, when the plan/apply feature ships it, ``.github/workflows/registry.yml``.
-Nothing is ever overwritten: if any target file exists, nothing is written. The one
-exception is ``.gitignore``: the lines below are appended to it (those it lacks).
+template) and ``.github/workflows/registry.yml``; ``schemas/`` holds the JSON Schemas
+the files' ``# yaml-language-server`` lines name. Nothing is ever overwritten: if any
+target file exists, nothing is written. The one exception is ``.gitignore``: the lines
+below are appended to it (those it lacks).
 """
 
 from __future__ import annotations
@@ -55,12 +56,19 @@ def scaffold_files(source: Traversable | None = None) -> list[tuple[str, str]]:
     return [("/".join(parts), text) for parts, text in _walk(root)]
 
 
+def schema_files() -> list[tuple[str, str]]:
+    """``schemas/*.json``: what the scaffold's ``# yaml-language-server`` lines point at."""
+    from regctl.jsonschemas import render_all
+
+    return [(f"schemas/{name}", text) for name, text in render_all().items()]
+
+
 def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
     """Write the starter files below ``target``; return the written paths.
 
     Raises :class:`RegctlError` naming the files that already exist (then nothing is written).
     """
-    files = scaffold_files(source)
+    files = scaffold_files(source) + schema_files()
     if target.exists() and not target.is_dir():
         raise RegctlError(f"{target}: exists and is not a folder")
     existing = [rel for rel, _ in files if (target / rel).exists()]

@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from regctl import __version__
+from regctl import __version__, i18n
 from regctl.errors import RegctlError
 from regctl.redact import redact
 from regctl.textsafe import safe_line
@@ -65,14 +65,17 @@ class RegctlGroup(click.Group):
         except RegctlError as exc:
             RegctlGroup.failed = True
             if str(exc):
+                # A Msg argument keeps its template, so the message can be translated.
+                first = exc.args[0] if len(exc.args) == 1 else None
+                text = first if isinstance(first, i18n.Msg) else str(exc)
                 # Each line escaped on its own: a multi-line message keeps its lines, but
                 # none of them can carry control characters or start a workflow command.
-                lines = redact(str(exc)).split("\n")
-                shown = [safe_line(f"error: {lines[0]}"), *map(safe_line, lines[1:])]
+                lines = redact(i18n.localize(text)).split("\n")
+                shown = [safe_line(f"{i18n._('error')}: {lines[0]}"), *map(safe_line, lines[1:])]
                 click.echo("\n".join(shown), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(i18n._("interrupted"), err=True)
             ctx.exit(130)
         except Exception as exc:
             RegctlGroup.failed = True
@@ -87,11 +90,19 @@ class RegctlGroup(click.Group):
 
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regctl")
-def main() -> None:
+@click.option(
+    "--lang",
+    metavar="LANG",
+    default=None,
+    help="Language of messages: en, fa [default: $REGCTL_LANG, then $LANG]. "
+    "Rule ids and JSON output never change.",
+)
+def main(lang: str | None) -> None:
     """regctl: AI providers and models as code.
 
     Validate a registry, compile it into a locked manifest, plan and apply it.
     """
+    i18n.set_language(i18n.choose_language(lang), stream=sys.stdout)
 
 
 def exit_with(code: int) -> None:

@@ -143,7 +143,9 @@ def _apply_saved(
 ) -> tuple[Plan, ResolvedTarget]:
     the_plan = load_plan(path)
     if env is not None and env != the_plan.environment:
-        raise UsageError(f"the plan is for environment {the_plan.environment!r}, not {env!r}")
+        held = the_plan.environment
+        shown = f"environment '{held}'" if held else "the base registry"
+        raise UsageError(f"the plan is for {shown}, not '{env}'")
     if target_uri:
         rt = resolve_target(None, env, target_uri)
     else:

@@ -11,6 +11,7 @@ import click
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
 from regctl.cli.options import USAGE_EXIT, epilog, registry_option
+from regctl.discover import display_path
 from regctl.errors import RegctlError, UsageError
 from regctl.interop.progress import Progress
 from regctl.interop.report import ImportReport
@@ -118,6 +119,12 @@ def _finish(
     if report_file is not None:
         report_file.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
     click.echo(f"wrote {len(report.files)} file(s) to {output}")
+    if schema is None:
+        from regctl.interop.writer import ensure_schema
+
+        wrote = ensure_schema(output)
+        if wrote is not None:  # so the files' `$schema=` lines resolve in an editor
+            click.echo(f"wrote {display_path(wrote)}")
 
 
 @import_group.command(

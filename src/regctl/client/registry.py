@@ -380,7 +380,7 @@ class Registry(_Frozen):
         prefer: str | None = None,
         scope: str = "order",
     ) -> Resolved:
-        """Choose what to call for ``capability`` (SPEC §6 order).
+        """Choose what to call for ``capability`` (the order of docs/client.md).
 
         1. ``model`` (``"provider/model"``, or a model id with ``provider``), pinned;
         2. the template's ``model`` (a template with a ``capability`` sets it);

@@ -1,4 +1,5 @@
-"""Secret references (SPEC §2): ``env:NAME``, ``file:PATH`` and plugin schemes.
+"""Secret references (docs/reference.md, Provider.credentials): ``env:NAME``,
+``file:PATH`` and plugin schemes.
 
 A plugin is an entry point in the group ``regctl.secrets`` whose name is the
 scheme. It loads to either a callable ``(rest: str) -> str | None`` or an object

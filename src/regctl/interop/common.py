@@ -1,8 +1,8 @@
 """Mapping helpers shared by the importers: ids, env names, limits, prices, dates.
 
 Importers build plain dicts in the field order the registry documents use
-(SPEC §2) and hand them to :mod:`regctl.interop.writer`. The helpers here make
-those dicts valid by construction (ids that match the SPEC patterns, limits with
+(docs/reference.md) and hand them to :mod:`regctl.interop.writer`. The helpers here make
+those dicts valid by construction (ids that match the schema's patterns, limits with
 ``max_output_tokens <= context_window``, non-negative prices) and record every
 adjustment in the :class:`~regctl.interop.report.ImportReport`.
 """
@@ -21,7 +21,8 @@ PROVIDER_ID = re.compile(schema.PROVIDER_ID)
 MODEL_ID = re.compile(schema.MODEL_ID)
 ENV_NAME = re.compile(schema.ENV_NAME)
 
-#: The SPEC's capability vocabulary; importers may add names declared in the Registry.
+#: The built-in capability vocabulary (docs/reference.md); importers may add names
+#: declared in the Registry.
 CAPABILITIES = frozenset(schema.CAPABILITIES)
 
 _BAD_MODEL_CHARS = re.compile(r"[^A-Za-z0-9._:/@-]+")
@@ -29,13 +30,13 @@ _BAD_PROVIDER_CHARS = re.compile(r"[^a-z0-9._-]+")
 
 
 def provider_id(raw: str) -> str | None:
-    """A SPEC-valid provider id for ``raw`` (lowercased, other characters to ``-``)."""
+    """A valid provider id for ``raw`` (lowercased, other characters to ``-``)."""
     cand = _BAD_PROVIDER_CHARS.sub("-", raw.strip().lower()).strip("-._")
     return cand if PROVIDER_ID.match(cand) else None
 
 
 def model_id(raw: str) -> str | None:
-    """A SPEC-valid model id for ``raw``, or None when nothing sensible remains.
+    """A valid model id for ``raw``, or None when nothing sensible remains.
 
     Leading marks that upstream catalogs use for namespaces (``@cf/...``,
     ``~openai/...``) are dropped and other characters become ``-``; the caller keeps

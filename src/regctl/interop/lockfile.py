@@ -35,7 +35,7 @@ def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
     if doc.get("digest") != compute_digest(doc):
         raise RegctlError(f"{path}: digest mismatch (the lock was edited after compile)")
     if env is not None and doc.get("environment") != env:
-        raise RegctlError(
-            f"{path}: lock is for environment {doc.get('environment')!r}, not {env!r}"
-        )
+        held = doc.get("environment")
+        shown = f"environment '{held}'" if held else "the base registry"
+        raise RegctlError(f"{path}: lock is for {shown}, not environment '{env}'")
     return doc

@@ -7,7 +7,7 @@ from typing import Any
 from regctl.interop import common as c
 from regctl.interop.report import ImportReport
 
-#: Capability names this importer may add beyond the SPEC vocabulary; the import
+#: Capability names this importer may add beyond the built-in vocabulary; the import
 #: declares the ones it used in the Registry document's ``capabilities``.
 EXTRA_CAPABILITIES = frozenset({"video"})
 

@@ -1,15 +1,16 @@
 """Write an imported registry as YAML files, deterministically and atomically.
 
-Layout (SPEC §2's recommended one): ``<dir>/registry.yaml`` holds the Registry
+Layout (the README's recommended one): ``<dir>/registry.yaml`` holds the Registry
 document and ``<dir>/providers/<id>.yaml`` one Provider document each with its
 models inline. Providers are written sorted by id and models sorted by id, in
-the SPEC's field order, so the same input gives byte-identical files whatever
-order the source was walked in. Every file starts with a
+the schema models' field order (docs/reference.md), so the same input gives
+byte-identical files whatever order the source was walked in. Every file starts with a
 ``# yaml-language-server: $schema=...`` line so editors validate it.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,14 +41,18 @@ _Dumper.add_representer(list, _represent_list)
 SCHEMA_FILE = "registry.schema.json"
 
 
-def schema_ref(schema: str | None, depth: int) -> str:
-    """The ``$schema`` value for a file ``depth`` folders below the registry root.
+def schema_ref(schema: str | None, depth: int, folder: Path | None = None) -> str:
+    """The ``$schema`` value for a file in ``folder``, ``depth`` folders below the root.
 
     By default the registry folder sits next to ``schemas/`` (as in a repository
-    made by ``regctl init``); an explicit URL or path is used as given.
+    made by ``regctl init``). A URL is used as given; a path names the schema from
+    where regctl runs and is rewritten relative to each file, so every line resolves.
     """
-    if schema:
+    if schema and "://" in schema:
         return schema
+    if schema:
+        base = (folder or Path(".")).absolute()
+        return Path(os.path.relpath(Path(schema).absolute(), base)).as_posix()
     return "../" * (depth + 1) + "schemas/" + SCHEMA_FILE
 
 
@@ -112,15 +117,15 @@ def write_registry(
         raise RegctlError(f"{out_dir}: already holds YAML files (use --force to overwrite them)")
     (out_dir / "providers").mkdir(parents=True, exist_ok=True)
     written = ["registry.yaml"]
+    top = schema_ref(schema, 0, out_dir)
     atomic_write(
         out_dir / "registry.yaml",
-        render_file(registry_document(registry), schema=schema_ref(schema, 0), comment=comment),
+        render_file(registry_document(registry), schema=top, comment=comment),
     )
+    ref = schema_ref(schema, 1, out_dir / "providers")
     for provider in sorted(providers, key=lambda p: str(p["id"])):
         rel = f"providers/{provider['id']}.yaml"
-        text = render_file(
-            provider_document(provider), schema=schema_ref(schema, 1), comment=comment
-        )
+        text = render_file(provider_document(provider), schema=ref, comment=comment)
         atomic_write(out_dir / rel, text)
         written.append(rel)
         if progress:
@@ -132,6 +137,20 @@ def write_registry(
         atomic_write(out_dir / rel, render_file(doc, schema=schema_ref(schema, 1), comment=comment))
         written.append(rel)
     return written
+
+
+def ensure_schema(out_dir: Path) -> Path | None:
+    """Write the JSON Schema where the default modelines of ``out_dir`` point.
+
+    Returns the path written, or ``None`` when a file is already there (kept as is).
+    """
+    path = out_dir.absolute().parent / "schemas" / SCHEMA_FILE
+    if path.exists():
+        return None
+    from regctl.jsonschemas import render_all
+
+    atomic_write(path, render_all()[SCHEMA_FILE])
+    return path
 
 
 def _yaml_files(folder: Path) -> Any:

@@ -1,4 +1,4 @@
-"""Stage 4: the validation rules of SPEC §3.
+"""Stage 4: the validation rules (docs/rules.md is generated from them).
 
 Each module here is one rule: ``ID`` (the stable rule id), its docstring (the
 user documentation, shown by ``regctl rules``), ``PER_ENVIRONMENT`` (whether it

@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.redact import known_format, url_credential
@@ -34,7 +35,7 @@ PER_ENVIRONMENT = False
 # only as a whole; a key is one long unbroken run (prefixed keys are caught above).
 TOKEN = re.compile(r"[A-Za-z0-9]{24,}")
 SECRET_FIELD = re.compile(r"(?i)^(api[_-]?key|.*_key|secret|.*_secret|token|.*_token|password)$")
-HINT = "keep the value in a secret store and reference it (env:NAME, file:PATH)"
+HINT = msg("keep the value in a secret store and reference it (env:NAME, file:PATH)")
 
 
 def looks_like_key(value: str) -> str | None:
@@ -70,7 +71,13 @@ def check(view: View) -> Iterator[Problem]:
             for ref, pos in zip(creds, creds.item_pos):
                 if isinstance(ref, str) and not REF.match(ref) and not looks_like_key(ref):
                     yield Problem(
-                        ID, f"provider '{pid}': credential is not a secret reference; {HINT}", pos
+                        ID,
+                        msg(
+                            "provider '{provider}': credential is not a secret reference; {hint}",
+                            provider=pid,
+                            hint=HINT,
+                        ),
+                        pos,
                     )
 
 
@@ -126,8 +133,18 @@ def _check_value(
     reason = looks_like_key(value)
     shown = key or "a list item"
     if reason:
-        return Problem(ID, f"value of '{shown}' looks like an API key ({reason}); {HINT}", where())
+        text = msg(
+            "value of '{key}' looks like an API key ({reason}); {hint}",
+            key=shown,
+            reason=reason,
+            hint=HINT,
+        )
+        return Problem(ID, text, where())
     if is_secret and value and not REF.match(value):
-        msg = f"field '{shown}' holds a plain value, not a secret reference; {HINT}"
-        return Problem(ID, msg, where())
+        text = msg(
+            "field '{key}' holds a plain value, not a secret reference; {hint}",
+            key=shown,
+            hint=HINT,
+        )
+        return Problem(ID, text, where())
     return None

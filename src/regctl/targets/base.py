@@ -1,6 +1,6 @@
 """What every deploy target offers: read the deployed manifest, write a new one safely.
 
-A target holds one lock manifest (SPEC §4). ``read()`` returns a :class:`Deployed`
+A target holds one lock manifest (docs/manifest.md). ``read()`` returns a :class:`Deployed`
 snapshot; ``write()`` replaces the manifest only if the target still holds what
 that snapshot saw (optimistic concurrency), so a concurrent change is refused
 instead of silently overwritten. Targets that keep history (the file target)
