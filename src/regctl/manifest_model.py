@@ -40,6 +40,9 @@ class ManifestRegistry(_Closed):
 class ManifestProvider(_Closed):
     id: str
     display_name: str
+    display_names: dict[str, str] | None = Field(
+        default=None, description="language tag -> name, when the registry gives one per language"
+    )
     api: Literal[APIS]  # type: ignore[valid-type]
     base_url: str | None = None
     enabled: bool
@@ -57,6 +60,9 @@ class ManifestModel(_Closed):
     id: str
     upstream_id: str
     display_name: str
+    display_names: dict[str, str] | None = Field(
+        default=None, description="language tag -> name, when the registry gives one per language"
+    )
     capabilities: list[str]
     active: list[str]
     supports: Supports

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from regctl import progress
+from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.schema import API_VERSION, KINDS, ModelBody, Strict
@@ -57,19 +58,28 @@ def parse_document(doc: Document) -> tuple[Parsed | None, list[Problem]]:
     if data is None:
         return None, []
     if not isinstance(data, PosDict):
-        return None, [Problem("schema", "a document must be a mapping", doc.pos)]
+        return None, [Problem("schema", msg("a document must be a mapping"), doc.pos)]
     version, kind = data.get("apiVersion"), data.get("kind")
     if version != API_VERSION:
         where = data.val_pos.get("apiVersion", data.pos)
-        what = "missing apiVersion" if version is None else "unknown apiVersion"
-        return None, [Problem("unknown-kind", f"{what}: expected '{API_VERSION}'", where)]
+        text = (
+            msg("missing apiVersion: expected '{version}'", version=API_VERSION)
+            if version is None
+            else msg("unknown apiVersion: expected '{version}'", version=API_VERSION)
+        )
+        return None, [Problem("unknown-kind", text, where)]
     if kind not in KINDS:
         where = data.val_pos.get("kind", data.pos)
         if kind is None:
-            return None, [Problem("unknown-kind", "missing kind", where)]
+            return None, [Problem("unknown-kind", msg("missing kind"), where)]
         hint = did_you_mean(str(kind), list(KINDS))
-        msg = f"unknown kind '{kind}'{hint}; expected one of {', '.join(KINDS)}"
-        return None, [Problem("unknown-kind", msg, where)]
+        text = msg(
+            "unknown kind '{kind}'{hint}; expected one of {kinds}",
+            kind=kind,
+            hint=hint,
+            kinds=", ".join(KINDS),
+        )
+        return None, [Problem("unknown-kind", text, where)]
     obj, problems = validate(KINDS[kind], data)
     return (Parsed(kind, obj, data, doc.file) if obj is not None else None), problems
 
@@ -173,9 +183,18 @@ def map_errors(
             field = str(keys[-1]) if keys else "?"
             fields = _fields_at(cls, keys[:-1])
             hint = did_you_mean(field, fields)
-            owner = (prefix + _dotted(keys[:-1])).rstrip(".") or "this document"
+            owner = (prefix + _dotted(keys[:-1])).rstrip(".") or msg("this document")
             problems.append(
-                Problem("unknown-field", f"unknown field '{field}' in {owner}{hint}", key_where)
+                Problem(
+                    "unknown-field",
+                    msg(
+                        "unknown field '{field}' in {owner}{hint}",
+                        field=field,
+                        owner=owner,
+                        hint=hint,
+                    ),
+                    key_where,
+                )
             )
             continue
         if path in seen_paths:  # a union reports once per branch; one message is enough

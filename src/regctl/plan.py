@@ -217,6 +217,8 @@ def detect_drift(deployed: Deployed, history: set[str] | None) -> str | None:
 
     ``history`` is the set of digests the target kept (``None`` when the target
     keeps no history, e.g. HTTP: then only a digest mismatch reveals a hand edit).
+    An empty history says nothing either: a file target committed to git and checked
+    out fresh in CI has its manifest but not its (ignored) history folder.
     """
     if deployed.manifest is None:
         return None
@@ -225,7 +227,7 @@ def detect_drift(deployed: Deployed, history: set[str] | None) -> str | None:
             "the deployed manifest was edited by hand: its digest "
             f"{deployed.digest or '(missing)'} does not match its content"
         )
-    if history is not None and deployed.digest not in history:
+    if history and deployed.digest not in history:
         return (
             f"the deployed manifest {deployed.digest} was not written by regctl apply "
             "(it is not in the target's history)"

@@ -14,6 +14,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from regctl import i18n
 from regctl.parse import Parsed, ParsedModel, parse_document, parse_models, validate
 from regctl.positions import PosDict
 from regctl.problems import Location, Problem
@@ -76,7 +77,7 @@ class View:
         return frozenset(self.registry_doc.secret_schemes if self.registry_doc else [])
 
     def in_env(self) -> str:
-        return f" in environment '{self.env}'" if self.env else ""
+        return i18n.msg(" in environment '{env}'", env=self.env) if self.env else ""
 
     def all_models(self) -> list[ParsedModel]:
         return [m for by_id in self.models.values() for m in by_id.values()]
@@ -99,7 +100,10 @@ class Registry:
 
 def _dup(kind: str, ident: str, here: Location, first: Location) -> Problem:
     return Problem(
-        "duplicate-id", f"duplicate {kind} id '{ident}' (first at {first})", here, related=(first,)
+        "duplicate-id",
+        i18n.msg("duplicate {kind} id '{id}' (first at {first})", kind=kind, id=ident, first=first),
+        here,
+        related=(first,),
     )
 
 
@@ -152,7 +156,10 @@ def build(load: LoadResult, as_of: dt.date) -> Registry:
         elif p.kind == "Registry":
             if registry is not None:
                 first = registry.raw.pos
-                msg = f"a second Registry document (first at {first}); there may be only one"
+                msg = i18n.msg(
+                    "a second Registry document (first at {first}); there may be only one",
+                    first=first,
+                )
                 problems.append(Problem("duplicate-id", msg, p.raw.pos, related=(first,)))
                 continue
             registry = p
@@ -201,7 +208,12 @@ def _add_model(by_id: dict[str, ParsedModel], m: ParsedModel, problems: list[Pro
     first = by_id.get(m.obj.id)
     if first is not None:
         where = _id_pos(first.raw)
-        msg = f"duplicate model id '{m.obj.id}' in provider '{m.provider}' (first at {where})"
+        msg = i18n.msg(
+            "duplicate model id '{id}' in provider '{provider}' (first at {first})",
+            id=m.obj.id,
+            provider=m.provider,
+            first=where,
+        )
         problems.append(Problem("duplicate-id", msg, _id_pos(m.raw), related=(_id_pos(first.raw),)))
         return
     by_id[m.obj.id] = m
@@ -237,7 +249,11 @@ def overlay(base: View, env: Parsed) -> tuple[View, list[Problem]]:
         for pid, over in over_all.items():
             key_pos = over_all.key_pos[pid]
             if pid not in providers:
-                msg = f"environment '{doc.id}' overlays provider '{pid}', which does not exist"
+                msg = i18n.msg(
+                    "environment '{env}' overlays provider '{provider}', which does not exist",
+                    env=doc.id,
+                    provider=pid,
+                )
                 problems.append(Problem("unknown-reference", msg, key_pos))
                 continue
             if not isinstance(over, PosDict):
@@ -326,7 +342,11 @@ def _overlay_models(
     for mid, mover in model_over.items():
         key_pos = model_over.key_pos[mid]
         if mid not in by_id:
-            msg = f"environment '{env_id}' overlays model '{pid}/{mid}', which does not exist"
+            msg = i18n.msg(
+                "environment '{env}' overlays model '{model}', which does not exist",
+                env=env_id,
+                model=f"{pid}/{mid}",
+            )
             problems.append(Problem("unknown-reference", msg, key_pos))
             continue
         if not isinstance(mover, PosDict):

@@ -50,6 +50,19 @@ Url = Annotated[str, Field(pattern=HTTP_URL)]
 PositiveInt = Annotated[int, Field(gt=0)]
 Price = Annotated[float, Field(ge=0)]
 Name = Annotated[str, Field(min_length=1)]
+#: A language tag: ``en``, ``fa``, ``pt-BR``.
+LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#: One name, or one per language (``{en: GPT-4o, fa: جی‌پی‌تی ۴o}``).
+DisplayName = (
+    Name | Annotated[dict[Annotated[str, Field(pattern=LOCALE)], Name], Field(min_length=1)]
+)
+
+
+def display_default(name: str | dict[str, str]) -> str:
+    """The single name of a :data:`DisplayName`: itself, or its ``en`` entry (else the first)."""
+    if isinstance(name, str):
+        return name
+    return name.get("en") or name[min(name)]
 
 
 class Strict(BaseModel):
@@ -126,8 +139,8 @@ class ModelBody(Strict):
     """The model's id within its provider; `provider/id` is its key everywhere."""
     upstream_id: Name | None = None
     """The id sent to the provider's API when it differs from `id` (e.g. a dated snapshot)."""
-    display_name: Name
-    """Human-readable name."""
+    display_name: DisplayName
+    """Human-readable name, or a map of locale to name (`{en: GPT-4o, fa: ...}`)."""
     capabilities: Annotated[list[Name], Field(min_length=1)]
     """What the model can do: names from the capability vocabulary (chat, vision, embedding,
     ...) or the Registry's `capabilities`."""
@@ -185,8 +198,8 @@ class ProviderFields(Strict):
     """`Provider`."""
     id: Annotated[str, Field(pattern=PROVIDER_ID)]
     """Lowercase id (letters, digits, `.`, `_`, `-`), used in `provider/model` keys."""
-    display_name: Name
-    """Human-readable name."""
+    display_name: DisplayName
+    """Human-readable name, or a map of locale to name (`{en: GPT-4o, fa: ...}`)."""
     api: Literal[
         "openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible"
     ] = "openai"

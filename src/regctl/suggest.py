@@ -24,4 +24,8 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """`` (did you mean 'x'?)`` or ``""``."""
     match = closest(word, choices, cutoff)
-    return f" (did you mean '{match}'?)" if match else ""
+    if not match:
+        return ""
+    from regctl.i18n import msg  # stdlib only, like this module
+
+    return msg(" (did you mean '{match}'?)", match=match)

@@ -246,3 +246,13 @@ def test_corrupt_cache_is_refetched(server: _Server, tmp_path: Path) -> None:
 def test_env_switch_via_different_document(tmp_path: Path) -> None:
     path = write_manifest(tmp_path / "m.json", doc(environment=None))
     assert Registry.load(f"file:{path}").environment is None
+
+
+def test_url_cache_given_as_a_folder_keeps_last_known_good(server: _Server, tmp_path: Path) -> None:
+    folder = tmp_path / "cache-dir"
+    folder.mkdir()
+    first = Registry.load(server.url, cache=folder)
+    assert [p.suffix for p in folder.iterdir() if p.suffix == ".json"] == [".json"]
+    server.status = 503
+    stale = Registry.load(server.url, cache=folder)
+    assert stale.digest == first.digest and "HTTP 503" in (stale.stale or "")

@@ -2,9 +2,10 @@
 
 The files are package data under ``regctl/scaffold/``: ``registry/`` (the Registry
 document, OpenAI, Anthropic and xAI providers, a dev and a prod environment, one prompt
-template) and, when the plan/apply feature ships it, ``.github/workflows/registry.yml``;
-``schemas/`` holds the JSON Schemas the files' ``# yaml-language-server`` lines name.
-Nothing is ever overwritten: if any target file exists, nothing is written.
+template) and ``.github/workflows/registry.yml``; ``schemas/`` holds the JSON Schemas
+the files' ``# yaml-language-server`` lines name. Nothing is ever overwritten: if any
+target file exists, nothing is written. The one exception is ``.gitignore``: the lines
+below are appended to it (those it lacks).
 """
 
 from __future__ import annotations
@@ -18,6 +19,16 @@ from regctl.errors import RegctlError
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
+
+#: What ``init`` adds to ``.gitignore``. Compiled locks are build outputs (CI compiles
+#: them); a file target's manifest is committed by the workflow's commit-back, but its
+#: apply lock and history folder are local state that would only grow and conflict.
+GITIGNORE_LINES = (
+    "# regctl: build outputs and file-target state (docs/deploy.md, Lock conventions)",
+    "/build/",
+    "*.lock.json.lock",
+    "*.lock.json.history/",
+)
 
 SCAFFOLD_PACKAGE = "regctl"
 SCAFFOLD_DIR = "scaffold"
@@ -72,4 +83,11 @@ def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
         path = target / rel
         atomic_write_text(path, text)
         written.append(path)
+    ignore = target / ".gitignore"
+    have = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    missing = [line for line in GITIGNORE_LINES if line not in have]
+    if missing:
+        head = "\n".join(have) + "\n" if have else ""
+        atomic_write_text(ignore, head + "\n".join(missing) + "\n")
+        written.append(ignore)
     return written

@@ -93,7 +93,11 @@ def select_models(
 
 
 def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:
-    """The ``ls models`` table."""
+    """The ``ls models`` table; NAME is the display name in the user's language."""
+    from regctl.client.types import pick_name
+    from regctl.i18n import language
+
+    lang = language()
     rows = []
     for ref, m in models:
         p = m.get("pricing") or {}
@@ -107,9 +111,13 @@ def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:
                 _money(p.get("input_per_mtok")),
                 _money(p.get("output_per_mtok")),
                 str(m.get("released", "-")),
+                # Last: a name may hold spaces, and scripts split the columns before it.
+                pick_name(str(m.get("display_name") or ref), m.get("display_names") or {}, lang),
             ]
         )
-    headers = ["MODEL", "ACTIVE", "CAPABILITIES", "CONTEXT", "IN $/MTOK", "OUT $/MTOK", "RELEASED"]
+    headers = [
+        "MODEL", "ACTIVE", "CAPABILITIES", "CONTEXT", "IN $/MTOK", "OUT $/MTOK", "RELEASED", "NAME",
+    ]  # fmt: skip
     return table(headers, rows)
 
 
@@ -293,6 +301,15 @@ def show_entry(
     data = show_data(manifest, index, target, env)
     rows = [[f["field"], _shown(f["value"]), f["source"] or "(default)"] for f in data["fields"]]
     title = f"{data['kind']} {data['id']}"
+    entry = (
+        manifest.get("models", {}) if data["kind"] == "model" else manifest.get("providers", {})
+    ).get(data["id"], {})
+    if entry.get("display_names"):
+        # The name in the user's language (regctl --lang / $REGCTL_LANG / $LANG).
+        from regctl.client.types import pick_name
+        from regctl.i18n import language
+
+        title += f" ({pick_name(entry['display_name'], entry['display_names'], language())})"
     if env:
         title += f" (environment {env})"
     text = title + "\n" + table(["FIELD", "VALUE", "SOURCE"], rows)

@@ -13,5 +13,6 @@ from regctl.cli import client_cmds  # noqa: F401  isort: skip
 from regctl.cli import reference  # noqa: F401  isort: skip
 from regctl.cli import spend_cmd  # noqa: F401  isort: skip
 from regctl.cli import serve_cmd  # noqa: F401  isort: skip
+from regctl.cli import gitops  # noqa: F401  isort: skip
 
 __all__ = ["main"]

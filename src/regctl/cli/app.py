@@ -14,13 +14,42 @@ from typing import Any
 
 import click
 
-from regctl import __version__, progress
+from regctl import __version__, i18n, progress
 from regctl.errors import RegctlError
 from regctl.redact import redact
 from regctl.textsafe import safe_line
 
+DETAILED_EXITCODE = "--detailed-exitcode"
+
 
 class RegctlGroup(click.Group):
+    """The root group: one-line errors, and Terraform's exit codes under ``--detailed-exitcode``.
+
+    With ``--detailed-exitcode`` 2 means "changes", so every error (a click usage
+    error included, which click itself exits 2 for) leaves with 1 instead.
+    """
+
+    #: Set when this process ends in an error (not in a deliberate exit code).
+    failed = False
+
+    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        RegctlGroup.failed = False  # a fresh run (tests invoke main() many times in one process)
+        try:
+            return super().main(argv, *rest, **kwargs)
+        except SystemExit as exc:
+            code = exc.code
+            if DETAILED_EXITCODE in argv and RegctlGroup.failed and code not in (0, None, 130):
+                raise SystemExit(1) from None
+            raise
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        try:
+            return super().parse_args(ctx, args)
+        except click.ClickException:
+            RegctlGroup.failed = True
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         progress.set_quiet(bool(ctx.params.get("quiet")))
         sub = getattr(ctx, "protected_args", None) or ctx.args[:1]
@@ -28,24 +57,32 @@ class RegctlGroup(click.Group):
             # every command reports its work; a terminal shows it after half a second
             with progress.activity(" ".join(["regctl", *sub[:1]])):
                 return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+        except click.ClickException:
+            RegctlGroup.failed = True
+            raise
+        except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
             # `regctl rules | head -1`: the reader left. click's main() silences the
             # rest of the output and exits 1 quietly, as Unix tools do.
             raise
         except RegctlError as exc:
+            RegctlGroup.failed = True
             if str(exc):
+                # A Msg argument keeps its template, so the message can be translated.
+                first = exc.args[0] if len(exc.args) == 1 else None
+                text = first if isinstance(first, i18n.Msg) else str(exc)
                 # Each line escaped on its own: a multi-line message keeps its lines, but
                 # none of them can carry control characters or start a workflow command.
-                lines = redact(str(exc)).split("\n")
-                shown = [safe_line(f"error: {lines[0]}"), *map(safe_line, lines[1:])]
+                lines = redact(i18n.localize(text)).split("\n")
+                shown = [safe_line(f"{i18n._('error')}: {lines[0]}"), *map(safe_line, lines[1:])]
                 click.echo("\n".join(shown), err=True)
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
+            click.echo(i18n._("interrupted"), err=True)
             ctx.exit(130)
         except Exception as exc:
+            RegctlGroup.failed = True
             if os.environ.get("REGCTL_DEBUG"):
                 raise
             click.echo(
@@ -58,13 +95,21 @@ class RegctlGroup(click.Group):
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="regctl")
 @click.option(
+    "--lang",
+    metavar="LANG",
+    default=None,
+    help="Language of messages: en, fa [default: $REGCTL_LANG, then $LANG]. "
+    "Rule ids and JSON output never change.",
+)
+@click.option(
     "-q", "--quiet", is_flag=True, help="No progress on stderr (shown on a terminal only)."
 )
-def main(quiet: bool) -> None:
+def main(lang: str | None, quiet: bool) -> None:
     """regctl: AI providers and models as code.
 
     Validate a registry, compile it into a locked manifest, plan and apply it.
     """
+    i18n.set_language(i18n.choose_language(lang), stream=sys.stdout)
 
 
 def exit_with(code: int) -> None:

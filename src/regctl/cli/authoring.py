@@ -8,7 +8,13 @@ import click
 
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_model, env_option
-from regctl.cli.options import USAGE_EXIT, epilog, registry_option, split_model_ref
+from regctl.cli.options import (
+    USAGE_EXIT,
+    epilog,
+    format_option,
+    registry_option,
+    split_model_ref,
+)
 from regctl.errors import RegctlError
 
 
@@ -33,7 +39,9 @@ def init_cmd(directory: Path) -> None:
     for path in written:
         click.echo(f"created {path}")
     reg = directory / "registry"
-    click.echo(f"next: regctl validate {reg} && regctl compile {reg}")
+    # -o: a manifest is a file, not something to dump on the terminal
+    lock = directory / "build" / "dev.lock.json"
+    click.echo(f"next: regctl validate {reg} && regctl compile {reg} --env dev -o {lock}")
 
 
 def _caps(pairs: tuple[str, ...]) -> str:
@@ -145,8 +153,9 @@ _active_command(
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--check", is_flag=True, help="Write nothing; list the files that would change.")
+@format_option(["text", "github"], help="github: one annotation per file that would change.")
 @registry_option(optional=True)
-def fmt_cmd(paths: tuple[Path, ...], check: bool, registry: Path | None) -> None:
+def fmt_cmd(paths: tuple[Path, ...], check: bool, fmt: str, registry: Path | None) -> None:
     """Format registry files (default: the whole registry).
 
     Keys go in the order of the reference (docs/reference.md), two-space indentation;
@@ -160,10 +169,19 @@ def fmt_cmd(paths: tuple[Path, ...], check: bool, registry: Path | None) -> None
         # None only when nothing was found: this raises the one "no registry" message
         paths = (registry or resolve_registry(None, None) or Path("registry"),)
     result = format_paths(list(paths), check=check)
+    from regctl.reporters import annotation
+
     for path, why in result.failed:
-        click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
+        if fmt == "github":
+            click.echo(annotation("error", str(path), f"[yaml-syntax] {why}", title="yaml-syntax"))
+        else:
+            click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
     for path in result.changed:
-        click.echo(f"would reformat {path}" if check else f"formatted {path}")
+        if fmt == "github" and check:
+            msg = f"would reformat {path}: run 'regctl fmt {path}'"
+            click.echo(annotation("error", str(path), msg, title="fmt"))
+        else:
+            click.echo(f"would reformat {path}" if check else f"formatted {path}")
     if result.failed:
         raise RegctlError(f"{len(result.failed)} file(s) could not be formatted")
     if check and result.changed:

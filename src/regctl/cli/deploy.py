@@ -244,7 +244,10 @@ def _list_history(rt: ResolvedTarget, deployed: Deployed) -> None:
     if not entries:
         click.echo(f"target {rt.display} has no history")
         return
-    for entry in entries:
-        mark = "  (deployed)" if entry.digest == deployed.digest else ""
+    # A digest applied twice (apply A, B, then A again) is listed twice: only its
+    # latest entry is what the target holds now.
+    current = max((i for i, e in enumerate(entries) if e.digest == deployed.digest), default=-1)
+    for i, entry in enumerate(entries):
+        mark = "  (deployed)" if i == current else ""
         click.echo(f"{entry.applied_at or '?':25} {entry.digest}{mark}")
     click.echo(f"{len(entries)} apply(s); deployed: {short(deployed.digest)}")

@@ -27,20 +27,34 @@ _env_option = env_option("Show this environment's effective view (default: the b
 _READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"} | USAGE_EXIT
 
 
-def compiled(registry: Path, env: str | None) -> dict[str, Any]:
+def _template_files(registry: Path, env: str | None) -> dict[str, str]:
+    """Template id -> the file that defines it (for annotations)."""
+    from regctl.validate import validate
+
+    report = validate(registry, envs=[] if env is None else [env])
+    view = report.views.get(env)
+    return {tid: t.file for tid, t in view.templates.items()} if view else {}
+
+
+def compiled(registry: Path, env: str | None, fmt: str = "text") -> dict[str, Any]:
     """The manifest of ``registry`` (in memory); errors are printed and end the command."""
-    manifest = compiled_result(registry, env).manifest
+    manifest = compiled_result(registry, env, fmt).manifest
     assert manifest is not None
     return manifest
 
 
-def compiled_result(registry: Path, env: str | None) -> CompileResult:
+def compiled_result(registry: Path, env: str | None, fmt: str = "text") -> CompileResult:
     """The compiled ``registry`` with its validation report; errors end the command."""
     from regctl.compile import compile_registry
 
     result = compile_registry(registry, env=env)
     if result.manifest is None:
         errors = [p for p in result.problems if p.severity is Severity.ERROR]
+        if fmt == "github":
+            from regctl.reporters import github
+
+            click.echo(github(errors), nl=False)
+            raise ProblemsFound(len(errors))
         for p in errors:
             click.echo(f"{p.location}: error [{p.rule}] {p.message}", err=True)
         raise ProblemsFound(len(errors))
@@ -299,13 +313,19 @@ def templates_render(
 )
 @_env_option
 @registry_option(positional=True)
-def templates_test(env: str | None, registry: Path) -> None:
+@format_option(["text", "github"], help="github: an annotation on each failing template's file.")
+def templates_test(env: str | None, registry: Path, fmt: str) -> None:
     """Render every template with its defaults and example values; exit 1 on a failure."""
     from regctl.authoring.prompts import test_templates
+    from regctl.reporters import annotation
 
-    results = test_templates(compiled(registry, env))
+    results = test_templates(compiled(registry, env, fmt))
+    files = _template_files(registry, env) if fmt == "github" else {}
     for r in results:
-        if r.error:
+        if r.error and fmt == "github":
+            where = files.get(r.id, str(registry))
+            click.echo(annotation("error", where, f"template {r.id}: {r.error}", title="template"))
+        elif r.error:
             click.echo(f"FAIL {r.id}: {r.error}")
         else:
             click.echo(f"ok   {r.id} -> {r.model}")

@@ -13,6 +13,7 @@ from regctl.cli.app import main
 from regctl.cli.complete import complete_environment, env_option
 from regctl.cli.options import USAGE_EXIT, epilog, format_option, output_option, registry_option
 from regctl.errors import ProblemsFound, UsageError
+from regctl.i18n import localize, msg
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -63,11 +64,16 @@ def validate(
     out = reporters.REPORTERS[fmt](report.problems)
     if fmt == "text" and not report.problems:
         b = report.registry.base
-        out = (
-            f"{report.root}: {len(report.load.files)} files, {len(b.providers)} providers, "
-            f"{sum(len(m) for m in b.models.values())} models, "
-            f"{len(report.registry.environments)} environments: no problems\n"
+        counts = msg(
+            "{root}: {files} files, {providers} providers, {models} models, "
+            "{environments} environments: no problems",
+            root=report.root,
+            files=len(report.load.files),
+            providers=len(b.providers),
+            models=sum(len(m) for m in b.models.values()),
+            environments=len(report.registry.environments),
         )
+        out = localize(counts) + "\n"
     click.echo(out, nl=False)
     if report.failed(strict):
         raise ProblemsFound(len(report.problems)) from None
@@ -105,11 +111,14 @@ def compile_(
     if check:
         assert output is not None
         if is_stale(output, result):
-            click.echo(
+            msg = (
                 f"{output} is stale: run 'regctl compile {registry}"
-                f"{' --env ' + env if env else ''} -o {output}'",
-                err=True,
+                f"{' --env ' + env if env else ''} -o {output}'"
             )
+            if fmt == "github":
+                click.echo(reporters.annotation("error", str(output), msg, title="stale-lock"))
+            else:
+                click.echo(msg, err=True)
             sys.exit(1)
         click.echo(f"{output} is up to date ({result.digest})", err=True)
         return

@@ -78,7 +78,11 @@ class Registry(_Frozen):
         elif cache is None or cache is True:
             s(self, "_cache", _fetch.default_cache_path(src))
         else:
-            s(self, "_cache", os.fspath(cache))
+            path = os.fspath(cache)
+            if os.path.isdir(path):
+                # A folder: the last-known-good file goes inside it (not silently nowhere).
+                path = os.path.join(path, os.path.basename(_fetch.default_cache_path(src)))
+            s(self, "_cache", path)
         s(self, "_lock", _thread.allocate_lock())
         s(self, "_thread", None)
         s(self, "_stop", None)

@@ -27,6 +27,16 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def pick_name(default: str, names: Mapping[str, str], locale: str | None) -> str:
+    """The name for ``locale`` (``fa``, ``fa-IR``, ``fa_IR.UTF-8``): exact tag, then its
+    language, then ``default``."""
+    if not locale or not names:
+        return default
+    tag = locale.split(".")[0].split("@")[0].replace("_", "-")
+    lowered = {k.lower(): v for k, v in names.items()}
+    return lowered.get(tag.lower()) or lowered.get(tag.split("-")[0].lower()) or default
+
+
 class _Frozen:
     __slots__ = ()
 
@@ -99,6 +109,7 @@ class Provider(_Frozen):
         "defaults",
         "description",
         "display_name",
+        "display_names",
         "docs_url",
         "enabled",
         "id",
@@ -108,6 +119,8 @@ class Provider(_Frozen):
 
     id: str
     display_name: str
+    display_names: Mapping[str, str]
+    """Language tag -> name, when the registry gives one per language (else empty)."""
     api: str
     base_url: str | None
     enabled: bool
@@ -123,6 +136,7 @@ class Provider(_Frozen):
         s = object.__setattr__
         s(self, "id", entry["id"])
         s(self, "display_name", entry.get("display_name", entry["id"]))
+        s(self, "display_names", freeze(entry.get("display_names") or {}))
         s(self, "api", entry.get("api", "openai"))
         s(self, "base_url", entry.get("base_url"))
         s(self, "enabled", bool(entry.get("enabled", True)))
@@ -133,6 +147,10 @@ class Provider(_Frozen):
         s(self, "description", entry.get("description"))
         s(self, "docs_url", entry.get("docs_url"))
         s(self, "labels", freeze(entry.get("labels", {})))
+
+    def display_name_for(self, locale: str | None) -> str:
+        """The name in ``locale`` (``"fa"``, ``"fa-IR"``), else :attr:`display_name`."""
+        return pick_name(self.display_name, self.display_names, locale)
 
     def api_key(self, personal: str | SecretStr | None = None) -> SecretStr:
         """The key to call with: ``personal`` if given, else the credential chain.
@@ -162,6 +180,7 @@ class Model(_Frozen):
         "deprecated",
         "description",
         "display_name",
+        "display_names",
         "docs_url",
         "id",
         "key",
@@ -180,6 +199,7 @@ class Model(_Frozen):
     key: str
     upstream_id: str
     display_name: str
+    display_names: Mapping[str, str]
     capabilities: tuple[str, ...]
     active: tuple[str, ...]
     supports: Mapping[str, bool]
@@ -200,6 +220,7 @@ class Model(_Frozen):
         s(self, "key", f"{entry['provider']}/{entry['id']}")
         s(self, "upstream_id", entry.get("upstream_id", entry["id"]))
         s(self, "display_name", entry.get("display_name", entry["id"]))
+        s(self, "display_names", freeze(entry.get("display_names") or {}))
         s(self, "capabilities", tuple(entry.get("capabilities", ())))
         s(self, "active", tuple(entry.get("active", ())))
         s(self, "supports", freeze(entry.get("supports", {})))
@@ -212,6 +233,11 @@ class Model(_Frozen):
         s(self, "description", entry.get("description"))
         s(self, "docs_url", entry.get("docs_url"))
         s(self, "labels", freeze(entry.get("labels", {})))
+
+    def display_name_for(self, locale: str | None) -> str:
+        """The name in ``locale`` (``"fa"``, ``"fa-IR"``, ``"fa_IR.UTF-8"``): that tag's
+        entry of ``display_names``, else its language's, else :attr:`display_name`."""
+        return pick_name(self.display_name, self.display_names, locale)
 
     def is_active(self, capability: str | None = None) -> bool:
         """Active for ``capability``, or for anything when it is ``None``."""

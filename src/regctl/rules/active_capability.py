@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.parse import did_you_mean
 from regctl.positions import PosList
 from regctl.problems import Problem
@@ -29,7 +30,14 @@ def check(view: View) -> Iterator[Problem]:
                 hint = did_you_mean(cap, m.obj.capabilities)
                 yield Problem(
                     ID,
-                    f"model '{m.provider}/{m.obj.id}' is active for '{cap}', which is not one of "
-                    f"its capabilities ({', '.join(m.obj.capabilities)}){hint}{view.in_env()}",
+                    msg(
+                        "model '{model}' is active for '{cap}', which is not one of its "
+                        "capabilities ({caps}){hint}{env}",
+                        model=f"{m.provider}/{m.obj.id}",
+                        cap=cap,
+                        caps=", ".join(m.obj.capabilities),
+                        hint=hint,
+                        env=view.in_env(),
+                    ),
                     pos,
                 )

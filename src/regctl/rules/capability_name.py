@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.parse import did_you_mean
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
@@ -40,7 +41,12 @@ def check(view: View) -> Iterator[Problem]:
 def _unknown(cap: str, pos: Location, vocab: list[str], owner: str) -> Problem:
     return Problem(
         ID,
-        f"unknown capability '{cap}' in {owner}{did_you_mean(cap, vocab)}; declare new names "
-        "under the Registry document's capabilities",
+        msg(
+            "unknown capability '{cap}' in {owner}{hint}; declare new names under the "
+            "Registry document's capabilities",
+            cap=cap,
+            owner=owner,
+            hint=did_you_mean(cap, vocab),
+        ),
         pos,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.problems import Problem
 from regctl.registry import View
 
@@ -23,8 +24,14 @@ def check(view: View) -> Iterator[Problem]:
             pos = m.raw.val_pos.get("active", m.raw.pos)
             yield Problem(
                 ID,
-                f"model '{m.provider}/{m.obj.id}' is active{view.in_env()} but deprecated since "
-                f"{dep.isoformat()} (as of {view.as_of.isoformat()}); activate a successor",
+                msg(
+                    "model '{model}' is active{env} but deprecated since {date} (as of "
+                    "{today}); activate a successor",
+                    model=f"{m.provider}/{m.obj.id}",
+                    env=view.in_env(),
+                    date=dep.isoformat(),
+                    today=view.as_of.isoformat(),
+                ),
                 pos,
                 related=(m.raw.val_pos.get("deprecated", m.raw.pos),),
             )

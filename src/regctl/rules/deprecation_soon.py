@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.problems import Problem, Severity
 from regctl.registry import View
 
@@ -27,8 +28,13 @@ def check(view: View) -> Iterator[Problem]:
             left = (dep - view.as_of).days
             yield Problem(
                 ID,
-                f"active model '{m.provider}/{m.obj.id}'{view.in_env()} is deprecated on "
-                f"{dep.isoformat()}, in {left} day(s)",
+                msg(
+                    "active model '{model}'{env} is deprecated on {date}, in {days} day(s)",
+                    model=f"{m.provider}/{m.obj.id}",
+                    env=view.in_env(),
+                    date=dep.isoformat(),
+                    days=left,
+                ),
                 m.raw.val_pos.get("deprecated", m.raw.pos),
                 severity=Severity.WARNING,
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem, Severity
 from regctl.registry import View
@@ -37,11 +38,18 @@ def check(view: View) -> Iterator[Problem]:
         if pid in view.broken:
             continue
         if isinstance(pid, str) and pid in view.providers and (pid, cap) not in served:
-            disabled = "" if view.providers[pid].obj.enabled else " (the provider is disabled)"
+            disabled = "" if view.providers[pid].obj.enabled else msg(" (the provider is disabled)")
             yield Problem(
                 ID,
-                f"{where}.{cap} names provider '{pid}', which has no active model for "
-                f"'{cap}'{view.in_env()}{disabled}",
+                msg(
+                    "{where}.{cap} names provider '{provider}', which has no active model "
+                    "for '{cap}'{env}{disabled}",
+                    where=where,
+                    cap=cap,
+                    provider=pid,
+                    env=view.in_env(),
+                    disabled=disabled,
+                ),
                 pos,
                 severity=Severity.WARNING,
             )

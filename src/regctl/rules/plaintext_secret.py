@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
 from regctl.redact import known_format, url_credential
@@ -34,7 +35,7 @@ PER_ENVIRONMENT = False
 # only as a whole; a key is one long unbroken run (prefixed keys are caught above).
 TOKEN = re.compile(r"[A-Za-z0-9]{24,}")
 SECRET_FIELD = re.compile(r"(?i)^(api[_-]?key|.*_key|secret|.*_secret|token|.*_token|password)$")
-HINT = "keep the value in a secret store and reference it (env:NAME, file:PATH)"
+HINT = msg("keep the value in a secret store and reference it (env:NAME, file:PATH)")
 
 
 def looks_like_key(value: str) -> str | None:
@@ -69,8 +70,15 @@ def check(view: View) -> Iterator[Problem]:
         if isinstance(creds, PosList):
             for i, ref in enumerate(creds):  # a position only for a hit: it re-reads the file
                 if isinstance(ref, str) and not REF.match(ref) and not looks_like_key(ref):
-                    msg = f"provider '{pid}': credential is not a secret reference; {HINT}"
-                    yield Problem(ID, msg, creds.item_pos[i])
+                    yield Problem(
+                        ID,
+                        msg(
+                            "provider '{provider}': credential is not a secret reference; {hint}",
+                            provider=pid,
+                            hint=HINT,
+                        ),
+                        creds.item_pos[i],  # computed only for a hit
+                    )
 
 
 MIN_KEY_LENGTH = 19  # the shortest prefix match: 3 characters of prefix and 16 more
@@ -125,8 +133,18 @@ def _check_value(
     reason = looks_like_key(value)
     shown = key or "a list item"
     if reason:
-        return Problem(ID, f"value of '{shown}' looks like an API key ({reason}); {HINT}", where())
+        text = msg(
+            "value of '{key}' looks like an API key ({reason}); {hint}",
+            key=shown,
+            reason=reason,
+            hint=HINT,
+        )
+        return Problem(ID, text, where())
     if is_secret and value and not REF.match(value):
-        msg = f"field '{shown}' holds a plain value, not a secret reference; {HINT}"
-        return Problem(ID, msg, where())
+        text = msg(
+            "field '{key}' holds a plain value, not a secret reference; {hint}",
+            key=shown,
+            hint=HINT,
+        )
+        return Problem(ID, text, where())
     return None

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 
 from regctl import schema
+from regctl.i18n import msg
 from regctl.positions import PosList
 from regctl.problems import Problem
 from regctl.registry import View
@@ -39,14 +40,22 @@ def check(view: View) -> Iterator[Problem]:
             if scheme == "env" and not ENV_NAME.match(rest):
                 yield Problem(
                     ID,
-                    f"provider '{pid}': malformed environment variable name in '{scheme}:…' "
-                    "(letters, digits and _; not starting with a digit)",
+                    msg(
+                        "provider '{provider}': malformed environment variable name in "
+                        "'{scheme}:…' (letters, digits and _; not starting with a digit)",
+                        provider=pid,
+                        scheme=scheme,
+                    ),
                     creds.item_pos[i],  # computed only for a hit
                 )
             elif scheme not in schemes:
                 yield Problem(
                     ID,
-                    f"provider '{pid}': secret scheme '{scheme}' is not declared; use env:, file: "
-                    "or add it to the Registry document's secret_schemes",
+                    msg(
+                        "provider '{provider}': secret scheme '{scheme}' is not declared; use "
+                        "env:, file: or add it to the Registry document's secret_schemes",
+                        provider=pid,
+                        scheme=scheme,
+                    ),
                     creds.item_pos[i],  # computed only for a hit
                 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.parse import ParsedModel
 from regctl.problems import Location, Problem
 from regctl.registry import View
@@ -40,8 +41,15 @@ def check(view: View) -> Iterator[Problem]:
             places = ", ".join(f"{m.obj.id} ({active_pos(m)})" for m in ms)
             yield Problem(
                 ID,
-                f"provider '{pid}' has {len(ms)} active models for capability '{cap}'"
-                f"{view.in_env()}: {places}",
+                msg(
+                    "provider '{provider}' has {count} active models for capability '{cap}'"
+                    "{env}: {places}",
+                    provider=pid,
+                    count=len(ms),
+                    cap=cap,
+                    env=view.in_env(),
+                    places=places,
+                ),
                 active_pos(ms[-1]),
                 related=tuple(active_pos(m) for m in ms[:-1]),
             )

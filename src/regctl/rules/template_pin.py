@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.parse import Parsed, ParsedModel
 from regctl.problems import Problem, Severity
 from regctl.registry import View
@@ -28,12 +29,16 @@ PER_ENVIRONMENT = True  # an environment can disable a provider or deactivate a 
 def _why(view: View, m: ParsedModel) -> str | None:
     entry = view.providers.get(m.provider)
     if entry is not None and not entry.obj.enabled:
-        return f"its provider '{m.provider}' is disabled"
+        return msg("its provider '{provider}' is disabled", provider=m.provider)
     if not m.obj.active_for():
-        return "it is inactive"
+        return msg("it is inactive")
     dep = m.obj.deprecated
     if dep is not None and dep <= view.as_of:
-        return f"it is deprecated since {dep.isoformat()} (as of {view.as_of.isoformat()})"
+        return msg(
+            "it is deprecated since {date} (as of {today})",
+            date=dep.isoformat(),
+            today=view.as_of.isoformat(),
+        )
     return None
 
 
@@ -70,20 +75,38 @@ def _check(view: View, t: Parsed) -> Problem | None:
     if instead is not None:
         return Problem(
             ID,
-            f"template '{tid}' pins '{pin}', but {why}{view.in_env()}: "
-            f"it falls back to '{instead}' for capability '{cap}'",
+            msg(
+                "template '{template}' pins '{pin}', but {why}{env}: it falls back to "
+                "'{instead}' for capability '{cap}'",
+                template=tid,
+                pin=pin,
+                why=why,
+                env=view.in_env(),
+                instead=instead,
+                cap=cap,
+            ),
             pos,
             Severity.WARNING,
             related,
         )
     rest = (
-        f"no default or fallback provider has an active model for capability '{cap}'"
+        msg(
+            "no default or fallback provider has an active model for capability '{cap}'",
+            cap=cap,
+        )
         if isinstance(cap, str)
-        else "the template names no 'capability' to fall back on"
+        else msg("the template names no 'capability' to fall back on")
     )
     return Problem(
         ID,
-        f"template '{tid}' pins '{pin}', but {why}{view.in_env()}, and {rest}",
+        msg(
+            "template '{template}' pins '{pin}', but {why}{env}, and {rest}",
+            template=tid,
+            pin=pin,
+            why=why,
+            env=view.in_env(),
+            rest=rest,
+        ),
         pos,
         Severity.ERROR,
         related,

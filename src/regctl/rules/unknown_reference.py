@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import msg
 from regctl.parse import did_you_mean
 from regctl.positions import PosDict, PosList
 from regctl.problems import Problem
@@ -30,7 +31,12 @@ def check(view: View) -> Iterator[Problem]:
             hint = did_you_mean(m.provider, known)
             yield Problem(
                 ID,
-                f"model '{m.obj.id}' names provider '{m.provider}', which does not exist{hint}",
+                msg(
+                    "model '{model}' names provider '{provider}', which does not exist{hint}",
+                    model=m.obj.id,
+                    provider=m.provider,
+                    hint=hint,
+                ),
                 pos,
             )
         reg = view.registry
@@ -41,8 +47,11 @@ def check(view: View) -> Iterator[Problem]:
                 if env not in envs:
                     yield Problem(
                         ID,
-                        f"targets names environment '{env}', which does not exist"
-                        f"{did_you_mean(env, sorted(envs))}",
+                        msg(
+                            "targets names environment '{name}', which does not exist{hint}",
+                            name=env,
+                            hint=did_you_mean(env, sorted(envs)),
+                        ),
                         targets.key_pos[env],
                     )
     if not view.complete:
@@ -54,8 +63,14 @@ def check(view: View) -> Iterator[Problem]:
             if isinstance(pid, str) and pid not in view.providers and pid not in view.broken:
                 yield Problem(
                     ID,
-                    f"defaults.{cap} names provider '{pid}', which does not exist"
-                    f"{did_you_mean(pid, known)}{view.in_env()}",
+                    msg(
+                        "defaults.{cap} names provider '{provider}', which does not exist"
+                        "{hint}{env}",
+                        cap=cap,
+                        provider=pid,
+                        hint=did_you_mean(pid, known),
+                        env=view.in_env(),
+                    ),
                     view.defaults_raw.val_pos[cap],
                 )
     if isinstance(view.fallbacks_raw, PosDict):
@@ -66,7 +81,13 @@ def check(view: View) -> Iterator[Problem]:
                 if isinstance(pid, str) and pid not in view.providers and pid not in view.broken:
                     yield Problem(
                         ID,
-                        f"fallbacks.{cap} names provider '{pid}', which does not exist"
-                        f"{did_you_mean(pid, known)}{view.in_env()}",
+                        msg(
+                            "fallbacks.{cap} names provider '{provider}', which does not exist"
+                            "{hint}{env}",
+                            cap=cap,
+                            provider=pid,
+                            hint=did_you_mean(pid, known),
+                            env=view.in_env(),
+                        ),
                         pos,
                     )

@@ -18,7 +18,7 @@ from starlette.routing import Route
 from regctl.client.errors import ClientError, ResolutionError
 from regctl.serve.metrics import AccessLog, Metrics, Observe
 from regctl.serve.openapi import openapi_document
-from regctl.serve.watcher import ManifestWatcher, Snapshot
+from regctl.serve.watcher import ManifestWatcher, Snapshot, model_dict
 
 JSON = "application/json"
 _NOT_READY = json.dumps(
@@ -62,12 +62,26 @@ def _flag(value: str | None, name: str) -> bool | None:
     raise ValueError(f"query parameter {name!r} must be true or false, not {value!r}")
 
 
-def _provider_summary(snap: Snapshot, pid: str) -> dict[str, Any]:
+def _locale(request: Request) -> str | None:
+    """``?lang=`` or the first language of ``Accept-Language`` (names only; JSON keys and
+    error codes never change)."""
+    lang = request.query_params.get("lang")
+    if lang:
+        return lang
+    header = request.headers.get("accept-language")
+    if not header:
+        return None
+    first = header.split(",")[0].split(";")[0].strip()
+    return first if first and first != "*" else None
+
+
+def _provider_summary(snap: Snapshot, pid: str, locale: str | None) -> dict[str, Any]:
     p = snap.registry.provider(pid)
     # Credentials are left out on purpose: clients of this API never need them.
     return {
         "id": p.id,
-        "display_name": p.display_name,
+        "display_name": p.display_name_for(locale),
+        "display_names": dict(p.display_names),
         "api": p.api,
         "base_url": p.base_url,
         "enabled": p.enabled,
@@ -85,7 +99,7 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
         provider = request.path_params["provider"]
         capability = request.query_params.get("capability") or "chat"
         try:
-            return _raw(snap.active_body(provider, capability), 200, snap)
+            return _raw(snap.active_body(provider, capability, _locale(request)), 200, snap)
         except ClientError as exc:
             return _error(exc, snap, {"provider": provider, "capability": capability})
 
@@ -96,13 +110,13 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
         provider = request.path_params["provider"]
         try:
             models = snap.registry.models(provider=provider)
-            summary = _provider_summary(snap, provider)
+            summary = _provider_summary(snap, provider, _locale(request))
         except ClientError as exc:
             return _error(exc, snap, {"provider": provider})
         body = {
             "digest": snap.digest,
             "provider": summary,
-            "models": [m.as_dict() for m in models],
+            "models": [model_dict(m, _locale(request)) for m in models],
         }
         return _json(body, 200, snap)
 
@@ -121,7 +135,9 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
             found = snap.registry.models(provider, capability, active_flag)
         except ClientError as exc:
             return _error(exc, snap, {"provider": provider, "capability": capability})
-        return _json({"digest": snap.digest, "models": [m.as_dict() for m in found]}, 200, snap)
+        locale = _locale(request)
+        body = {"digest": snap.digest, "models": [model_dict(m, locale) for m in found]}
+        return _json(body, 200, snap)
 
     async def resolve(request: Request) -> Response:
         snap = watcher.snapshot
@@ -143,7 +159,9 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
             )
         except ClientError as exc:
             return _error(exc, snap, args)
-        return _json({"digest": snap.digest, "resolved": chosen.as_dict()}, 200, snap)
+        resolved = chosen.as_dict()
+        resolved["display_name"] = chosen.model.display_name_for(_locale(request))
+        return _json({"digest": snap.digest, "resolved": resolved}, 200, snap)
 
     async def manifest(request: Request) -> Response:
         snap = watcher.snapshot

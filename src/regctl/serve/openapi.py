@@ -47,6 +47,7 @@ _PROVIDER = {
     "description": "Provider id, e.g. openai.",
 }
 _FLAG = ["true", "false"]
+_LANG = _q("lang", "Language of display_name (else the Accept-Language header), e.g. fa.")
 
 
 def openapi_document() -> dict[str, Any]:
@@ -65,7 +66,11 @@ def openapi_document() -> dict[str, Any]:
             "/v1/providers/{provider}/active": {
                 "get": {
                     "summary": "The provider's active model for a capability.",
-                    "parameters": [_PROVIDER, _q("capability", "Capability (default chat).")],
+                    "parameters": [
+                        _PROVIDER,
+                        _q("capability", "Capability (default chat)."),
+                        _LANG,
+                    ],
                     "responses": _ok(
                         "The active model.",
                         {
@@ -85,7 +90,7 @@ def openapi_document() -> dict[str, Any]:
             "/v1/providers/{provider}/models": {
                 "get": {
                     "summary": "Every model of one provider.",
-                    "parameters": [_PROVIDER],
+                    "parameters": [_PROVIDER, _LANG],
                     "responses": _ok(
                         "The provider and its models.",
                         {
@@ -141,6 +146,7 @@ def openapi_document() -> dict[str, Any]:
                             "Try default and fallback providers (default true).",
                             enum=_FLAG,
                         ),
+                        _LANG,
                     ],
                     "responses": _ok(
                         "The resolved model and merged call parameters.",

@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from regctl.canonical import dumps_pretty
-from regctl.client import Registry
+from regctl.client import Model, Registry
 from regctl.client.errors import ManifestError
 
 log = logging.getLogger("regctl.serve")
@@ -47,32 +47,44 @@ class Snapshot:
         doc = dict(data.top)
         doc["models"] = data.all_models()
         self.manifest_bytes = dumps_pretty(doc).encode("utf-8")
-        # (provider, capability) -> body; only successful answers are cached, so the
-        # cache is bounded by the manifest, not by what clients ask for.
-        self._active: dict[tuple[str, str], bytes] = {}
+        # (provider, capability, name shown) -> body; only successful answers are
+        # cached, so the cache is bounded by the manifest, not by what clients ask for.
+        self._active: dict[tuple[str, str, str], bytes] = {}
 
-    def active_body(self, provider: str, capability: str) -> bytes:
-        """The JSON body for an active model (raises the client's lookup errors)."""
-        key = (provider, capability)
+    def active_body(self, provider: str, capability: str, locale: str | None = None) -> bytes:
+        """The JSON body for an active model (raises the client's lookup errors).
+
+        ``display_name`` is the model's name in ``locale`` when it has one.
+        """
+        model = self.registry.active_model(provider, capability)
+        if model is None:
+            from regctl.client.errors import NoActiveModel
+
+            raise NoActiveModel(
+                f"provider {provider!r} has no active model for capability {capability!r}"
+            )
+        name = model.display_name_for(locale) if model.display_names else model.display_name
+        key = (provider, capability, name)
         body = self._active.get(key)
         if body is None:
-            model = self.registry.active_model(provider, capability)
-            if model is None:
-                from regctl.client.errors import NoActiveModel
-
-                raise NoActiveModel(
-                    f"provider {provider!r} has no active model for capability {capability!r}"
-                )
             body = _dumps(
                 {
                     "digest": self.digest,
                     "provider": provider,
                     "capability": capability,
-                    "model": model.as_dict(),
+                    "model": model_dict(model, locale),
                 }
             )
             self._active[key] = body
         return body
+
+
+def model_dict(model: Model, locale: str | None) -> dict[str, Any]:
+    """``Model.as_dict()`` with ``display_name`` in ``locale`` (``display_names`` has them all)."""
+    data = model.as_dict()
+    if locale and model.display_names:
+        data["display_name"] = model.display_name_for(locale)
+    return data
 
 
 class ManifestWatcher:

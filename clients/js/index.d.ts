@@ -1,0 +1,192 @@
+// Types for @regctl/client (clients/js). Field names follow the manifest
+// (docs/manifest.md): snake_case, exactly as in the JSON.
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export declare class ClientError extends Error {}
+/** The manifest cannot be loaded or trusted (fail closed). */
+export declare class ManifestError extends ClientError {}
+export declare class ManifestNotFound extends ManifestError {}
+export declare class ManifestUnavailable extends ManifestError {}
+export declare class InvalidManifest extends ManifestError {}
+export declare class UnsupportedVersion extends ManifestError {}
+export declare class DigestMismatch extends ManifestError {}
+/** A lookup found nothing. */
+export declare class ResolutionError extends ClientError {}
+export declare class UnknownProvider extends ResolutionError {}
+export declare class UnknownCapability extends ResolutionError {}
+export declare class UnknownModel extends ResolutionError {}
+export declare class UnknownTemplate extends ResolutionError {}
+export declare class NoActiveModel extends ResolutionError {}
+
+export declare const API_VERSION: "regctl/v1";
+export declare const KIND: "Manifest";
+
+export declare class Provider {
+  readonly id: string;
+  readonly display_name: string;
+  /** Language tag -> name when the registry gives one per language (else empty). */
+  readonly display_names: Readonly<Record<string, string>>;
+  readonly api: string;
+  readonly base_url: string | null;
+  readonly enabled: boolean;
+  /** Secret references such as "env:OPENAI_API_KEY" (never values). */
+  readonly credentials: readonly string[];
+  readonly allow_shared_credentials: boolean;
+  readonly defaults: Readonly<Record<string, JsonValue>>;
+  readonly rate_limits: Readonly<Record<string, number>>;
+  readonly description: string | null;
+  readonly docs_url: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+  /** The name in `locale` ("fa", "fa-IR"), else display_name. */
+  displayNameFor(locale?: string | null): string;
+}
+
+export interface ModelDict {
+  provider: string;
+  id: string;
+  key: string;
+  upstream_id: string;
+  display_name: string;
+  display_names: Record<string, string>;
+  capabilities: string[];
+  active: string[];
+  supports: Record<string, boolean>;
+  defaults: Record<string, JsonValue>;
+  limits: Record<string, number>;
+  pricing: Record<string, number | string>;
+  rate_limits: Record<string, number>;
+  released: string | null;
+  deprecated: string | null;
+  description: string | null;
+  docs_url: string | null;
+  labels: Record<string, string>;
+}
+
+export declare class Model implements Readonly<ModelDict> {
+  readonly provider: string;
+  readonly id: string;
+  /** "provider/id" */
+  readonly key: string;
+  readonly upstream_id: string;
+  readonly display_name: string;
+  readonly display_names: Readonly<Record<string, string>>;
+  readonly capabilities: readonly string[];
+  /** The capabilities this model is active for (empty: inactive). */
+  readonly active: readonly string[];
+  readonly supports: Readonly<Record<string, boolean>>;
+  readonly defaults: Readonly<Record<string, JsonValue>>;
+  readonly limits: Readonly<Record<string, number>>;
+  readonly pricing: Readonly<Record<string, number | string>>;
+  readonly rate_limits: Readonly<Record<string, number>>;
+  readonly released: string | null;
+  readonly deprecated: string | null;
+  readonly description: string | null;
+  readonly docs_url: string | null;
+  readonly labels: Readonly<Record<string, string>>;
+  isActive(capability?: string | null): boolean;
+  /** The name in `locale` ("fa", "fa-IR", "fa_IR.UTF-8"), else display_name. */
+  displayNameFor(locale?: string | null): string;
+  /** The same plain data as Python's Model.as_dict(). */
+  asDict(): ModelDict;
+}
+
+export interface ResolvedDict {
+  provider: string;
+  model: string;
+  id: string;
+  upstream_id: string;
+  display_name: string;
+  capability: string;
+  api: string;
+  base_url: string | null;
+  params: Record<string, JsonValue>;
+  via: string;
+  template: string | null;
+}
+
+export declare class Resolved {
+  readonly provider: Provider;
+  readonly model: Model;
+  readonly capability: string;
+  /** call > template > model defaults > provider defaults */
+  readonly params: Readonly<Record<string, JsonValue>>;
+  /** "model", "template", "provider", "default", "fallback" (or "template-fallback: ..."). */
+  readonly via: string;
+  readonly template: string | null;
+  readonly upstreamId: string;
+  readonly baseUrl: string | null;
+  readonly api: string;
+  asDict(): ResolvedDict;
+}
+
+export interface ResolveOptions {
+  capability?: string;
+  provider?: string | null;
+  /** "provider/model", or a model id with `provider`. */
+  model?: string | null;
+  template?: string | null;
+  params?: Record<string, JsonValue> | null;
+  /** Also try the registry default and fallbacks after `provider` (default true). */
+  fallback?: boolean;
+  /** YYYY-MM-DD used for template pins' deprecation dates (default: today, UTC). */
+  today?: string | null;
+}
+
+export interface ModelsFilter {
+  provider?: string | null;
+  capability?: string | null;
+  active?: boolean | null;
+}
+
+export declare class Registry {
+  readonly source: string;
+  /** "sha256:<hex>" */
+  readonly digest: string;
+  readonly environment: string | null;
+  readonly providers: Readonly<Record<string, Provider>>;
+  readonly capabilities: readonly string[];
+  readonly defaults: Readonly<Record<string, string>>;
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  readonly templates: Readonly<Record<string, JsonValue>>;
+  /** The whole verified document (read-only). */
+  readonly manifest: Readonly<Record<string, JsonValue>>;
+  provider(id: string): Provider;
+  model(key: string, provider?: string | null): Model;
+  /** The active model, or null; throws UnknownProvider / UnknownCapability for unknown names. */
+  activeModel(provider: string, capability: string): Model | null;
+  models(filter?: ModelsFilter): Model[];
+  resolve(options?: ResolveOptions): Resolved;
+}
+
+export interface LoadOptions {
+  /** Pin the exact manifest: "sha256:<64 hex>". */
+  expectDigest?: string;
+}
+
+/** Load and verify a manifest from a path (Node) or an http(s) URL. */
+export declare function loadManifest(
+  source: string,
+  options?: LoadOptions & { timeoutMs?: number },
+): Promise<Registry>;
+/** Verify manifest bytes or text. */
+export declare function parseManifest(
+  data: Uint8Array | ArrayBuffer | string,
+  options?: LoadOptions & { source?: string },
+): Promise<Registry>;
+
+/** The name for a locale from a tag -> name map (exact tag, then language), else `fallback`. */
+export declare function pickName(
+  fallback: string,
+  names: Readonly<Record<string, string>> | null | undefined,
+  locale?: string | null,
+): string;
+
+/** "sha256:<hex>" of a parsed document, as regctl computes it. */
+export declare function computeDigest(doc: object): Promise<string>;
+/** The exact bytes that are hashed. */
+export declare function digestBody(doc: object): Uint8Array;
+/** Python's json.dumps(doc, sort_keys=True, separators=(",", ":"), ensure_ascii=False). */
+export declare function dumpsCompact(doc: unknown): string;
+/** Python's repr(float). */
+export declare function pythonFloat(x: number): string;

@@ -1,0 +1,133 @@
+"""Commands for CI and git hooks: ``target-path``, ``hook-validate``, ``hook-fmt``.
+
+Both are hidden from ``regctl --help``: the GitHub Action (``action.yml``) and the
+pre-commit hooks (``.pre-commit-hooks.yaml``) call them; people use ``apply`` and
+``validate``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from regctl import reporters
+from regctl.cli.app import main
+from regctl.cli.complete import env_option
+from regctl.cli.options import USAGE_EXIT, epilog, format_option, registry_option
+from regctl.errors import ProblemsFound, UsageError
+
+
+@main.command(
+    "target-path",
+    hidden=True,
+    epilog=epilog(
+        ["regctl target-path registry --env prod"],
+        {0: "printed the path (or nothing: not a file target)"} | USAGE_EXIT,
+    ),
+)
+@registry_option(positional=True)
+@env_option("Environment whose target to show (default: the base registry).")
+def target_path(registry: Path, env: str | None) -> None:
+    """Print the file a file target writes (nothing for http(s) and other targets).
+
+    The Action commits exactly this file back after apply: never its lock or history.
+    """
+    from regctl.deploy import registry_targets
+    from regctl.targets import resolve_uri
+
+    key = env or "default"
+    targets = registry_targets(registry)
+    if key not in targets:
+        raise UsageError(f"no deploy target for '{key}' in the Registry document")
+    uri = targets[key]
+    if "://" in uri and not uri.startswith("file://"):
+        return
+    click.echo(resolve_uri(uri, registry.resolve().parent)[len("file:") :])
+
+
+@main.command(
+    "hook-validate",
+    hidden=True,
+    epilog=epilog(
+        ["regctl hook-validate registry/providers/openai.yaml"],
+        {0: "no errors in any registry the files belong to", 1: "problems"} | USAGE_EXIT,
+    ),
+)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+@format_option(sorted(reporters.REPORTERS))
+def hook_validate(files: tuple[Path, ...], fmt: str) -> None:
+    """Validate the whole registry each FILE belongs to (found upward, like git).
+
+    pre-commit passes the changed files; a change to one provider can break a
+    reference elsewhere, so the registry as a whole is checked. Files outside any
+    registry are ignored.
+    """
+    from regctl.discover import display_path
+    from regctl.validate import validate
+
+    roots = sorted(set(_registries(files).values()))
+    failed = 0
+    for root in roots:
+        report = validate(display_path(root))
+        if report.problems:
+            click.echo(reporters.REPORTERS[fmt](report.problems), nl=False)
+        if report.failed(False):
+            failed += len(report.problems)
+    if failed:
+        raise ProblemsFound(failed)
+
+
+def _registries(files: tuple[Path, ...]) -> dict[Path, Path]:
+    """Each file inside a registry folder -> that folder (resolved); other files dropped.
+
+    pre-commit passes every changed YAML file: a workflow file beside ``registry/``
+    finds that registry upward, but is not part of it and must be left alone.
+    """
+    from regctl.discover import find_registry
+
+    out: dict[Path, Path] = {}
+    for f in files:
+        root = find_registry(f)
+        if root is None or not _is_regctl(root) or not f.resolve().is_relative_to(root.resolve()):
+            continue
+        out[f] = root.resolve()
+    return out
+
+
+def _is_regctl(root: Path) -> bool:
+    """Whether ``root`` is a regctl registry: ``.github/workflows/registry.yml`` has the
+    name of a Registry document but is a workflow."""
+    from regctl.discover import REGISTRY_FILES
+
+    docs = [root / n for n in REGISTRY_FILES if (root / n).is_file()]
+    return not docs or any("apiVersion: regctl/" in p.read_text(errors="replace") for p in docs)
+
+
+@main.command(
+    "hook-fmt",
+    hidden=True,
+    epilog=epilog(
+        ["regctl hook-fmt registry/providers/openai.yaml .github/workflows/ci.yml"],
+        {0: "nothing to change", 1: "files were reformatted (or could not be read)"} | USAGE_EXIT,
+    ),
+)
+@click.argument("files", nargs=-1, type=click.Path(path_type=Path))
+def hook_fmt(files: tuple[Path, ...]) -> None:
+    """Format FILEs that belong to a registry; other YAML files are left alone.
+
+    Exit 1 when a file changed, so pre-commit shows the change before it is committed.
+    """
+    from regctl.authoring.fmt import format_paths
+    from regctl.errors import RegctlError
+
+    mine = sorted(_registries(files))
+    if not mine:
+        return
+    result = format_paths(mine, check=False)
+    for path, why in result.failed:
+        click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
+    for path in result.changed:
+        click.echo(f"formatted {path}")
+    if result.failed or result.changed:
+        raise RegctlError("")

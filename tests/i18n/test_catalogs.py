@@ -1,0 +1,87 @@
+"""The shipped catalogs: every message id translated, .mo files in sync with the .po."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.mofile import read_mo, write_mo
+from babel.messages.pofile import read_po
+
+from regctl import i18n
+
+LOCALE = Path(i18n.__file__).parent / "locale"
+SRC = Path(i18n.__file__).parent
+KEYWORDS = {"msg": None, "N_": None, "_": None, "ngettext": (1, 2)}
+FIELD = re.compile(r"\{(\w*)[^{}]*\}")
+
+
+def _po(lang: str):  # type: ignore[no-untyped-def]
+    with open(LOCALE / lang / "LC_MESSAGES" / "regctl.po", "rb") as fh:
+        return read_po(fh, locale=lang)
+
+
+def _source_ids() -> set[str]:
+    ids = set()
+    for _file, _line, message, _comments, _ctx in extract_from_dir(
+        str(SRC), keywords=KEYWORDS, comment_tags=()
+    ):
+        ids.add(message[0] if isinstance(message, tuple) else message)
+    return ids
+
+
+def test_every_message_id_in_the_source_has_a_persian_translation() -> None:
+    ids = _source_ids()
+    assert len(ids) >= 40 and "no problems" in ids
+    catalog = _po("fa")
+    translated = {}
+    for m in catalog:
+        if not m.id:
+            continue
+        key = m.id[0] if isinstance(m.id, tuple) else m.id
+        strings = m.string if isinstance(m.string, tuple) else (m.string,)
+        if all(strings) and "fuzzy" not in m.flags:
+            translated[key] = strings
+    missing = sorted(ids - set(translated))
+    assert not missing, f"untranslated (run bash scripts/i18n.sh, then translate): {missing}"
+    stale = sorted(set(translated) - ids)
+    assert not stale, f"catalog ids no longer in the source (run bash scripts/i18n.sh): {stale}"
+    for key, strings in translated.items():
+        for s in strings:
+            # The same {fields}: a translation may move them, never drop or add one.
+            assert sorted(FIELD.findall(s)) == sorted(FIELD.findall(key)), (key, s)
+            assert re.search("[\u0600-\u06ff]", s) or key in (", ",), (key, s)
+
+
+def test_compiled_mo_files_match_their_po() -> None:
+    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/regctl.po")):
+        lang = po_path.parent.parent.name
+        built = io.BytesIO()
+        write_mo(built, _po(lang))
+        shipped = po_path.with_suffix(".mo").read_bytes()
+        assert built.getvalue() == shipped, (
+            f"{po_path.with_suffix('.mo')} is stale: run bash scripts/i18n.sh compile"
+        )
+        assert len(read_mo(io.BytesIO(shipped))) >= 40
+
+
+@pytest.mark.parametrize("lang", ["fa"])
+def test_mo_files_ship_in_the_package(lang: str) -> None:
+    # What setuptools' package-data includes is what a wheel installs.
+    import tomllib
+
+    pyproject = tomllib.loads((SRC.parent.parent / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["regctl"]
+    mo = f"locale/{lang}/LC_MESSAGES/regctl.mo"
+    assert "locale/*/LC_MESSAGES/*.mo" in patterns
+    out = subprocess.run(
+        [sys.executable, "-c", "import gettext, regctl.i18n as i; "
+         "print(gettext.find('regctl', i.LOCALE_DIR, ['fa']))"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert out.stdout.strip().endswith(mo)
