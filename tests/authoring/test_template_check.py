@@ -57,3 +57,18 @@ def test_unknown_model_and_capability_are_unknown_reference() -> None:
     got = _check({"capability": "telepathy", "user": "hi"}, known_capabilities={"chat"})
     assert [r for r, *_ in got] == ["unknown-reference"]
     assert _check({"model": "openai/gpt-4o", "user": "hi"}, known_models={"openai/gpt-4o"}) == []
+
+
+def test_validating_a_template_bomb_allocates_nothing() -> None:
+    # Jinja2 folds constant expressions while it looks for undeclared variables; with a
+    # plain sandbox this line built a 1 GB string just to be validated.
+    import tracemalloc
+
+    tracemalloc.start()
+    try:
+        found = _check({"capability": "chat", "user": "{{ 'a' * 10**9 }}{{ 'b' * 10**9 }}"})
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20, peak
+    assert not [f for f in found if f[1] == "error"], found
