@@ -8,7 +8,7 @@ import click
 
 from regctl.cli.complete import env_option
 from regctl.cli.interop import export_group
-from regctl.cli.options import USAGE_EXIT, epilog, registry_option
+from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
 
 
 @export_group.command(
@@ -24,15 +24,7 @@ from regctl.cli.options import USAGE_EXIT, epilog, registry_option
 )
 @registry_option(positional=True)
 @env_option("Environment to compile (default: the base registry).")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Write the ConfigMap here (default: stdout).",
-)
+@output_option("Write the ConfigMap here (default: stdout).")
 @click.option("--name", default=None, help="ConfigMap name (default: regctl-manifest-ENV).")
 @click.option("--namespace", default=None, help="Namespace (default: none in the document).")
 def export_configmap_cmd(

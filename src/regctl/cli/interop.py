@@ -10,7 +10,7 @@ import click
 
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
-from regctl.cli.options import USAGE_EXIT, epilog, registry_option
+from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
 from regctl.discover import display_path
 from regctl.errors import RegctlError, UsageError
 from regctl.interop.report import ImportReport
@@ -254,15 +254,7 @@ def import_django_cmd(
 )
 @registry_option(positional=True)
 @env_option("Environment to compile (default: the base registry).")
-@click.option(
-    "-o",
-    "--output",
-    "output",
-    type=click.Path(path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="Write the config here (default: stdout).",
-)
+@output_option("Write the config here (default: stdout).")
 @click.option("--strict", is_flag=True, help="Exit 1 when something could not be expressed.")
 def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, strict: bool) -> None:
     """Write a LiteLLM proxy config from the registry (a folder, or a compiled lock file)."""
