@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -12,10 +16,14 @@ from regctl.cli.options import (
     USAGE_EXIT,
     epilog,
     format_option,
+    output_option,
     registry_option,
     split_model_ref,
 )
-from regctl.errors import RegctlError
+from regctl.errors import RegctlError, UsageError
+
+if TYPE_CHECKING:
+    from regctl.authoring.activate import Outcome
 
 
 @main.command(
@@ -56,6 +64,7 @@ def _run_active(
     registry: Path,
     activate: bool,
     dry_run: bool,
+    lock: Path | None = None,
 ) -> None:
     from regctl.authoring.activate import change_active
 
@@ -64,11 +73,22 @@ def _run_active(
     )
     t = out.target
     scope = f" in environment '{env}'" if env else ""
-    verb = "activated" if activate else "deactivated"
     if t.before == t.after and not out.others:
         state = f"active for {_caps(t.after)}" if t.after else "inactive"
         click.echo(f"{t.ref} is already {state}{scope}; nothing to change")
-        return
+    else:
+        _report_edit(out, activate, dry_run, scope)
+    if lock is not None:
+
+        def edit(root: Path) -> object:
+            return change_active(root, provider, model, capabilities, env=env, activate=activate)
+
+        _refresh_lock(registry, env, lock, dry_run, edit)
+
+
+def _report_edit(out: Outcome, activate: bool, dry_run: bool, scope: str) -> None:
+    t = out.target
+    verb = "activated" if activate else "deactivated"
     if t.before != t.after:
         changed = [c for c in t.after if c not in t.before] if activate else list(t.removed)
         click.echo(f"{verb} {t.ref} for {_caps(tuple(changed))}{scope}")
@@ -84,12 +104,43 @@ def _run_active(
         click.echo(f"{prefix} {f}")
 
 
+def _refresh_lock(
+    registry: Path, env: str | None, lock: Path, dry_run: bool, edit: Callable[[Path], object]
+) -> None:
+    """Recompile a committed lock after an edit (``--compile -o LOCK``).
+
+    For teams that commit locks: the edit and the lock land in one commit, so CI's
+    ``compile --check`` stays green. The lock is written only when its content changed,
+    so re-running is a no-op and an unchanged lock never shows up in a diff. A dry run
+    compiles the edit applied to a scratch copy, so it reports what the real run would do.
+    """
+    from regctl.compile import compile_registry, is_stale, write_lock
+
+    with tempfile.TemporaryDirectory(prefix="regctl-dry-") as scratch:
+        root = registry
+        if dry_run:
+            root = Path(scratch) / (registry.resolve().name or "registry")
+            shutil.copytree(registry, root, symlinks=True)
+            edit(root)
+        result = compile_registry(root, env=env)
+    if not result.ok:  # the edit was validated; this is a race with another writer
+        raise RegctlError(f"{lock} not refreshed: the registry no longer compiles")
+    if not is_stale(lock, result):
+        click.echo(f"{lock} is up to date ({result.digest})")
+    elif dry_run:
+        click.echo(f"would write {lock} ({result.digest})")
+    else:
+        write_lock(result, lock)
+        click.echo(f"wrote {lock} ({result.digest})")
+
+
 def _active_command(name: str, activate: bool, doc: str) -> None:
     """Register ``activate`` or ``deactivate``: same arguments, opposite edit."""
     help_end = epilog(
         [
             f"regctl {name} openai/gpt-4o",
             f"regctl {name} openai gpt-4o-mini --capability chat --env prod --dry-run",
+            f"regctl {name} openai/gpt-4o --env prod --compile -o locks/prod.lock.json",
         ],
         {
             0: "changed (or nothing to change)",
@@ -116,15 +167,29 @@ def _active_command(name: str, activate: bool, doc: str) -> None:
     @env_option("Edit this environment's overlay, not the base.")
     @registry_option()
     @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+    @click.option(
+        "--compile",
+        "compile_lock",
+        is_flag=True,
+        help="Also recompile the committed lock given with -o (for teams that commit locks).",
+    )
+    @output_option("The lock file --compile refreshes.")
     def command(
         model_ref: tuple[str, ...],
         capabilities: tuple[str, ...],
         env: str | None,
         registry: Path,
         dry_run: bool,
+        compile_lock: bool,
+        output: Path | None,
     ) -> None:
+        if compile_lock and output is None:
+            raise UsageError("--compile needs the lock file: -o FILE")
+        if output is not None and not compile_lock:
+            raise UsageError("-o names the lock --compile refreshes; add --compile")
         provider, model = split_model_ref(model_ref)
-        _run_active(provider, model, capabilities, env, registry, activate, dry_run)
+        lock = output if compile_lock else None
+        _run_active(provider, model, capabilities, env, registry, activate, dry_run, lock)
 
 
 _active_command(
