@@ -20,3 +20,13 @@ def http_target() -> Iterator[TargetServer]:
     yield server
     server.httpd.shutdown()
     server.httpd.server_close()
+
+
+@pytest.fixture(scope="session")
+def action_install(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The action's "Install regctl" step, run once: its venv's bin folder and its output."""
+    from tests.gitops.action_install import run_install
+
+    bindir, proc = run_install(tmp_path_factory.mktemp("action-install"))
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return bindir, proc.stdout + proc.stderr

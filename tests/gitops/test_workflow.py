@@ -3,10 +3,12 @@
 Each job of ``.github/workflows/registry.yml`` is run as a runner would: ``actions/checkout``
 becomes a clone of the bare remote, ``uses: regctl/regctl@...`` expands this repository's
 ``action.yml`` (its ``if:`` conditions and ``${{ }}`` expressions evaluated), and every
-``run:`` block runs in bash with ``GITHUB_*`` files in a temp folder. Two steps are not
-run: ``actions/setup-python`` and the action's ``pip install`` (no index here); regctl
-comes from this checkout, put first on ``PATH``. Targets: dev is a file target in the
-repository, prod a loopback HTTP server.
+``run:`` block runs in bash with ``GITHUB_*`` files in a temp folder. The action's
+"Install regctl" step runs once per session (``action_install`` in conftest: the step's
+script, unchanged, builds and installs a wheel from a copy of this repository into a fresh
+venv, offline); every job then finds that regctl first on ``PATH``, as later steps of a
+real job find what the first install put there. ``actions/setup-python`` is that venv.
+Targets: dev is a file target in the repository, prod a loopback HTTP server.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -202,15 +203,9 @@ class Job:
 
 
 @pytest.fixture
-def bindir(tmp_path: Path) -> Path:
-    """A folder with ``regctl`` running this checkout (what the action's install gives)."""
-    d = tmp_path / "bin"
-    d.mkdir()
-    src = Path(__import__("regctl").__file__).resolve().parents[1]
-    exe = d / "regctl"
-    exe.write_text(f'#!/bin/sh\nPYTHONPATH="{src}" exec "{sys.executable}" -m regctl "$@"\n')
-    exe.chmod(0o755)
-    return d
+def bindir(action_install: tuple[Path, str]) -> Path:
+    """The bin folder of the venv the action's install step filled (regctl, python)."""
+    return action_install[0]
 
 
 def _seed(tmp_path: Path, target_url: str) -> tuple[Path, Path]:
