@@ -57,13 +57,20 @@ def runner_python(venv: Path) -> Path:
         text=True,
         check=True,
     ).stdout.strip()
-    here = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
-    # Site folders only: the checkout's src/ (an editable install) must not shadow the wheel.
-    paths = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
-    (Path(purelib) / "regctl-test-deps.pth").write_text(
-        "\n".join(dict.fromkeys([*sorted(here), *paths])) + "\n"
-    )
+    (Path(purelib) / "regctl-test-deps.pth").write_text("\n".join(site_paths()) + "\n")
     return venv / "bin"
+
+
+def site_paths() -> list[str]:
+    """This environment's site folders, where regctl's dependencies and pip live.
+
+    Site folders only: the checkout's ``src/`` (an editable install) must not shadow the
+    wheel under test. Added as plain paths, their ``.pth`` files are not run, so an
+    editable install's import hook found there stays inactive too.
+    """
+    here = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    paths = [p for p in sys.path if p.endswith(("site-packages", "dist-packages"))]
+    return list(dict.fromkeys([*sorted(here), *paths]))
 
 
 def install_step() -> dict[str, Any]:

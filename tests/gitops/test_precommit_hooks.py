@@ -1,8 +1,11 @@
 """The shipped pre-commit hooks, run by the real pre-commit in a temp git repository.
 
-pre-commit would pip-install this repository for ``language: python`` (a build needs
-the index); the test keeps every field of ``.pre-commit-hooks.yaml`` but runs the hooks
-as ``language: system`` from a ``repo: local`` config, with this checkout's regctl on PATH.
+The hooks come from a git repository holding a copy of this checkout, at a commit, as a
+team's ``.pre-commit-config.yaml`` names regctl's repository at a tag: pre-commit clones
+it and, for ``language: python``, builds a venv and pip-installs it, exactly as shipped.
+Offline: pip's own settings (``PIP_NO_INDEX``, ``PIP_NO_BUILD_ISOLATION``) and
+``PYTHONPATH`` at this environment's site folders give that venv the dependencies and the
+build backend without downloading them; regctl itself is the wheel pre-commit installed.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ from pathlib import Path
 import pytest
 import yaml
 from tests.conftest import ROOT
+from tests.gitops.action_install import action_checkout, site_paths
+
+from regctl.authoring.init import init_project
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 
@@ -26,22 +32,37 @@ def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     )  # fmt: skip
 
 
+@pytest.fixture(scope="session")
+def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
+    """regctl's repository as pre-commit sees it: path, commit, and a shared PRE_COMMIT_HOME."""
+    base = tmp_path_factory.mktemp("hooks")
+    repo = action_checkout(base / "regctl")
+    _git("init", "-q", cwd=repo)
+    _git("add", "-A", cwd=repo)
+    _git("commit", "-qm", "regctl", cwd=repo)
+    sha = _git("rev-parse", "HEAD", cwd=repo).stdout.strip()
+    return repo, sha, base / "pre-commit-home"
+
+
 @pytest.fixture
-def repo(tmp_path: Path) -> tuple[Path, dict[str, str]]:
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    src = Path(__import__("regctl").__file__).resolve().parents[1]
-    exe = bindir / "regctl"
-    exe.write_text(f'#!/bin/sh\nPYTHONPATH="{src}" exec "{sys.executable}" -m regctl "$@"\n')
-    exe.chmod(0o755)
-    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}", NO_COLOR="1")
-    env["PRE_COMMIT_HOME"] = str(tmp_path / "pre-commit-home")
+def repo(tmp_path: Path, hook_source: tuple[Path, str, Path]) -> tuple[Path, dict[str, str]]:
+    hooks_repo, sha, home = hook_source
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
+    env.update(
+        NO_COLOR="1",
+        PRE_COMMIT_HOME=str(home),
+        PIP_NO_INDEX="1",
+        PIP_NO_BUILD_ISOLATION="0",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+        PYTHONPATH=os.pathsep.join(site_paths()),
+    )
     root = tmp_path / "repo"
     root.mkdir()
     _git("init", "-q", cwd=root)
-    subprocess.run(["regctl", "init", "."], cwd=root, env=env, check=True, capture_output=True)
-    hooks = [dict(h, language="system") for h in HOOKS]
-    config = {"repos": [{"repo": "local", "hooks": hooks}]}
+    init_project(root)
+    config = {
+        "repos": [{"repo": str(hooks_repo), "rev": sha, "hooks": [{"id": h["id"]} for h in HOOKS]}]
+    }
     (root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
     _git("add", ".", cwd=root)
     return root, env
@@ -69,6 +90,14 @@ def test_clean_registry_passes_and_workflow_yaml_is_left_alone(
     assert done.returncode == 0, done.stdout + done.stderr
     assert "regctl validate" in done.stdout and "Passed" in done.stdout
     assert workflow.read_text() == before
+    # The hooks ran the regctl pre-commit installed into its own venv from the repository.
+    pythons = list(Path(env["PRE_COMMIT_HOME"]).glob("repo*/py_env-*/bin/python"))
+    assert len(pythons) == 1, pythons
+    origin = subprocess.run(
+        [str(pythons[0]), "-c", "import regctl; print(regctl.__file__)"],
+        env=env, capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    assert str(pythons[0].parents[1]) in origin, origin
 
 
 def test_a_file_breaks_the_whole_registry_and_fmt_fixes_layout(
