@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from regctl import progress
+from regctl import progress, schema_errors
 from regctl.i18n import msg
 from regctl.positions import PosDict, PosList
 from regctl.problems import Location, Problem
@@ -155,12 +155,14 @@ def parse_models(
     if not isinstance(items, PosList):
         if items is not None:
             where = raw_parent.val_pos.get("models", raw_parent.pos)
-            problems.append(Problem("schema", "models: must be a list of models", where))
+            problems.append(Problem("schema", msg("models: must be a list of models"), where))
         return out, problems
     for i, item in enumerate(items):
         if not isinstance(item, PosDict):
             # positions only when reporting: computing them re-reads the file
-            problems.append(Problem("schema", f"models[{i}]: must be a mapping", items.item_pos[i]))
+            problems.append(
+                Problem("schema", msg("models[{i}]: must be a mapping", i=i), items.item_pos[i])
+            )
             continue
         obj, probs = validate(ModelBody, item, prefix=f"models[{i}].")
         problems.extend(probs)
@@ -200,8 +202,13 @@ def map_errors(
         if path in seen_paths:  # a union reports once per branch; one message is enough
             continue
         seen_paths.add(path)
-        message = _message(err) + _enum_hint(err, raw, keys)
-        problems.append(Problem("schema", f"{path or 'document'}: {message}", where))
+        text = msg(
+            "{path}: {message}{hint}",
+            path=path or msg("document"),
+            message=schema_errors.message(err),
+            hint=_enum_hint(err, raw, keys),
+        )
+        problems.append(Problem("schema", text, where))
     return problems
 
 
@@ -219,22 +226,6 @@ def _enum_hint(err: Any, raw: PosDict, keys: Sequence[int | str]) -> str:
         return ""
     choices = re.findall(r"'([^']*)'", str((err.get("ctx") or {}).get("expected", "")))
     return did_you_mean(value, choices)
-
-
-def _message(err: Any) -> str:
-    etype, msg, ctx = err["type"], err["msg"], err.get("ctx") or {}
-    if etype == "missing":
-        return "required field is missing"
-    if etype == "value_error":
-        return str(ctx.get("error", msg))
-    if etype in ("bool_type", "list_type") and err["loc"][-1] in ("bool", "list[constrained-str]"):
-        return "must be true, false, or a list of capabilities"
-    if etype == "literal_error":
-        return f"must be one of {ctx.get('expected', '')}"
-    if etype == "string_pattern_mismatch":
-        return f"does not match the pattern {ctx.get('pattern', '')}"
-    text = str(msg)
-    return text[0].lower() + text[1:] if text else str(etype)
 
 
 def _locate(raw: Any, loc: tuple[int | str, ...]) -> tuple[list[int | str], Location, Location]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from regctl.i18n import msg
+
 MASK = "***"
 
 KEY_PREFIX = re.compile(
@@ -45,11 +47,11 @@ def url_credential(text: str) -> str | None:
     """Why ``text`` holds a credential inside a URL, or ``None``."""
     m = URL_USERINFO.search(text)
     if m and m.group(3):
-        return "a password in the URL (user:password@)"
+        return msg("a password in the URL (user:password@)")
     m = URL_SECRET_PARAM.search(text)
     if m:
         name = m.group(1)[1:-1]
-        return f"a secret in the URL query ({name}=)"
+        return msg("a secret in the URL query ({name}=)", name=name)
     return None
 
 
@@ -57,12 +59,12 @@ def known_format(text: str) -> str | None:
     """Why ``text`` holds a key of a known format (prefix, AWS secret, hex key), or ``None``."""
     m = KEY_PREFIX.search(text)
     if m:
-        return f"'{m.group(1)}…' prefix"
+        return msg("'{prefix}…' prefix", prefix=m.group(1))
     if any(_mixed(m.group()) for m in AWS_SECRET.finditer(text)):
-        return "an AWS secret access key"
+        return msg("an AWS secret access key")
     m = HEX_KEY.search(text)
     if m:
-        return f"a {len(m.group())}-hex-digit key"
+        return msg("a {n}-hex-digit key", n=len(m.group()))
     return None
 
 

@@ -257,7 +257,8 @@ def overlay(base: View, env: Parsed) -> tuple[View, list[Problem]]:
                 problems.append(Problem("unknown-reference", msg, key_pos))
                 continue
             if not isinstance(over, PosDict):
-                problems.append(Problem("schema", f"providers.{pid}: must be a mapping", key_pos))
+                text = i18n.msg("providers.{provider}: must be a mapping", provider=pid)
+                problems.append(Problem("schema", text, key_pos))
                 continue
             _overlay_provider(pid, over, providers, models, problems, doc.id)
 
@@ -302,7 +303,11 @@ def _overlay_provider(
     fields = {k: v for k, v in over.items() if k != "models"}
     if "id" in fields:
         problems.append(
-            Problem("schema", "an overlay cannot change a provider's id", over.key_pos["id"])
+            Problem(
+                "schema",
+                i18n.msg("an overlay cannot change a provider's id"),
+                over.key_pos["id"],
+            )
         )
         return
     if fields:
@@ -334,7 +339,12 @@ def _overlay_models(
         where = over.val_pos["models"]
         problems.append(
             Problem(
-                "schema", f"providers.{pid}.models: must be a mapping of model id to fields", where
+                "schema",
+                i18n.msg(
+                    "providers.{provider}.models: must be a mapping of model id to fields",
+                    provider=pid,
+                ),
+                where,
             )
         )
         return
@@ -351,7 +361,15 @@ def _overlay_models(
             continue
         if not isinstance(mover, PosDict):
             problems.append(
-                Problem("schema", f"providers.{pid}.models.{mid}: must be a mapping", key_pos)
+                Problem(
+                    "schema",
+                    i18n.msg(
+                        "providers.{provider}.models.{model}: must be a mapping",
+                        provider=pid,
+                        model=mid,
+                    ),
+                    key_pos,
+                )
             )
             continue
         base_model = by_id[mid]

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
+from regctl.i18n import msg
+
 API_VERSION = "regctl/v1"
 
 PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
@@ -101,7 +103,9 @@ class Limits(Strict):
     def _output_fits(self) -> Limits:
         cw, mo = self.context_window, self.max_output_tokens
         if cw is not None and mo is not None and mo > cw:
-            raise ValueError(f"max_output_tokens ({mo}) exceeds context_window ({cw})")
+            raise ValueError(
+                msg("max_output_tokens ({mo}) exceeds context_window ({cw})", mo=mo, cw=cw)
+            )
         return self
 
 
@@ -228,7 +232,7 @@ class ProviderFields(Strict):
     @model_validator(mode="after")
     def _base_url_needed(self) -> ProviderFields:
         if self.base_url is None and self.api in ("openai-compatible", "azure-openai"):
-            raise ValueError(f"base_url is required for api '{self.api}'")
+            raise ValueError(msg("base_url is required for api '{api}'", api=self.api))
         return self
 
     def effective_base_url(self) -> str | None:
@@ -354,7 +358,7 @@ class TemplateDoc(Strict):
         # Both together: ``model`` is the preferred pin, ``capability`` the fallback
         # when the pin is inactive, deprecated or its provider disabled.
         if self.capability is None and self.model is None:
-            raise ValueError("a template names 'model', 'capability', or both")
+            raise ValueError(msg("a template names 'model', 'capability', or both"))
         return self
 
 

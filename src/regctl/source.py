@@ -26,7 +26,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from regctl import progress, safeio, source_guard
+from regctl import progress, safeio, source_guard, yaml_messages
+from regctl.i18n import msg
 from regctl.positions import Origin, PosDict, PosList, loc_of
 from regctl.problems import Location, Problem
 
@@ -156,7 +157,11 @@ def load_registry(
     shown_root = display_path(root)
     if not root.exists():
         result.problems.append(
-            Problem("yaml-syntax", f"registry folder not found: {shown_root}", Location(shown_root))
+            Problem(
+                "yaml-syntax",
+                msg("registry folder not found: {path}", path=shown_root),
+                Location(shown_root),
+            )
         )
         return result
     if allow_outside is None:
@@ -165,7 +170,11 @@ def load_registry(
     result.problems.extend(refused)
     if not files and not refused:
         result.problems.append(
-            Problem("yaml-syntax", "no *.yaml or *.yml files in the registry", Location(shown_root))
+            Problem(
+                "yaml-syntax",
+                msg("no *.yaml or *.yml files in the registry"),
+                Location(shown_root),
+            )
         )
         return result
     progress.total("files read", len(files))
@@ -187,11 +196,16 @@ def read_bytes(path: Path, shown: str, max_bytes: int) -> bytes:
     try:
         return safeio.read_regular(path, max_bytes)
     except safeio.TooLarge as exc:
-        msg = f"file {exc}".replace("MiB", "MB")
-        raise _Abort(Problem("yaml-syntax", msg, Location(shown))) from None
+        text = msg("file {detail}", detail=str(exc).replace("MiB", "MB"))
+        raise _Abort(Problem("yaml-syntax", text, Location(shown))) from None
     except safeio.SafeReadError as exc:
-        msg = str(exc) if str(exc).startswith("cannot read") else f"cannot read file: it {exc}"
-        raise _Abort(Problem("yaml-syntax", msg, Location(shown))) from None
+        # the detail (an OS error, a file kind) stays as the OS or safeio says it
+        text = (
+            msg("cannot read file: {detail}", detail=str(exc).removeprefix("cannot read: "))
+            if str(exc).startswith("cannot read")
+            else msg("cannot read file: it {detail}", detail=str(exc))
+        )
+        raise _Abort(Problem("yaml-syntax", text, Location(shown))) from None
 
 
 def decode(raw: bytes, shown: str) -> str:
@@ -199,14 +213,14 @@ def decode(raw: bytes, shown: str) -> str:
     nul = raw.find(b"\x00")
     if nul >= 0:
         line = raw.count(b"\n", 0, nul) + 1
-        raise _Abort(Problem("yaml-syntax", "binary file (NUL byte)", Location(shown, line)))
+        raise _Abort(Problem("yaml-syntax", msg("binary file (NUL byte)"), Location(shown, line)))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        msg = f"not UTF-8: byte 0x{raw[exc.start]:02x} cannot be decoded"
-        raise _Abort(Problem("yaml-syntax", msg, Location(shown, line, col))) from None
+        text = msg("not UTF-8: byte {byte} cannot be decoded", byte=f"0x{raw[exc.start]:02x}")
+        raise _Abort(Problem("yaml-syntax", text, Location(shown, line, col))) from None
 
 
 def parse_documents(raw: bytes, shown: str) -> list[Document]:
@@ -237,7 +251,7 @@ def parse_documents(raw: bytes, shown: str) -> list[Document]:
     except yaml.MarkedYAMLError as exc:
         raise _Abort(_syntax_problem(exc, shown, text)) from None
     except yaml.YAMLError as exc:
-        raise _Abort(Problem("yaml-syntax", str(exc), Location(shown))) from None
+        raise _Abort(Problem("yaml-syntax", yaml_messages.other(exc), Location(shown))) from None
     finally:
         loader.dispose()
     return docs
@@ -284,12 +298,11 @@ def collection_nodes(raw: bytes) -> list[Node]:
 def _syntax_problem(exc: yaml.MarkedYAMLError, shown: str, source: str) -> Problem:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    text = " ".join(s for s in (exc.context, exc.problem) if s)
     lines = source.splitlines()
-    if mark is not None and mark.line < len(lines) and lines[mark.line][mark.column :][:1] == "\t":
-        # libyaml's message for a tab says only "cannot start any token"
-        text = "tab character: YAML indentation must use spaces, not tabs"
-    return Problem("yaml-syntax", text or "invalid YAML", Location(shown, line, col))
+    tab = (
+        mark is not None and mark.line < len(lines) and lines[mark.line][mark.column :][:1] == "\t"
+    )
+    return Problem("yaml-syntax", yaml_messages.syntax(exc, tab), Location(shown, line, col))
 
 
 class _Builder:
@@ -323,11 +336,11 @@ class _Builder:
         if seen is not None:
             return self._alias(node, seen)
         if key in self.in_progress:
-            raise _Abort(Problem("yaml-alias", "recursive alias", self.loc(node)))
+            raise _Abort(Problem("yaml-alias", msg("recursive alias"), self.loc(node)))
         if node.tag != (_MAP if kind is MappingNode else _SEQ):
             # !!python/tuple, !!set, !vault {...}: a tag asks for a type we never build.
-            msg = f"unsupported YAML tag {node.tag} on a collection"
-            raise _Abort(Problem("yaml-syntax", msg, self.loc(node)))
+            text = msg("unsupported YAML tag {tag} on a collection", tag=node.tag)
+            raise _Abort(Problem("yaml-syntax", text, self.loc(node)))
         self.depth += 1
         if self.depth > source_guard.MAX_DEPTH:
             raise _Abort(source_guard.depth_problem(self.file, node.start_mark))
@@ -355,9 +368,15 @@ class _Builder:
             raise _Abort(
                 Problem(
                     "yaml-alias",
-                    f"the anchor defined here is aliased beyond the bound ({self.aliases} "
-                    f"alias uses, {self.expanded:,} expanded nodes; limits {MAX_ALIASES} and "
-                    f"{MAX_EXPANDED_NODES:,}): possible alias bomb",
+                    msg(
+                        "the anchor defined here is aliased beyond the bound ({uses} alias "
+                        "uses, {nodes} expanded nodes; limits {max_uses} and {max_nodes}): "
+                        "possible alias bomb",
+                        uses=self.aliases,
+                        nodes=f"{self.expanded:,}",
+                        max_uses=MAX_ALIASES,
+                        max_nodes=f"{MAX_EXPANDED_NODES:,}",
+                    ),
                     self.loc(node),
                 )
             )
@@ -407,8 +426,11 @@ class _Builder:
         raise _Abort(
             Problem(
                 "schema",
-                f"mapping key {shown} is not a string "
-                "(YAML reads yes/no/on/off as booleans: quote the key)",
+                msg(
+                    "mapping key {key} is not a string "
+                    "(YAML reads yes/no/on/off as booleans: quote the key)",
+                    key=shown,
+                ),
                 self.loc(key_node),
             )
         )
@@ -418,7 +440,11 @@ class _Builder:
         raise _Abort(
             Problem(
                 "duplicate-key",
-                f"duplicate key '{key}' (first at {first}); YAML would keep only the last",
+                msg(
+                    "duplicate key '{key}' (first at {first}); YAML would keep only the last",
+                    key=key,
+                    first=str(first),
+                ),
                 self.loc(key_node),
                 related=(first,),
             )
@@ -430,7 +456,9 @@ class _Builder:
         sources = value if isinstance(value, list) else [value]
         for src in sources:
             if not isinstance(src, PosDict):
-                raise _Abort(Problem("yaml-syntax", "'<<' must merge mappings", self.loc(merge)))
+                raise _Abort(
+                    Problem("yaml-syntax", msg("'<<' must merge mappings"), self.loc(merge))
+                )
             out.add_merged(src)
             for k, v in src.items():
                 if k not in out:
@@ -473,9 +501,13 @@ class _Builder:
             try:
                 return _FALLBACK.construct_yaml_timestamp(node)
             except (ValueError, OverflowError):
-                msg = f"'{value[:40]}' is not a valid date or time (no such day, month or hour)"
-                raise _Abort(Problem("schema", msg, self.loc(node))) from None
-        raise _Abort(Problem("yaml-syntax", f"unsupported YAML tag {tag}", self.loc(node)))
+                text = msg(
+                    "'{value}' is not a valid date or time (no such day, month or hour)",
+                    value=value[:40],
+                )
+                raise _Abort(Problem("schema", text, self.loc(node))) from None
+        text = msg("unsupported YAML tag {tag}", tag=tag)
+        raise _Abort(Problem("yaml-syntax", text, self.loc(node)))
 
     def _int(self, node: ScalarNode) -> int:
         # Integers beyond 64 bits have no place in a registry (prices, limits, dates)
@@ -497,8 +529,8 @@ class _Builder:
                     number = None
             if number is not None and -(2**63) <= number < 2**63:
                 return int(number)
-        msg = "integer out of range (a registry number must fit in 64 bits)"
-        raise _Abort(Problem("schema", msg, self.loc(node)))
+        text = msg("integer out of range (a registry number must fit in 64 bits)")
+        raise _Abort(Problem("schema", text, self.loc(node)))
 
     def _float(self, node: ScalarNode) -> float:
         try:
@@ -507,8 +539,9 @@ class _Builder:
             number = _FALLBACK.construct_yaml_float(node)
         if not math.isfinite(number):
             # .inf, .nan and 1e400 (which overflows to inf): the manifest is strict JSON.
-            msg = (
-                f"'{node.value[:40]}' is not a finite number (.inf, .nan and overflow are refused)"
+            text = msg(
+                "'{value}' is not a finite number (.inf, .nan and overflow are refused)",
+                value=node.value[:40],
             )
-            raise _Abort(Problem("schema", msg, self.loc(node)))
+            raise _Abort(Problem("schema", text, self.loc(node)))
         return float(number)

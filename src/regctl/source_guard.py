@@ -28,6 +28,7 @@ from typing import Any, TypeVar
 import yaml
 from yaml.events import CollectionEndEvent, CollectionStartEvent
 
+from regctl.i18n import N_, Msg, msg
 from regctl.problems import Location, Problem
 
 T = TypeVar("T")
@@ -60,8 +61,10 @@ def walk(
         problems.append(
             Problem(
                 "yaml-syntax",
-                f"cannot read folder: {err.strerror or type(err).__name__}"
-                " (its providers would be silently missing)",
+                msg(
+                    "cannot read folder: {detail} (its providers would be silently missing)",
+                    detail=err.strerror or type(err).__name__,
+                ),
                 Location(shown(where)),
             )
         )
@@ -97,7 +100,7 @@ def walk(
                 problems.append(
                     Problem(
                         "yaml-syntax",
-                        "is a directory, not a regular file",
+                        msg("is a directory, not a regular file"),
                         Location(shown(Path(dirpath, d))),
                     )
                 )
@@ -113,17 +116,27 @@ def _outside(
     try:
         target = path.resolve(strict=False)
     except (OSError, RuntimeError):  # a symlink loop
-        return Problem(
-            "yaml-syntax", f"symlinked {what} cannot be resolved (a loop?)", Location(shown(path))
+        text = (
+            msg("symlinked folder cannot be resolved (a loop?)")
+            if what == "folder"
+            else msg("symlinked file cannot be resolved (a loop?)")
         )
+        return Problem("yaml-syntax", text, Location(shown(path)))
     if target == real_root or real_root in target.parents:
         return None
-    return Problem(
-        "yaml-syntax",
-        f"symlinked {what} points outside the registry, to {target}; refusing to read it"
-        f" (set {ALLOW_OUTSIDE_ENV}=1 or pass --allow-outside-symlinks to allow)",
-        Location(shown(path)),
+    template = (
+        N_(
+            "symlinked folder points outside the registry, to {target}; refusing to read it"
+            " (set {env}=1 or pass --allow-outside-symlinks to allow)"
+        )
+        if what == "folder"
+        else N_(
+            "symlinked file points outside the registry, to {target}; refusing to read it"
+            " (set {env}=1 or pass --allow-outside-symlinks to allow)"
+        )
     )
+    text = Msg(template, target=str(target), env=ALLOW_OUTSIDE_ENV)
+    return Problem("yaml-syntax", text, Location(shown(path)))
 
 
 def nesting_bound(raw: bytes) -> int:
@@ -165,7 +178,7 @@ def depth_problem(shown: str, mark: Any) -> Problem:
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     return Problem(
         "yaml-syntax",
-        f"collections nested deeper than {MAX_DEPTH} levels",
+        msg("collections nested deeper than {n} levels", n=MAX_DEPTH),
         Location(shown, line, col),
     )
 

@@ -102,6 +102,9 @@ def test_every_invalid_case_keeps_its_prefix_rule_and_json_in_persian() -> None:
             assert m is not None, line
             assert (m["file"], int(m["line"]), int(m["col"])) == (p["file"], p["line"], p["col"])
             assert f"[{p['rule']}]" in line
+            # the message itself is Persian too, not only the "error" label around it
+            message = line.split(f"[{p['rule']}]", 1)[1]
+            assert PERSIAN.search(message), (case.name, line)
 
 
 def test_right_to_left_text_cannot_reorder_the_position_prefix() -> None:

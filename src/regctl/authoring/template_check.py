@@ -10,6 +10,7 @@ import difflib
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from regctl.i18n import msg
 from regctl.problems import Location, Problem, Severity
 
 RULE = "template"
@@ -80,7 +81,11 @@ def check_template(
             ast = env.parse(text)
         except RecursionError:
             problems.append(
-                Problem(RULE, f"template '{tid}' {field}: nested too deeply to parse", where)
+                Problem(
+                    RULE,
+                    msg("template '{id}' {field}: nested too deeply to parse", id=tid, field=field),
+                    where,
+                )
             )
             broken = True
             continue
@@ -88,7 +93,12 @@ def check_template(
             problems.append(
                 Problem(
                     RULE,
-                    f"template '{tid}' {field}: Jinja2 syntax error: {exc.message}",
+                    msg(
+                        "template '{id}' {field}: Jinja2 syntax error: {detail}",
+                        id=tid,
+                        field=field,
+                        detail=exc.message or "",
+                    ),
                     _content_line(text, where, exc.lineno or 1),
                 )
             )
@@ -101,8 +111,13 @@ def check_template(
                 problems.append(
                     Problem(
                         RULE,
-                        f"template '{tid}' {field} uses variable '{name}' that is not declared "
-                        f"under 'variables'",
+                        msg(
+                            "template '{id}' {field} uses variable '{name}' that is not "
+                            "declared under 'variables'",
+                            id=tid,
+                            field=field,
+                            name=name,
+                        ),
                         _content_line(text, where, _first_use(env, text, name)),
                     )
                 )
@@ -112,7 +127,11 @@ def check_template(
             problems.append(
                 Problem(
                     RULE,
-                    f"template '{tid}' declares variable '{name}' but never uses it",
+                    msg(
+                        "template '{id}' declares variable '{name}' but never uses it",
+                        id=tid,
+                        name=name,
+                    ),
                     line_of(("variables", name)),
                     Severity.WARNING,
                 )
@@ -120,11 +139,16 @@ def check_template(
     model = template.get("model")
     if isinstance(model, str) and known_models is not None and model not in set(known_models):
         close = difflib.get_close_matches(model, sorted(known_models), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else " (expected 'provider/model')"
+        hint = _mean(close[0]) if close else msg(" (expected 'provider/model')")
         problems.append(
             Problem(
                 REFERENCE_RULE,
-                f"template '{tid}' names model '{model}', which is not in the registry{hint}",
+                msg(
+                    "template '{id}' names model '{model}', which is not in the registry{hint}",
+                    id=tid,
+                    model=model,
+                    hint=hint,
+                ),
                 line_of(("model",)),
             )
         )
@@ -135,12 +159,22 @@ def check_template(
         and cap not in set(known_capabilities)
     ):
         close = difflib.get_close_matches(cap, sorted(known_capabilities), n=1)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        hint = _mean(close[0]) if close else ""
         problems.append(
             Problem(
                 REFERENCE_RULE,
-                f"template '{tid}' names capability '{cap}', which is not in the vocabulary" + hint,
+                msg(
+                    "template '{id}' names capability '{cap}', which is not in the vocabulary"
+                    "{hint}",
+                    id=tid,
+                    cap=cap,
+                    hint=hint,
+                ),
                 line_of(("capability",)),
             )
         )
     return problems
+
+
+def _mean(match: str) -> str:
+    return msg(" (did you mean '{match}'?)", match=match)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from regctl.i18n import N_, Msg, msg
 from regctl.parse import did_you_mean
 from regctl.positions import PosDict, PosList
 from regctl.problems import Problem
@@ -37,8 +38,12 @@ def check_budgets(view: View, rule: str) -> Iterator[Problem]:
         if kind not in known or not name:
             yield Problem(
                 rule,
-                f"budgets[{i}].scope '{scope}' is not all, provider:ID, "
-                "model:PROVIDER/MODEL, env:NAME or template:ID",
+                msg(
+                    "budgets[{i}].scope '{scope}' is not all, provider:ID, "
+                    "model:PROVIDER/MODEL, env:NAME or template:ID",
+                    i=i,
+                    scope=scope,
+                ),
                 pos,
             )
             continue
@@ -46,10 +51,22 @@ def check_budgets(view: View, rule: str) -> Iterator[Problem]:
             continue
         if kind == "provider" and name in view.broken:
             continue
-        what = {"env": "environment"}.get(kind, kind)
         yield Problem(
             rule,
-            f"budgets[{i}].scope names {what} '{name}', which does not exist"
-            f"{did_you_mean(name, known[kind])}",
+            Msg(
+                _MISSING[kind],
+                i=i,
+                name=name,
+                hint=did_you_mean(name, known[kind]),
+            ),
             pos,
         )
+
+
+#: one message per scope kind, so a translation can inflect the noun
+_MISSING = {
+    "provider": N_("budgets[{i}].scope names provider '{name}', which does not exist{hint}"),
+    "model": N_("budgets[{i}].scope names model '{name}', which does not exist{hint}"),
+    "env": N_("budgets[{i}].scope names environment '{name}', which does not exist{hint}"),
+    "template": N_("budgets[{i}].scope names template '{name}', which does not exist{hint}"),
+}

@@ -30,12 +30,13 @@ def check(view: View) -> Iterator[Problem]:
             continue
         for i, cap in enumerate(caps):
             if cap not in view.capabilities:  # positions are looked up only for a miss
-                yield _unknown(cap, caps.item_pos[i], vocab, f"model '{m.provider}/{m.obj.id}'")
+                owner = msg("model '{model}'", model=f"{m.provider}/{m.obj.id}")
+                yield _unknown(cap, caps.item_pos[i], vocab, owner)
     for table in (view.defaults_raw, view.fallbacks_raw):
         if isinstance(table, PosDict):
             for cap in table:
                 if cap not in view.capabilities:
-                    yield _unknown(cap, table.key_pos[cap], vocab, "the registry")
+                    yield _unknown(cap, table.key_pos[cap], vocab, msg("the registry"))
 
 
 def _unknown(cap: str, pos: Location, vocab: list[str], owner: str) -> Problem:

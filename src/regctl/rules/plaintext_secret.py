@@ -45,7 +45,7 @@ def looks_like_key(value: str) -> str | None:
         return reason
     for token in TOKEN.findall(value):
         if _high_entropy(token):
-            return "a long high-entropy token"
+            return msg("a long high-entropy token")
     return None
 
 
@@ -98,9 +98,12 @@ def _walk(root: PosDict) -> Iterator[Problem]:
                     reason = looks_like_key(k)
                     if reason:
                         where = node.key_pos[k]
-                        yield Problem(
-                            ID, f"a mapping key looks like an API key ({reason}); {HINT}", where
+                        text = msg(
+                            "a mapping key looks like an API key ({reason}); {hint}",
+                            reason=reason,
+                            hint=HINT,
                         )
+                        yield Problem(ID, text, where)
                 if type(v) is str:
                     is_secret = secret_field.get(k)
                     if is_secret is None:
@@ -131,7 +134,7 @@ def _check_value(
         return parent.item_pos[int(at)]
 
     reason = looks_like_key(value)
-    shown = key or "a list item"
+    shown = key or msg("a list item")
     if reason:
         text = msg(
             "value of '{key}' looks like an API key ({reason}); {hint}",

@@ -17,6 +17,7 @@ import stat
 from collections.abc import Iterator
 from pathlib import Path
 
+from regctl.i18n import msg
 from regctl.positions import PosDict
 from regctl.problems import Problem
 from regctl.registry import View
@@ -63,16 +64,27 @@ def check(view: View) -> Iterator[Problem]:
         if any(str(real) == d or str(real).startswith(d + "/") for d in _DEVICE_DIRS) or (
             real.exists() and not (stat.S_ISREG(real.stat().st_mode) or real.is_dir())
         ):
-            yield Problem(
-                ID, f"target '{env}' is a device or special file ({real}); {_HINT}", where
+            text = msg(
+                "target '{env}' is a device or special file ({path}); {hint}",
+                env=env,
+                path=str(real),
+                hint=_hint(),
             )
+            yield Problem(ID, text, where)
             continue
         if repo is not None and real != repo and repo not in real.parents:
             yield Problem(
                 ID,
-                f"target '{env}' resolves to {real}, outside the repository {repo}; {_HINT}",
+                msg(
+                    "target '{env}' resolves to {path}, outside the repository {repo}; {hint}",
+                    env=env,
+                    path=str(real),
+                    repo=str(repo),
+                    hint=_hint(),
+                ),
                 where,
             )
 
 
-_HINT = "a registry may only name targets inside its repository (use --target for others)"
+def _hint() -> str:
+    return msg("a registry may only name targets inside its repository (use --target for others)")
