@@ -17,6 +17,7 @@ from typing import Any
 from regctl.canonical import dumps_pretty, seal
 from regctl.errors import UsageError
 from regctl.fsutil import atomic_write
+from regctl.i18n import msg
 from regctl.parse import ParsedModel
 from regctl.problems import Problem
 from regctl.registry import ProviderEntry, View
@@ -49,8 +50,8 @@ def compile_registry(
     """Validate ``root`` for ``env`` and, if it has no errors, build its manifest."""
     report = validate(root, as_of=as_of, envs=[] if env is None else [env])
     if env is not None and env not in report.registry.environments:
-        known = ", ".join(sorted(report.registry.environments)) or "none"
-        raise UsageError(f"unknown environment '{env}' (known: {known})")
+        known = ", ".join(sorted(report.registry.environments)) or msg("none")
+        raise UsageError(msg("unknown environment '{env}' (known: {known})", env=env, known=known))
     if not report.ok:
         return CompileResult(None, "", report.problems, report)
     with gc_paused():

@@ -18,6 +18,7 @@ import yaml
 
 from regctl.canonical import DIGEST_PREFIX, compute_digest
 from regctl.errors import RegctlError, UsageError
+from regctl.i18n import msg
 from regctl.plan import Plan, make_plan
 from regctl.targets import Deployed, Target, WriteResult, open_target, resolve_uri
 
@@ -71,10 +72,14 @@ def resolve_target(root: Path | None, env: str | None, target_uri: str | None) -
         key = env or "default"
         if key not in targets:
             if env is None:
-                raise UsageError("no deploy target: pass --target URI or --env ENV")
+                raise UsageError(msg("no deploy target: pass --target URI or --env ENV"))
             raise UsageError(
-                f"no deploy target for environment '{env}': pass --target URI or set "
-                f"targets.{key} in the Registry document"
+                msg(
+                    "no deploy target for environment '{env}': pass --target URI or set "
+                    "targets.{key} in the Registry document",
+                    env=env,
+                    key=key,
+                )
             )
         display = targets[key]
         base = (root or Path.cwd()).resolve().parent
@@ -88,7 +93,7 @@ def compile_manifest(root: Path, env: str | None) -> CompileResult:
     from regctl.compile import compile_registry
 
     if not root.is_dir():
-        raise UsageError(f"registry folder not found: {root}")
+        raise UsageError(msg("registry folder not found: {path}", path=str(root)))
     return compile_registry(root, env=env)
 
 
@@ -123,11 +128,13 @@ def load_plan(path: Path) -> Plan:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise UsageError(f"plan file not found: {path}") from None
+        raise UsageError(msg("plan file not found: {path}", path=str(path))) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RegctlError(f"cannot read plan file {path}: {exc}") from None
+        raise RegctlError(
+            msg("cannot read plan file {path}: {detail}", path=str(path), detail=str(exc))
+        ) from None
     if not isinstance(doc, dict):
-        raise RegctlError(f"{path} is not a regctl plan file")
+        raise RegctlError(msg("{path} is not a regctl plan file", path=str(path)))
     return Plan.from_dict(doc)
 
 
@@ -141,15 +148,20 @@ def check_fresh(plan: Plan, deployed: Deployed) -> None:
             now = f"{now} as other bytes ({deployed.fingerprint})"
             was = f"its earlier bytes ({plan.deployed_fingerprint})"
         raise StalePlan(
-            f"stale plan: target {plan.target} now holds {now}, but the plan was made "
-            f"against {was}; run regctl plan again"
+            msg(
+                "stale plan: target {target} now holds {now}, but the plan was made "
+                "against {was}; run regctl plan again",
+                target=plan.target,
+                now=now,
+                was=was,
+            )
         )
 
 
 def apply(plan: Plan, rt: ResolvedTarget, deployed: Deployed) -> WriteResult:
     """Write the plan's manifest iff the target still holds ``deployed``."""
     if plan.manifest_text is None:
-        raise RegctlError("the plan holds no manifest to apply")
+        raise RegctlError(msg("the plan holds no manifest to apply"))
     return rt.target.write(plan.manifest_text, plan.digest, expected=deployed)
 
 
@@ -161,15 +173,25 @@ def find_in_history(rt: ResolvedTarget, wanted: str | None, current: str | None)
         for entry in reversed(rt.target.history()):
             if entry.digest != current:
                 return entry.digest
-        raise RegctlError(f"target {rt.display} has no earlier manifest to roll back to")
+        raise RegctlError(
+            msg("target {target} has no earlier manifest to roll back to", target=rt.display)
+        )
     needle = wanted if wanted.startswith(DIGEST_PREFIX) else DIGEST_PREFIX + wanted
     if len(needle) < len(DIGEST_PREFIX) + 6:
-        raise UsageError("--to needs a digest or a prefix of at least 6 hex digits")
+        raise UsageError(msg("--to needs a digest or a prefix of at least 6 hex digits"))
     matches = sorted(d for d in rt.target.history_digests() if d.startswith(needle))
     if not matches:
-        raise RegctlError(f"{wanted} is not in the history of target {rt.display}")
+        raise RegctlError(
+            msg(
+                "{digest} is not in the history of target {target}",
+                digest=wanted,
+                target=rt.display,
+            )
+        )
     if len(matches) > 1:
-        raise UsageError(f"{wanted} is ambiguous: {', '.join(matches)}")
+        raise UsageError(
+            msg("{digest} is ambiguous: {matches}", digest=wanted, matches=", ".join(matches))
+        )
     return matches[0]
 
 
@@ -179,7 +201,15 @@ def history_manifest(rt: ResolvedTarget, digest: str) -> tuple[dict[str, Any], s
     try:
         manifest = json.loads(text)
     except json.JSONDecodeError:
-        raise RegctlError(f"history entry {digest} of {rt.display} is damaged") from None
+        raise RegctlError(
+            msg("history entry {digest} of {target} is damaged", digest=digest, target=rt.display)
+        ) from None
     if not isinstance(manifest, dict) or compute_digest(manifest) != digest:
-        raise RegctlError(f"history entry {digest} of {rt.display} does not match its digest")
+        raise RegctlError(
+            msg(
+                "history entry {digest} of {target} does not match its digest",
+                digest=digest,
+                target=rt.display,
+            )
+        )
     return manifest, text

@@ -128,3 +128,12 @@ def localize(text: str) -> str:
         return _(text.template).format(**args)
     except (KeyError, IndexError, ValueError):
         return str(text)  # a broken translation must not hide the message
+
+
+def tr(template: str, /, **args: Any) -> str:
+    """``template`` filled with ``args``, in the current language (for text shown at once).
+
+    :func:`msg` is for messages that are also machine output; ``tr`` for lines that only a
+    person reads (status lines, prompts).
+    """
+    return localize(Msg(template, **args))

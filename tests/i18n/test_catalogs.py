@@ -17,7 +17,7 @@ from regctl import i18n
 
 LOCALE = Path(i18n.__file__).parent / "locale"
 SRC = Path(i18n.__file__).parent
-KEYWORDS = {"msg": None, "N_": None, "_": None, "ngettext": (1, 2)}
+KEYWORDS = {"msg": None, "tr": None, "N_": None, "_": None, "ngettext": (1, 2)}
 FIELD = re.compile(r"\{(\w*)[^{}]*\}")
 
 

@@ -29,6 +29,7 @@ from regctl.authoring.patch import (
 from regctl.authoring.rtindex import FileDocs, ModelNode, RegistryIndex, load_index
 from regctl.authoring.validation import validate_candidate
 from regctl.errors import RegctlError
+from regctl.i18n import msg
 
 # Where a new ``active`` key goes: after the fields that precede it in the schema's
 # field order (docs/reference.md).
@@ -73,7 +74,9 @@ def _active_set(value: Any, caps: list[str], where: str) -> list[str]:
         return list(caps)
     if isinstance(value, list) and all(isinstance(c, str) for c in value):
         return [str(c) for c in value]
-    raise RegctlError(f"{where}: 'active' must be true, false or a list of capabilities")
+    raise RegctlError(
+        msg("{where}: 'active' must be true, false or a list of capabilities", where=str(where))
+    )
 
 
 def _as_value(active: list[str], caps: list[str]) -> ActiveValue:
@@ -100,8 +103,10 @@ class _Session:
         self.env_doc: tuple[FileDocs, CommentedMap] | None = None
         if env is not None:
             if env not in index.environments:
-                known = ", ".join(sorted(index.environments)) or "none"
-                raise RegctlError(f"unknown environment '{env}' (known: {known})")
+                known = ", ".join(sorted(index.environments)) or msg("none")
+                raise RegctlError(
+                    msg("unknown environment '{env}' (known: {known})", env=env, known=known)
+                )
             self.env_doc = index.environments[env]
 
     def overlay(self, m: ModelNode) -> CommentedMap | None:
@@ -140,14 +145,21 @@ class _Session:
 def _find_model(index: RegistryIndex, provider: str, model: str) -> ModelNode:
     if provider not in index.providers and not index.provider_models(provider):
         hint = difflib.get_close_matches(provider, list(index.providers), n=1)
-        extra = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise RegctlError(f"unknown provider '{provider}'{extra}")
+        extra = msg("; did you mean '{match}'?", match=hint[0]) if hint else ""
+        raise RegctlError(msg("unknown provider '{provider}'{hint}", provider=provider, hint=extra))
     found = index.models.get((provider, model))
     if found is None:
         ids = [m.id for m in index.provider_models(provider)]
         hint = difflib.get_close_matches(model, ids, n=1)
-        extra = f"; did you mean '{hint[0]}'?" if hint else ""
-        raise RegctlError(f"provider '{provider}' has no model '{model}'{extra}")
+        extra = msg("; did you mean '{match}'?", match=hint[0]) if hint else ""
+        raise RegctlError(
+            msg(
+                "provider '{provider}' has no model '{model}'{hint}",
+                provider=provider,
+                model=model,
+                hint=extra,
+            )
+        )
     return found
 
 
@@ -178,8 +190,12 @@ def change_active(
     missing = [c for c in capabilities if c not in caps]
     if missing:
         raise RegctlError(
-            f"model '{provider}/{model}' has no capability {', '.join(map(repr, missing))} "
-            f"(it has: {', '.join(caps) or 'none'})"
+            msg(
+                "model '{model}' has no capability {missing} (it has: {caps})",
+                model=f"{provider}/{model}",
+                missing=", ".join(map(repr, missing)),
+                caps=", ".join(caps) or msg("none"),
+            )
         )
     wanted = list(dict.fromkeys(capabilities)) or list(caps)
     before = session.active(target)
@@ -300,9 +316,12 @@ def _refuse_shared(
     if extra:
         names = ", ".join(f"{p}/{m}" for p, m in extra)
         raise RegctlError(
-            f"refusing to edit: the change would also switch {names}, which share their "
-            "'active' value through a YAML anchor, alias or merge key ('<<'); give each "
-            "model its own 'active' line first, then run the command again"
+            msg(
+                "refusing to edit: the change would also switch {names}, which share their "
+                "'active' value through a YAML anchor, alias or merge key ('<<'); give each "
+                "model its own 'active' line first, then run the command again",
+                names=names,
+            )
         )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from regctl.errors import RegctlError
 from regctl.fsutil import atomic_write
+from regctl.i18n import msg
 
 
 class FileChangedError(RegctlError):
@@ -72,8 +73,11 @@ def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
     for snap, _ in snapshots:
         if not snap.unchanged():
             raise FileChangedError(
-                f"{snap.path}: the file changed on disk while regctl was editing it; "
-                "nothing was written, run the command again"
+                msg(
+                    "{path}: the file changed on disk while regctl was editing it; "
+                    "nothing was written, run the command again",
+                    path=str(snap.path),
+                )
             )
     for snap, text in snapshots:
         if text != snap.text:

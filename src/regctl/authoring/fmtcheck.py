@@ -25,6 +25,7 @@ from yaml.nodes import MappingNode, ScalarNode
 from regctl import progress
 from regctl.authoring.files import Snapshot, registry_files, write_checked
 from regctl.errors import RegctlError
+from regctl.i18n import msg
 from regctl.layout import (
     DATE,
     FLOAT,
@@ -153,7 +154,7 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
     files: list[Path] = []
     for p in paths:
         if not p.exists():
-            raise RegctlError(f"{p}: no such file or folder")
+            raise RegctlError(msg("{path}: no such file or folder", path=str(p)))
         files.extend(registry_files(p))
     progress.total("files checked", len(files))
     for f in files:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from regctl.errors import RegctlError
+from regctl.i18n import msg
 from regctl.positions import PosDict
 from regctl.suggest import did_you_mean
 
@@ -73,7 +74,9 @@ def select_models(
     largest first, ``released`` newest first; ties keep the ``provider/model`` order.
     """
     if sort not in SORT_KEYS:
-        raise RegctlError(f"unknown sort key '{sort}' (use one of {', '.join(SORT_KEYS)})")
+        raise RegctlError(
+            msg("unknown sort key '{key}' (use one of {keys})", key=sort, keys=", ".join(SORT_KEYS))
+        )
     out = []
     for ref, m in sorted(manifest.get("models", {}).items()):
         if providers and m.get("provider") not in providers:
@@ -253,14 +256,18 @@ def show_data(
         entry = models.get(target)
         if entry is None:
             hint = did_you_mean(target, list(models))
-            raise RegctlError(f"no model '{target}' in the registry{hint}")
+            raise RegctlError(
+                msg("no model '{model}' in the registry{hint}", model=target, hint=hint)
+            )
     else:
         entry = providers.get(provider)
         if entry is None:
             hint = did_you_mean(provider, list(providers))
             if not hint:
                 hint = did_you_mean(provider, list(models))
-            raise RegctlError(f"no provider '{provider}' in the registry{hint}")
+            raise RegctlError(
+                msg("no provider '{provider}' in the registry{hint}", provider=provider, hint=hint)
+            )
     nodes = _source_nodes(index, provider, model or None)
     fields = []
     for key, value in _flatten(entry):

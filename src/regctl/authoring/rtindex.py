@@ -21,6 +21,7 @@ from ruamel.yaml.error import YAMLError
 from regctl import progress
 from regctl.authoring.files import Snapshot, registry_files
 from regctl.errors import RegctlError
+from regctl.i18n import msg
 
 __all__ = ["registry_files"]  # re-exported: it used to live here
 
@@ -102,7 +103,7 @@ def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> RegistryIndex
     its id, so ``activate`` parses a handful of files instead of the whole registry.
     """
     if not root.exists():
-        raise RegctlError(f"{root}: no such registry folder")
+        raise RegctlError(msg("{path}: no such registry folder", path=str(root)))
     yaml = round_trip_yaml()
     index = RegistryIndex(root=root)
     for path in registry_files(root):

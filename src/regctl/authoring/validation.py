@@ -11,6 +11,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from regctl import i18n
 from regctl.errors import RegctlError
 from regctl.problems import Problem, Severity
 
@@ -31,7 +32,9 @@ def _errors(root: Path) -> list[Problem]:
 
 
 def _show(p: Problem, scratch: Path, root: Path) -> str:
-    text = f"{p.location}: {p.severity.value} [{p.rule}] {p.message}"
+    # shown at once, in the user's language (rule ids and positions stay as they are)
+    severity = i18n._(p.severity.value)
+    text = f"{p.location}: {severity} [{p.rule}] {i18n.localize(p.message)}"
     return text.replace(str(scratch), str(root))
 
 
@@ -54,8 +57,13 @@ def validate_candidate(root: Path, new_texts: dict[Path, str], *, env: str | Non
         lines = [_show(p, scratch, root) for p in errors]
     before = {(p.rule, p.message) for p in _errors(root)}
     already = sum(1 for p in errors if (p.rule, p.message) in before)
-    note = f" ({already} of them already there before this change)" if already else ""
+    note = i18n.msg(" ({n} of them already there before this change)", n=already) if already else ""
     raise InvalidResultError(
-        f"the change would leave the registry invalid; nothing was written. "
-        f"{len(errors)} error(s){note}:\n" + "\n".join(lines)
+        i18n.msg(
+            "the change would leave the registry invalid; nothing was written. "
+            "{n} error(s){note}:\n{problems}",
+            n=len(errors),
+            note=note,
+            problems="\n".join(lines),
+        )
     )

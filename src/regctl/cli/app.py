@@ -15,6 +15,7 @@ from typing import Any
 import click
 
 from regctl import __version__, i18n, progress
+from regctl.cli import click_messages
 from regctl.errors import RegctlError
 from regctl.redact import redact
 from regctl.textsafe import safe_line
@@ -35,6 +36,8 @@ class RegctlGroup(click.Group):
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         RegctlGroup.failed = False  # a fresh run (tests invoke main() many times in one process)
+        # The language before click parses anything, so its usage errors are translated too.
+        i18n.set_language(i18n.choose_language(_lang_arg(argv)), stream=sys.stdout)
         try:
             return super().main(argv, *rest, **kwargs)
         except SystemExit as exc:
@@ -85,11 +88,26 @@ class RegctlGroup(click.Group):
             RegctlGroup.failed = True
             if os.environ.get("REGCTL_DEBUG"):
                 raise
-            click.echo(
-                f"internal error: {type(exc).__name__} (set REGCTL_DEBUG=1 for details)",
-                err=True,
+            text = i18n.msg(
+                "internal error: {kind} (set REGCTL_DEBUG=1 for details)", kind=type(exc).__name__
             )
+            click.echo(i18n.localize(text), err=True)
             ctx.exit(1)
+
+
+def _lang_arg(argv: list[str]) -> str | None:
+    """``--lang X`` / ``--lang=X`` among the root options (before the command name)."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+        if not arg.startswith("-"):
+            return None  # the command: what follows is its own
+    return None
+
+
+click_messages.install()
 
 
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})

@@ -21,6 +21,7 @@ from regctl.cli.options import (
     split_model_ref,
 )
 from regctl.errors import RegctlError, UsageError
+from regctl.i18n import N_, Msg, _, localize, msg, ngettext, tr
 
 if TYPE_CHECKING:
     from regctl.authoring.activate import Outcome
@@ -45,11 +46,12 @@ def init_cmd(directory: Path) -> None:
 
     written = init_project(directory)
     for path in written:
-        click.echo(f"created {path}")
+        click.echo(tr("created {path}", path=path))
     reg = directory / "registry"
     # -o: a manifest is a file, not something to dump on the terminal
     lock = directory / "build" / "dev.lock.json"
-    click.echo(f"next: regctl validate {reg} && regctl compile {reg} --env dev -o {lock}")
+    command = f"regctl validate {reg} && regctl compile {reg} --env dev -o {lock}"
+    click.echo(tr("next: {command}", command=command))
 
 
 def _caps(pairs: tuple[str, ...]) -> str:
@@ -72,10 +74,17 @@ def _run_active(
         registry, provider, model, capabilities, env=env, activate=activate, dry_run=dry_run
     )
     t = out.target
-    scope = f" in environment '{env}'" if env else ""
+    scope = msg(" in environment '{env}'", env=env) if env else ""
     if t.before == t.after and not out.others:
-        state = f"active for {_caps(t.after)}" if t.after else "inactive"
-        click.echo(f"{t.ref} is already {state}{scope}; nothing to change")
+        state = msg("active for {caps}", caps=_caps(t.after)) if t.after else msg("inactive")
+        click.echo(
+            tr(
+                "{model} is already {state}{scope}; nothing to change",
+                model=t.ref,
+                state=state,
+                scope=scope,
+            )
+        )
     else:
         _report_edit(out, activate, dry_run, scope)
     if lock is not None:
@@ -88,20 +97,29 @@ def _run_active(
 
 def _report_edit(out: Outcome, activate: bool, dry_run: bool, scope: str) -> None:
     t = out.target
-    verb = "activated" if activate else "deactivated"
     if t.before != t.after:
         changed = [c for c in t.after if c not in t.before] if activate else list(t.removed)
-        click.echo(f"{verb} {t.ref} for {_caps(tuple(changed))}{scope}")
+        template = (
+            N_("activated {model} for {caps}{scope}")
+            if activate
+            else N_("deactivated {model} for {caps}{scope}")
+        )
+        click.echo(localize(Msg(template, model=t.ref, caps=_caps(tuple(changed)), scope=scope)))
     if activate:
         n = len(out.others)
         if n:
             listed = ", ".join(f"{o.ref} ({_caps(o.removed)})" for o in out.others)
-            click.echo(f"{n} other model{'s' if n != 1 else ''} deactivated: {listed}")
+            click.echo(
+                ngettext(
+                    "{n} other model deactivated: {listed}",
+                    "{n} other models deactivated: {listed}",
+                    n,
+                ).format(n=n, listed=listed)
+            )
         else:
-            click.echo("no other models deactivated")
-    prefix = "would write" if dry_run else "wrote"
+            click.echo(tr("no other models deactivated"))
     for f in out.files:
-        click.echo(f"{prefix} {f}")
+        click.echo(tr("would write {path}", path=f) if dry_run else tr("wrote {path}", path=f))
 
 
 def _refresh_lock(
@@ -124,14 +142,14 @@ def _refresh_lock(
             edit(root)
         result = compile_registry(root, env=env)
     if not result.ok:  # the edit was validated; this is a race with another writer
-        raise RegctlError(f"{lock} not refreshed: the registry no longer compiles")
+        raise RegctlError(msg("{path} not refreshed: the registry no longer compiles", path=lock))
     if not is_stale(lock, result):
-        click.echo(f"{lock} is up to date ({result.digest})")
+        click.echo(tr("{path} is up to date ({digest})", path=lock, digest=result.digest))
     elif dry_run:
-        click.echo(f"would write {lock} ({result.digest})")
+        click.echo(tr("would write {path} ({digest})", path=lock, digest=result.digest))
     else:
         write_lock(result, lock)
-        click.echo(f"wrote {lock} ({result.digest})")
+        click.echo(tr("wrote {path} ({digest})", path=lock, digest=result.digest))
 
 
 def _active_command(name: str, activate: bool, doc: str) -> None:
@@ -184,9 +202,9 @@ def _active_command(name: str, activate: bool, doc: str) -> None:
         output: Path | None,
     ) -> None:
         if compile_lock and output is None:
-            raise UsageError("--compile needs the lock file: -o FILE")
+            raise UsageError(msg("--compile needs the lock file: -o FILE"))
         if output is not None and not compile_lock:
-            raise UsageError("-o names the lock --compile refreshes; add --compile")
+            raise UsageError(msg("-o names the lock --compile refreshes; add --compile"))
         provider, model = split_model_ref(model_ref)
         lock = output if compile_lock else None
         _run_active(provider, model, capabilities, env, registry, activate, dry_run, lock)
@@ -240,15 +258,19 @@ def fmt_cmd(paths: tuple[Path, ...], check: bool, fmt: str, registry: Path | Non
         if fmt == "github":
             click.echo(annotation("error", str(path), f"[yaml-syntax] {why}", title="yaml-syntax"))
         else:
-            click.echo(f"{path}: error [yaml-syntax] {why}", err=True)
+            click.echo(f"{path}: {_('error')} [yaml-syntax] {localize(why)}", err=True)
     for path in result.changed:
         if fmt == "github" and check:
-            msg = f"would reformat {path}: run 'regctl fmt {path}'"
-            click.echo(annotation("error", str(path), msg, title="fmt"))
+            note = f"would reformat {path}: run 'regctl fmt {path}'"  # machine output: English
+            click.echo(annotation("error", str(path), note, title="fmt"))
         else:
-            click.echo(f"would reformat {path}" if check else f"formatted {path}")
+            click.echo(
+                tr("would reformat {path}", path=path)
+                if check
+                else tr("formatted {path}", path=path)
+            )
     if result.failed:
-        raise RegctlError(f"{len(result.failed)} file(s) could not be formatted")
+        raise RegctlError(msg("{n} file(s) could not be formatted", n=len(result.failed)))
     if check and result.changed:
-        click.echo(f"{len(result.changed)} file(s) would be reformatted", err=True)
+        click.echo(tr("{n} file(s) would be reformatted", n=len(result.changed)), err=True)
         exit_with(1)

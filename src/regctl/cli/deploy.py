@@ -36,6 +36,7 @@ from regctl.deploy import (
 )
 from regctl.errors import ProblemsFound, RegctlError, UsageError
 from regctl.fsutil import atomic_write
+from regctl.i18n import msg, tr
 from regctl.plan import Plan
 from regctl.plan_render import RENDERERS, render_text, short
 from regctl.targets import Deployed, WriteResult, open_target
@@ -74,19 +75,30 @@ def _confirm(rt: ResolvedTarget, auto_approve: bool, reviewed: bool) -> None:
         if reviewed:
             return
         raise UsageError(
-            "refusing to apply without confirmation (stdin is not a terminal); "
-            "pass --auto-approve or apply a saved plan"
+            msg(
+                "refusing to apply without confirmation (stdin is not a terminal); "
+                "pass --auto-approve or apply a saved plan"
+            )
         )
     answer = click.prompt(
-        f"Apply to {rt.display}? Only 'yes' will be accepted", default="", show_default=False
+        tr("Apply to {target}? Only 'yes' will be accepted", target=rt.display),
+        default="",
+        show_default=False,
     )
     if answer.strip() != "yes":
-        raise RegctlError("apply cancelled")
+        raise RegctlError(msg("apply cancelled"))
 
 
 def _report(result: WriteResult) -> None:
-    was = result.previous_digest or "nothing"
-    click.echo(f"Applied {result.digest} to {result.location} (it held {was}).")
+    was = result.previous_digest or msg("nothing")
+    click.echo(
+        tr(
+            "Applied {digest} to {target} (it held {was}).",
+            digest=result.digest,
+            target=result.location,
+            was=was,
+        )
+    )
 
 
 @main.command(
@@ -133,7 +145,9 @@ def plan(
         click.echo(RENDERERS[fmt](the_plan), nl=False)
     if out is not None:
         atomic_write(out, dumps_pretty(the_plan.as_dict(with_manifest=True)).encode())
-        click.echo(f"Saved the plan to {out}; apply it with: regctl apply {out}", err=True)
+        click.echo(
+            tr("Saved the plan to {path}; apply it with: regctl apply {path}", path=out), err=True
+        )
     if detailed_exitcode:
         exit_with(2 if the_plan.changed else 0)
 
@@ -144,8 +158,8 @@ def _apply_saved(
     the_plan = load_plan(path)
     if env is not None and env != the_plan.environment:
         held = the_plan.environment
-        shown = f"environment '{held}'" if held else "the base registry"
-        raise UsageError(f"the plan is for {shown}, not '{env}'")
+        shown = msg("environment '{env}'", env=held) if held else msg("the base registry")
+        raise UsageError(msg("the plan is for {what}, not '{env}'", what=shown, env=env))
     if target_uri:
         rt = resolve_target(None, env, target_uri)
     else:
@@ -242,12 +256,14 @@ def rollback(
 def _list_history(rt: ResolvedTarget, deployed: Deployed) -> None:
     entries = rt.target.history()
     if not entries:
-        click.echo(f"target {rt.display} has no history")
+        click.echo(tr("target {target} has no history", target=rt.display))
         return
     # A digest applied twice (apply A, B, then A again) is listed twice: only its
     # latest entry is what the target holds now.
     current = max((i for i, e in enumerate(entries) if e.digest == deployed.digest), default=-1)
     for i, entry in enumerate(entries):
-        mark = "  (deployed)" if i == current else ""
+        mark = "  " + tr("(deployed)") if i == current else ""
         click.echo(f"{entry.applied_at or '?':25} {entry.digest}{mark}")
-    click.echo(f"{len(entries)} apply(s); deployed: {short(deployed.digest)}")
+    click.echo(
+        tr("{n} apply(s); deployed: {digest}", n=len(entries), digest=short(deployed.digest))
+    )

@@ -19,10 +19,11 @@ import click
 
 from regctl.discover import display_path, find_registry
 from regctl.errors import UsageError
+from regctl.i18n import N_, msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-NO_REGISTRY_HINT = "create one with `regctl init` or name it with --registry PATH"
+NO_REGISTRY_HINT = N_("create one with `regctl init` or name it with --registry PATH")
 
 
 def resolve_registry(
@@ -34,7 +35,11 @@ def resolve_registry(
     """
     if positional is not None and option is not None and positional != option:
         raise UsageError(
-            f"the registry is named twice ('{positional}' and --registry '{option}'); give it once"
+            msg(
+                "the registry is named twice ('{first}' and --registry '{second}'); give it once",
+                first=str(positional),
+                second=str(option),
+            )
         )
     chosen = option if option is not None else positional
     if chosen is not None:
@@ -45,8 +50,12 @@ def resolve_registry(
         return None
     if found is None:
         raise UsageError(
-            f"no registry found in {cwd} or its parents (looked for registry/ or "
-            f"registry.yaml); {NO_REGISTRY_HINT}"
+            msg(
+                "no registry found in {path} or its parents (looked for registry/ or "
+                "registry.yaml); {hint}",
+                path=str(cwd),
+                hint=msg(NO_REGISTRY_HINT),
+            )
         )
     return display_path(found, cwd)
 
@@ -125,8 +134,10 @@ def split_model_ref(parts: Sequence[str]) -> tuple[str, str]:
         provider, model = parts[0].split("/", 1)
         if provider and model:
             return provider, model
-    shown = " ".join(parts) or "(nothing)"
-    raise UsageError(f"name a model as PROVIDER/MODEL or PROVIDER MODEL, not '{shown}'")
+    shown = " ".join(parts) or msg("(nothing)")
+    raise UsageError(
+        msg("name a model as PROVIDER/MODEL or PROVIDER MODEL, not '{ref}'", ref=shown)
+    )
 
 
 def deprecated_alias(

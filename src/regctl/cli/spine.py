@@ -13,7 +13,7 @@ from regctl.cli.app import main
 from regctl.cli.complete import complete_environment, env_option
 from regctl.cli.options import USAGE_EXIT, epilog, format_option, output_option, registry_option
 from regctl.errors import ProblemsFound, UsageError
-from regctl.i18n import localize, msg
+from regctl.i18n import localize, msg, tr
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -22,7 +22,9 @@ def _as_of(value: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise UsageError(f"--as-of: '{value}' is not a date (YYYY-MM-DD)") from None
+        raise UsageError(
+            msg("--as-of: '{value}' is not a date (YYYY-MM-DD)", value=value)
+        ) from None
 
 
 AS_OF = click.option(
@@ -58,9 +60,11 @@ def validate(
     report = run(registry, as_of=_as_of(as_of), envs=list(envs) or None)
     unknown = [e for e in envs if e not in report.registry.environments]
     if unknown:
-        known = ", ".join(sorted(report.registry.environments)) or "none"
-        listed = ", ".join(f"'{e}'" for e in unknown)
-        raise UsageError(f"unknown environment {listed} (known: {known})")
+        known = ", ".join(sorted(report.registry.environments)) or msg("none")
+        listed = ", ".join(unknown)
+        raise UsageError(
+            msg("unknown environment '{env}' (known: {known})", env=listed, known=known)
+        )
     out = reporters.REPORTERS[fmt](report.problems)
     if fmt == "text" and not report.problems:
         b = report.registry.base
@@ -103,7 +107,7 @@ def compile_(
     from regctl.compile import compile_registry, is_stale, write_lock
 
     if check and output is None:
-        raise UsageError("--check needs the lock file: -o FILE")
+        raise UsageError(msg("--check needs the lock file: -o FILE"))
     result = compile_registry(registry, env=env, as_of=_as_of(as_of))
     if not result.ok:
         click.echo(reporters.REPORTERS[fmt](result.problems), nl=False, err=True)
@@ -111,22 +115,25 @@ def compile_(
     if check:
         assert output is not None
         if is_stale(output, result):
-            msg = (
-                f"{output} is stale: run 'regctl compile {registry}"
-                f"{' --env ' + env if env else ''} -o {output}'"
+            stale = msg(
+                "{path} is stale: run '{command}'",
+                path=str(output),
+                command=f"regctl compile {registry}{' --env ' + env if env else ''} -o {output}",
             )
-            if fmt == "github":
-                click.echo(reporters.annotation("error", str(output), msg, title="stale-lock"))
+            if fmt == "github":  # machine output: the same words in every language
+                click.echo(reporters.annotation("error", str(output), stale, title="stale-lock"))
             else:
-                click.echo(msg, err=True)
+                click.echo(localize(stale), err=True)
             sys.exit(1)
-        click.echo(f"{output} is up to date ({result.digest})", err=True)
+        click.echo(
+            tr("{path} is up to date ({digest})", path=output, digest=result.digest), err=True
+        )
         return
     if output is None:
         click.echo(result.text, nl=False)
         return
     write_lock(result, output)
-    click.echo(f"wrote {output} ({result.digest})", err=True)
+    click.echo(tr("wrote {path} ({digest})", path=output, digest=result.digest), err=True)
 
 
 @main.command(
