@@ -25,7 +25,10 @@ import base64
 import gzip
 import hashlib
 import json
+import zlib
 from typing import Any
+
+from regctl.client._fetch import MAX_MANIFEST_BYTES, TooLargeGzip, gunzip_bounded
 
 #: Gzip bytes per chunk: base64 makes a put of this ~1 MiB, under the 1.5 MiB default.
 CHUNK_BYTES = 768 * 1024
@@ -112,10 +115,7 @@ def assemble(ptr: dict[str, Any], kvs: list[dict[str, Any]]) -> bytes:
     parts = sorted((unb64(kv.get("key")), unb64(kv.get("value"))) for kv in kvs)
     if len(parts) != ptr.get("chunks"):
         raise EtcdLayoutError(f"{len(parts)} of {ptr.get('chunks')} chunks present")
-    try:
-        data = gzip.decompress(b"".join(v for _, v in parts))
-    except (OSError, EOFError) as exc:
-        raise EtcdLayoutError(f"chunks do not decompress ({exc})") from None
+    data = _gunzip(b"".join(v for _, v in parts))
     if len(data) != ptr.get("size") or hashlib.sha256(data).hexdigest() != ptr.get("sha256"):
         raise EtcdLayoutError("chunks do not match the pointer's size and sha256")
     return data
@@ -125,9 +125,16 @@ def unpack_unchecked(kvs: list[dict[str, Any]]) -> bytes:
     """Join and decompress chunks with no pointer to check them against (history:
     the caller verifies the manifest's own digest)."""
     parts = sorted((unb64(kv.get("key")), unb64(kv.get("value"))) for kv in kvs)
+    return _gunzip(b"".join(v for _, v in parts))
+
+
+def _gunzip(data: bytes) -> bytes:
+    """Chunks decompressed under the client's manifest size cap (a bomb is an error)."""
     try:
-        return gzip.decompress(b"".join(v for _, v in parts))
-    except (OSError, EOFError) as exc:
+        return gunzip_bounded(data, MAX_MANIFEST_BYTES)
+    except TooLargeGzip as exc:
+        raise EtcdLayoutError(f"chunks: {exc}") from None
+    except (EOFError, ValueError, zlib.error) as exc:
         raise EtcdLayoutError(f"chunks do not decompress ({exc})") from None
 
 

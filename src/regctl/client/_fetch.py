@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import zlib
 from typing import Any
 
 from regctl import safeio
@@ -53,15 +54,40 @@ def is_remote(source: str) -> bool:
     return source.startswith(("http://", "https://", "s3://", "etcd://", "etcds://"))
 
 
-def maybe_gunzip(data: bytes) -> bytes:
+class TooLargeGzip(ValueError):
+    """Compressed data that would decompress to more than the limit (a gzip bomb)."""
+
+
+def gunzip_bounded(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
+    """Decompress gzip ``data`` without ever holding more than ``limit`` bytes of output.
+
+    ``gzip.decompress`` inflates everything first: a 1 MB bomb becomes 1 GB in memory
+    before any size check. Here output is pulled at most ``limit + 1`` bytes at a time
+    and the first byte over the limit ends it. Raises :class:`TooLargeGzip`, or
+    ``zlib.error``/``EOFError`` for data that is not (complete) gzip.
+    """
+    out = bytearray()
+    rest = data
+    while rest:
+        d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        out += d.decompress(rest, limit + 1 - len(out))
+        if len(out) > limit or d.unconsumed_tail:
+            raise TooLargeGzip(f"decompresses to more than {limit:,} bytes (the limit)")
+        if not d.eof:
+            raise EOFError("compressed data ended early")
+        rest = d.unused_data  # a further gzip member (gzip allows several)
+    return bytes(out)
+
+
+def maybe_gunzip(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     """Decompress gzip bytes (a ConfigMap's ``binaryData`` manifest); others pass through."""
     if data[:2] != b"\x1f\x8b":
         return data
-    import gzip
-
     try:
-        return gzip.decompress(data)
-    except (OSError, EOFError) as exc:
+        return gunzip_bounded(data, limit)
+    except TooLargeGzip as exc:
+        raise ManifestError(f"manifest is gzip data that {exc}") from None
+    except (OSError, EOFError, ValueError, zlib.error) as exc:
         raise ManifestError(f"manifest is gzip data that does not decompress ({exc})") from None
 
 
@@ -88,7 +114,7 @@ def read_file(source: str, previous: Any = None, max_bytes: int = MAX_MANIFEST_B
         stamp = (st.st_mtime_ns, st.st_size, st.st_ino)
         if stamp == previous:
             return Fetched(None, stamp)
-        return Fetched(maybe_gunzip(safeio.read_regular(path, max_bytes)), stamp)
+        return Fetched(maybe_gunzip(safeio.read_regular(path, max_bytes), max_bytes), stamp)
     except (FileNotFoundError, safeio.FileMissing):
         raise ManifestNotFound(f"manifest {path} not found") from None
     except safeio.NotRegularFile as exc:
