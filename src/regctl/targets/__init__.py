@@ -97,11 +97,11 @@ def open_target(
     if uri.startswith("s3://"):
         from regctl.targets.s3 import S3Target
 
-        return S3Target(uri)
+        return S3Target(uri, operator=operator)
     if uri.startswith(("etcd://", "etcds://")):
         from regctl.targets.etcd import EtcdTarget
 
-        return EtcdTarget(uri)
+        return EtcdTarget(uri, operator=operator)
     from regctl.targets.file import FileTarget
 
     path = _file_path(uri)

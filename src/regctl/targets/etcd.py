@@ -25,6 +25,7 @@ import httpx
 
 from regctl.client import _etcd as layout
 from regctl.errors import UsageError
+from regctl.targets import policy
 from regctl.targets.base import (
     Deployed,
     HistoryEntry,
@@ -42,12 +43,21 @@ class EtcdTarget:
 
     supports_history = True
 
-    def __init__(self, uri: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, uri: str, *, timeout: float = 10.0, operator: bool = False) -> None:
         self.uri = uri
         try:
             self.base, self.key = layout.parse_uri(uri)
         except ValueError as exc:
             raise UsageError(str(exc)) from None
+        # etcd://HOST in the registry is a host a pull request chose: the ETCDCTL_USER
+        # password goes to it only when the operator allowed it (regctl.targets.policy).
+        decision = policy.decide(
+            self.base, operator_urls=[self.base] if operator else [], secure_schemes=("https",)
+        )
+        self._may_authenticate = decision.allowed
+        self.credential_note = (
+            "" if decision.allowed else f"; etcd credentials were not sent: {decision.reason}"
+        )
         self._timeout = timeout
         ctx = layout.tls_context()
         self._client = httpx.Client(
@@ -63,7 +73,7 @@ class EtcdTarget:
 
     def _post(self, what: str, path: str, body: dict[str, Any]) -> Any:
         if self._auth is None:
-            creds = layout.credentials()
+            creds = layout.credentials() if self._may_authenticate else None
             self._auth = {}
             if creds is not None:
                 got = self._post(
@@ -84,8 +94,10 @@ class EtcdTarget:
                 message = str(resp.json().get("error") or resp.json().get("message"))
             except ValueError:
                 message = ""
+            note = self.credential_note if layout.credentials() is not None else ""
             raise _GatewayError(
-                f"cannot {what} target {self.uri}: HTTP {resp.status_code} {message}".rstrip(),
+                f"cannot {what} target {self.uri}: HTTP {resp.status_code} {message}".rstrip()
+                + note,
                 message,
             )
         return resp.json()

@@ -26,6 +26,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from regctl.canonical import DIGEST_PREFIX
 from regctl.errors import UsageError
+from regctl.targets import policy
 from regctl.targets.base import (
     Deployed,
     HistoryEntry,
@@ -59,14 +60,21 @@ def parse_s3_uri(uri: str) -> tuple[str, str, dict[str, str]]:
     return bucket, key, options
 
 
-def s3_client(options: dict[str, str], timeout: float = 10.0) -> Any:
-    """A boto3 S3 client for ``options`` (endpoint and region), credentials from the chain."""
+def s3_client(options: dict[str, str], timeout: float = 10.0, *, signed: bool = True) -> Any:
+    """A boto3 S3 client for ``options`` (endpoint and region), credentials from the chain.
+
+    ``signed=False``: anonymous requests (no credentials, no signature) for an endpoint
+    the operator did not allow (see :class:`S3Target`).
+    """
     try:
         import boto3
         from botocore.config import Config
     except ImportError:
         raise UsageError("s3:// targets need boto3: pip install 'regctl[s3]'") from None
+    from botocore import UNSIGNED
+
     config = Config(
+        signature_version=None if signed else UNSIGNED,
         connect_timeout=min(timeout, 5.0),
         read_timeout=timeout,
         retries={"max_attempts": 3, "mode": "standard"},
@@ -105,11 +113,22 @@ class S3Target:
 
     supports_history = True
 
-    def __init__(self, uri: str, *, timeout: float = 10.0) -> None:
+    def __init__(self, uri: str, *, timeout: float = 10.0, operator: bool = False) -> None:
         self.uri = uri
         self.bucket, self.key, options = parse_s3_uri(uri)
         self.history_prefix = self.key + ".history/"
-        self._client = s3_client(options, timeout)
+        # An ``?endpoint=`` written in the registry is a host a pull request chose: signed
+        # requests (the access key id, a session token) go there only when the operator
+        # allowed it (regctl.targets.policy); otherwise requests go out anonymous.
+        # AWS_ENDPOINT_URL and --target are the operator's own choice.
+        self.credential_note = ""
+        signed = True
+        if options.get("endpoint") and not operator:
+            decision = policy.decide(options["endpoint"])
+            if not decision.allowed:
+                signed = False
+                self.credential_note = f"; AWS credentials were not sent: {decision.reason}"
+        self._client = s3_client(options, timeout, signed=signed)
         self._versioned: bool | None = None
 
     def __repr__(self) -> str:
@@ -124,7 +143,9 @@ class S3Target:
             reason, status = s3_error(exc)
             if status == 404 and "NoSuchBucket" in reason:
                 reason = f"bucket {self.bucket!r} does not exist"
-            raise _Failed(f"cannot {what} target {self.uri}: {reason}", status) from None
+            raise _Failed(
+                f"cannot {what} target {self.uri}: {reason}{self.credential_note}", status
+            ) from None
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> Deployed:
