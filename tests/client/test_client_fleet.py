@@ -12,7 +12,6 @@ import os
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from client_fixtures import base_doc, manifest_text
@@ -175,13 +174,3 @@ def test_configmap_volume_swap_is_followed(tmp_path: Path, binary: bool) -> None
         assert sorted(p.name for p in volume.iterdir()) == sorted(
             ["..2026_11_23_10_01_00.987654321", "..data", name]
         )
-
-
-@pytest.fixture(scope="session")
-def modelsdev_lock(modelsdev_registry: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
-    from regctl.compile import compile_registry
-
-    result = compile_registry(modelsdev_registry)
-    assert result.manifest is not None
-    text: Any = result.text
-    return str(text)

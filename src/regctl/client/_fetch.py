@@ -235,55 +235,21 @@ def fetch_etcd(source: str, *, timeout: float, cache: str | None, stamp: Any = N
     return Fetched(data, rev)
 
 
-_S3_CLIENTS: dict[tuple[Any, ...], Any] = {}
-
-
-def fetch_s3(source: str, *, timeout: float, cache: str | None, stamp: Any = None) -> Fetched:
-    """GET an ``s3://BUCKET/KEY`` object with boto3 (the ``regctl[s3]`` extra; the AWS chain)."""
-    from urllib.parse import parse_qs, urlsplit
+def fetch_s3(
+    source: str,
+    *,
+    timeout: float,
+    cache: str | None,
+    stamp: Any = None,
+    max_bytes: int = MAX_MANIFEST_BYTES,
+) -> Fetched:
+    """A conditional GET of ``s3://BUCKET/KEY`` (signed by botocore: the ``regctl[s3]`` extra)."""
+    from regctl.client import _s3
 
     try:
-        import boto3
-        from botocore.config import Config
-        from botocore.exceptions import BotoCoreError, ClientError
-    except ImportError:
-        raise ManifestError("s3:// sources need boto3: pip install 'regctl[s3]'") from None
-    parts = urlsplit(source)
-    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    bucket, key = parts.netloc, parts.path.lstrip("/")
-    if not bucket or not key:
-        raise ManifestError(f"bad S3 source {source!r}: use s3://BUCKET/KEY")
-    # One client per endpoint/region: building one costs ~50 ms of CPU, a poll ~1 ms.
-    ident = (options.get("endpoint"), options.get("region"), timeout)
-    client = _S3_CLIENTS.get(ident)
-    if client is None:
-        config = Config(
-            connect_timeout=min(timeout, 5.0),
-            read_timeout=timeout,
-            retries={"max_attempts": 2, "mode": "standard"},
-            s3={"addressing_style": "path"},
-        )
-        session = boto3.session.Session()
-        region = options.get("region") or session.region_name or "us-east-1"
-        client = session.client(
-            "s3", config=config, endpoint_url=options.get("endpoint"), region_name=region
-        )
-        _S3_CLIENTS[ident] = client
-    extra = {"IfNoneMatch": stamp} if isinstance(stamp, str) and stamp else {}
-    try:
-        resp = client.get_object(Bucket=bucket, Key=key, **extra)
-        return Fetched(resp["Body"].read(), resp.get("ETag"))
-    except ClientError as exc:
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        code = exc.response.get("Error", {}).get("Code", "error")
-        if status == 304:
-            return Fetched(None, stamp)
-        if status == 404:
-            raise ManifestNotFound(f"manifest {source} not found ({code})") from None
-        if status is not None and status < 500:
-            raise ManifestUnavailable(
-                f"cannot fetch manifest {source}: {code} (HTTP {status})"
-            ) from None
-        return _fallback(source, cache, f"{code} (HTTP {status})")
-    except BotoCoreError as exc:
-        return _fallback(source, cache, type(exc).__name__)
+        data, etag = _s3.fetch(source, stamp, timeout, max_bytes)
+    except _s3.Unavailable as exc:
+        return _fallback(source, cache, str(exc))
+    if data is None:
+        return Fetched(None, stamp)
+    return Fetched(maybe_gunzip(data, max_bytes), etag)
