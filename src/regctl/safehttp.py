@@ -16,7 +16,9 @@ URL without its query string (it may hold a credential) and never a body.
 from __future__ import annotations
 
 import contextlib
+import heapq
 import http.client
+import itertools
 import socket
 import threading
 import time
@@ -86,16 +88,22 @@ def redact_url(url: str) -> str:
 
 
 class _Watchdog:
-    """Shuts the connection's socket down at the deadline (unblocks any pending recv)."""
+    """Shuts the connection's socket down at the deadline (unblocks any pending recv).
+
+    All watchdogs share one daemon thread (:class:`_Reaper`): a watcher polling every
+    second would otherwise start a thread per request, which costs more CPU than the
+    request itself.
+    """
 
     def __init__(self, seconds: float) -> None:
         self.fired = False
+        self.cancelled = False
         self.conn: http.client.HTTPConnection | None = None
-        self._timer = threading.Timer(max(seconds, 0.0), self._fire)
-        self._timer.daemon = True
-        self._timer.start()
+        _REAPER.add(time.monotonic() + max(seconds, 0.0), self)
 
-    def _fire(self) -> None:
+    def fire(self) -> None:
+        if self.cancelled:
+            return
         self.fired = True
         conn = self.conn
         sock = conn.sock if conn is not None else None
@@ -104,7 +112,44 @@ class _Watchdog:
                 sock.shutdown(socket.SHUT_RDWR)
 
     def cancel(self) -> None:
-        self._timer.cancel()
+        self.cancelled = True  # the reaper drops it when its deadline comes
+
+
+class _Reaper:
+    """One thread that fires watchdogs at their deadlines (a heap ordered by deadline)."""
+
+    def __init__(self) -> None:
+        self._cv = threading.Condition()
+        self._heap: list[tuple[float, int, _Watchdog]] = []
+        self._seq = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def add(self, when: float, dog: _Watchdog) -> None:
+        with self._cv:
+            heapq.heappush(self._heap, (when, next(self._seq), dog))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="regctl-http-deadlines", daemon=True
+                )
+                self._thread.start()
+            elif self._heap[0][2] is dog:
+                self._cv.notify()  # an earlier deadline than the one being waited for
+
+    def _run(self) -> None:
+        while True:
+            with self._cv:
+                while not self._heap:
+                    self._cv.wait()
+                when, _, dog = self._heap[0]
+                delay = when - time.monotonic()
+                if delay > 0:
+                    self._cv.wait(delay)
+                    continue
+                heapq.heappop(self._heap)
+            dog.fire()
+
+
+_REAPER = _Reaper()
 
 
 def request(
