@@ -161,17 +161,21 @@ def request(
     timeout: float = 10.0,
     max_bytes: int = DEFAULT_MAX_BYTES,
     follow_redirects: bool = False,
+    keep_alive: bool = False,
 ) -> Response:
     """Send one request (following http(s) redirects if asked) and read the whole answer.
 
     ``timeout`` is the total deadline in seconds for everything, redirects included.
-    A 3xx answer is returned as is when ``follow_redirects`` is false.
+    A 3xx answer is returned as is when ``follow_redirects`` is false. ``keep_alive``
+    keeps the connection open for the next request to the same host (a watcher polling
+    every second saves a TCP connect and close per poll); a kept connection the server
+    has closed meanwhile is replaced once, transparently.
     """
     deadline = time.monotonic() + timeout
     seen: list[str] = []
     current = url
     while True:
-        resp = _once(method, current, headers or {}, body, deadline, timeout, max_bytes)
+        resp = _once(method, current, headers or {}, body, deadline, timeout, max_bytes, keep_alive)
         if not follow_redirects or resp.status not in _REDIRECTS:
             return resp
         location = resp.headers.get("location")
@@ -200,6 +204,58 @@ def _once(
     deadline: float,
     timeout: float,
     max_bytes: int,
+    keep_alive: bool = False,
+) -> Response:
+    if keep_alive:
+        try:
+            parts = urllib.parse.urlsplit(url)
+            key = (parts.scheme, parts.hostname or "", parts.port)
+        except ValueError:
+            key = None
+        kept = _POOL.take(key) if key is not None else None
+        if kept is not None:
+            try:
+                return _exchange(
+                    method, url, headers, body, deadline, timeout, max_bytes, kept, key
+                )
+            except ConnectFailed:
+                pass  # the server closed the kept connection: once more on a new one
+        return _exchange(method, url, headers, body, deadline, timeout, max_bytes, None, key)
+    return _exchange(method, url, headers, body, deadline, timeout, max_bytes, None, None)
+
+
+class _Pool:
+    """At most one idle kept-alive connection per (scheme, host, port)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._idle: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+
+    def take(self, key: tuple[str, str, int | None]) -> http.client.HTTPConnection | None:
+        with self._lock:
+            return self._idle.pop(key, None)
+
+    def give(self, key: tuple[str, str, int | None], conn: http.client.HTTPConnection) -> None:
+        with self._lock:
+            old = self._idle.pop(key, None)
+            self._idle[key] = conn
+        if old is not None:
+            old.close()
+
+
+_POOL = _Pool()
+
+
+def _exchange(
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes | None,
+    deadline: float,
+    timeout: float,
+    max_bytes: int,
+    kept: http.client.HTTPConnection | None,
+    pool_key: tuple[str, str, int | None] | None,
 ) -> Response:
     shown = redact_url(url)
     try:
@@ -213,13 +269,17 @@ def _once(
     if remaining <= 0:
         raise Timeout(f"{shown}: timed out after {timeout:g} s")
     cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = cls(parts.hostname, port, timeout=min(remaining, timeout))
+    conn = kept if kept is not None else cls(parts.hostname, port, timeout=min(remaining, timeout))
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
     dog = _Watchdog(remaining)
+    keep = False
     try:
-        conn.connect()
+        if kept is None:
+            conn.connect()
+        elif conn.sock is not None:
+            conn.sock.settimeout(min(remaining, timeout))
         dog.conn = conn
         if dog.fired:  # fired before it knew the socket
             raise Timeout(f"{shown}: timed out after {timeout:g} s")
@@ -244,6 +304,7 @@ def _once(
                 chunks.append(chunk)
         if dog.fired:  # a shut-down socket reads as a short body: never return it
             raise Timeout(f"{shown}: timed out after {timeout:g} s")
+        keep = pool_key is not None and not raw.will_close and raw.isclosed()
         return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), url)
     except HttpError:
         raise
@@ -261,4 +322,7 @@ def _once(
         raise ConnectFailed(f"{shown}: {reason}") from None
     finally:
         dog.cancel()
-        conn.close()
+        if keep and pool_key is not None and not dog.fired:
+            _POOL.give(pool_key, conn)
+        else:
+            conn.close()

@@ -144,6 +144,9 @@ class TargetServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
+            # Like a real web server or CDN: keep-alive connections, 304 for a current ETag.
+            protocol_version = "HTTP/1.1"
+
             def log_message(self, *args: Any) -> None:
                 pass
 
@@ -168,6 +171,12 @@ class TargetServer:
                     body = server.body
                 if body is None:
                     self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if server.honour_etag and self.headers.get("If-None-Match") == server.etag():
+                    self.send_response(304)
+                    self.send_header("ETag", server.etag())
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return

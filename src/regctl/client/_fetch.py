@@ -169,7 +169,9 @@ def fetch_url(
     from regctl import safehttp
 
     shown = safehttp.redact_url(url)
-    cached, cached_etag = read_cache(cache) if use_cache else (None, None)
+    # The cached copy is read only when it can be used: a watcher holding a manifest
+    # (``etag`` set) polls without touching the disk.
+    cached, cached_etag = read_cache(cache) if use_cache and etag is None else (None, None)
     if etag is None and cached is not None:
         etag = cached_etag
     headers = {"Accept": "application/json", "User-Agent": "regctl-client"}
@@ -183,6 +185,7 @@ def fetch_url(
             timeout=timeout,
             max_bytes=max_bytes,
             follow_redirects=True,
+            keep_alive=True,
         )
     except (safehttp.BadRedirect, safehttp.BodyTooLarge) as exc:
         raise ManifestUnavailable(f"cannot fetch manifest: {exc}") from None
@@ -201,6 +204,8 @@ def fetch_url(
         reason = f"HTTP {code}"
         if code < 500:
             raise ManifestUnavailable(f"cannot fetch manifest {shown}: {reason}")
+    if cached is None and use_cache:
+        cached, cached_etag = read_cache(cache)
     if cached is not None:
         return Fetched(cached, cached_etag, from_cache=True, stale_reason=reason)
     raise ManifestUnavailable(f"cannot fetch manifest {shown} ({reason}) and no cached copy")
