@@ -304,6 +304,8 @@ def _exchange(
                 chunks.append(chunk)
         if dog.fired:  # a shut-down socket reads as a short body: never return it
             raise Timeout(f"{shown}: timed out after {timeout:g} s")
+        if pool_key is not None and not raw.will_close and not raw.isclosed():
+            raw.read()  # at the end of the body already: marks the answer complete
         keep = pool_key is not None and not raw.will_close and raw.isclosed()
         return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), url)
     except HttpError:
