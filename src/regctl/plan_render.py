@@ -14,19 +14,20 @@ import click
 import jinja2
 
 from regctl.canonical import dumps_pretty
+from regctl.i18n import N_, _, tr
 from regctl.plan import MISSING, Change, Plan
 from regctl.redact import redact
 from regctl.textsafe import escape_control, safe_line
 
 SECTIONS = (
-    ("environment", "Environment"),
-    ("activation", "Activations"),
-    ("provider", "Providers"),
-    ("model", "Models"),
-    ("template", "Templates"),
-    ("default", "Defaults"),
-    ("fallback", "Fallbacks"),
-    ("registry", "Registry settings"),
+    ("environment", N_("Environment")),
+    ("activation", N_("Activations")),
+    ("provider", N_("Providers")),
+    ("model", N_("Models")),
+    ("template", N_("Templates")),
+    ("default", N_("Defaults")),
+    ("fallback", N_("Fallbacks")),
+    ("registry", N_("Registry settings")),
 )
 SIGNS = {"create": "+", "delete": "-", "update": "~"}
 COLOURS = {"create": "green", "delete": "red", "update": "yellow"}
@@ -37,7 +38,7 @@ MARKDOWN_ROWS = 200
 
 def short(digest: str | None) -> str:
     """``sha256:0123456789ab`` (12 hex digits), or ``nothing`` for no digest."""
-    return digest[: len("sha256:") + 12] if digest else "nothing"
+    return digest[: len("sha256:") + 12] if digest else tr("nothing")
 
 
 def value(v: Any) -> str:
@@ -61,15 +62,15 @@ def headline(c: Change) -> str:
 def _headline(c: Change) -> str:
     if c.kind == "activation":
         if c.action == "create":
-            return f"{c.id}: {model_name(c.new)} (activated)"
+            return f"{c.id}: {model_name(c.new)} " + tr("(activated)")
         if c.action == "delete":
-            return f"{c.id}: {model_name(c.old)} (deactivated)"
+            return f"{c.id}: {model_name(c.old)} " + tr("(deactivated)")
         return f"{c.id}: {model_name(c.old)} -> {model_name(c.new)}"
     if c.kind in ("default", "fallback", "environment"):
         if c.action == "create":
             return f"{c.id}: {value(c.new)}"
         if c.action == "delete":
-            return f"{c.id}: {value(c.old)} (removed)"
+            return f"{c.id}: {value(c.old)} " + tr("(removed)")
         return f"{c.id}: {value(c.old)} -> {value(c.new)}"
     info = details(c)
     return f"{c.kind} {c.id}" + (f" ({info})" if info else "")
@@ -126,18 +127,22 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
     def paint(text: str, action: str) -> str:
         return click.style(text, fg=COLOURS[action]) if color else text
 
-    env = plan.environment or "(base registry)"
-    lines = [safe_line(redact(f"regctl plan: environment {env} -> {plan.target}"))]
-    lines.append(f"  deployed: {short(plan.deployed_digest)}")
-    lines.append(f"  new:      {short(plan.digest)}")
+    env = plan.environment or tr("(base registry)")
+    lines = [
+        safe_line(
+            redact(tr("regctl plan: environment {env} -> {target}", env=env, target=plan.target))
+        )
+    ]
+    lines.append("  " + tr("deployed: {digest}", digest=short(plan.deployed_digest)))
+    lines.append("  " + tr("new:      {digest}", digest=short(plan.digest)))
     if plan.drift:
-        warn = escape_control(redact(f"warning: drift: {plan.drift}"))
+        warn = escape_control(redact(tr("warning: drift: {detail}", detail=plan.drift)))
         lines += ["", click.style(warn, fg="magenta", bold=True) if color else warn]
     if not plan.changed:
-        lines += ["", "No changes. The target is up to date."]
+        lines += ["", tr("No changes. The target is up to date.")]
         return "\n".join(lines) + "\n"
     for title, items in grouped(plan):
-        lines += ["", f"{title}:"]
+        lines += ["", f"{_(title)}:"]
         for c in items:
             lines.append("  " + paint(f"{SIGNS[c.action]} {headline(c)}", c.action))
             for f in c.fields:
@@ -145,8 +150,15 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
                 action = {"+": "create", "-": "delete", "~": "update"}[sign]
                 lines.append("      " + paint(f"{sign} {text}", action))
     if not plan.changes:
-        lines += ["", "Only source metadata changed (the manifest digest differs)."]
-    lines += ["", summary_line(plan)]
+        lines += ["", tr("Only source metadata changed (the manifest digest differs).")]
+    s = plan.summary()
+    summary = tr(
+        "Plan: {add} to add, {change} to change, {remove} to remove.",
+        add=s["add"],
+        change=s["change"],
+        remove=s["remove"],
+    )
+    lines += ["", summary]
     return "\n".join(lines) + "\n"
 
 

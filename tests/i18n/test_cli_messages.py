@@ -78,3 +78,13 @@ def test_status_lines_of_edit_compile_and_fmt_are_persian(project: Path) -> None
     # machine output stays English in every language
     en, fa = _both(project, "fmt", "--check", "--format", "github")
     assert en.stdout == fa.stdout and "::error" in en.stdout
+
+
+def test_plan_text_is_persian_and_its_json_is_not(project: Path) -> None:
+    en, fa = _both(project, "plan", "--env", "dev")
+    assert en.returncode == fa.returncode == 0
+    assert "Plan: " in en.stdout and " to add, " in en.stdout
+    assert "Plan: " not in fa.stdout and PERSIAN.search(fa.stdout.splitlines()[-1])
+    assert "openai chat: gpt-4o-mini" in fa.stdout  # ids and values stay as they are
+    en, fa = _both(project, "plan", "--env", "dev", "--format", "json")
+    assert en.stdout == fa.stdout
