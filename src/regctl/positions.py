@@ -122,6 +122,19 @@ class PosDict(dict[str, Any]):
                     key_pos[k], val_pos[k] = src.key_pos[k], src.val_pos[k]
         self._key_pos, self._val_pos = key_pos, val_pos
 
+    def node(self) -> Any:
+        """The libyaml mapping node this was loaded from, or ``None`` if built in code.
+
+        Composes the file on first use (at C speed); editors read exact text positions
+        (start and end of every key and value, flow or block style) from it.
+        """
+        return None if self._origin is None else self._origin.node(self._ord)
+
+    @property
+    def has_merge_keys(self) -> bool:
+        """True if some keys come from a ``<<`` merge key rather than from this mapping."""
+        return bool(self._merged)
+
     def add_merged(self, src: PosDict) -> None:
         """Record a ``<<`` merge source: its keys' positions are the merged keys' positions."""
         self._merged = [*(self._merged or []), src]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import math
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,12 +146,18 @@ def find_files(root: Path, allow_outside: bool = False) -> tuple[list[Path], lis
 
 
 def load_registry(
-    root: Path | str, *, max_bytes: int = MAX_FILE_BYTES, allow_outside: bool | None = None
+    root: Path | str,
+    *,
+    max_bytes: int = MAX_FILE_BYTES,
+    allow_outside: bool | None = None,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> LoadResult:
     """Read every YAML file below ``root``. Never raises for bad content: problems are returned.
 
     ``allow_outside`` lets registry files be symlinks leading out of ``root``
     (default: the ``REGCTL_ALLOW_OUTSIDE_SYMLINKS`` environment variable).
+    ``overrides`` (resolved path -> bytes) stands in for the content of those files: an
+    editor validates its result before writing it.
     """
     root = Path(root)
     result = LoadResult(root=root)
@@ -183,7 +190,9 @@ def load_registry(
         rel = path.name if path == root else path.relative_to(root).as_posix()
         shown = display_path(path)
         try:
-            raw = read_bytes(path, shown, max_bytes)
+            raw = overrides.get(path.resolve()) if overrides else None
+            if raw is None:
+                raw = read_bytes(path, shown, max_bytes)
             result.files.append(SourceFile(shown, rel, hashlib.sha256(raw).hexdigest()))
             result.documents.extend(parse_documents(raw, shown))
         except _Abort as abort:

@@ -167,8 +167,14 @@ def too_deep(raw: bytes, shown: str) -> Problem | None:
                     return depth_problem(shown, event.start_mark)
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        if "maximum nesting depth" in str(exc.problem):
+            # libyaml 0.2.5 and later stop at 1,000 levels on their own, sometimes while
+            # scanning ahead before the events above reach MAX_DEPTH: the same problem.
+            return depth_problem(shown, exc.problem_mark)
         return None  # the real parse reports the syntax error with its place
+    except yaml.YAMLError:
+        return None
     finally:
         loader.dispose()
 

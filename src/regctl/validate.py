@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,17 +59,25 @@ def validate(
     *,
     as_of: dt.date | None = None,
     envs: list[str] | None = None,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> ValidationReport:
     """Validate the base registry and each environment (all of them unless ``envs`` names some).
 
+    ``overrides`` (resolved path -> bytes) validates those files with that content
+    instead of what is on disk (an edit checked before it is written).
     Never raises for bad registry content; every problem is in the report.
     """
     with gc_paused():
-        return _validate(Path(root), as_of, envs)
+        return _validate(Path(root), as_of, envs, overrides)
 
 
-def _validate(root: Path, as_of: dt.date | None, envs: list[str] | None) -> ValidationReport:
-    load = load_registry(root)
+def _validate(
+    root: Path,
+    as_of: dt.date | None,
+    envs: list[str] | None,
+    overrides: Mapping[Path, bytes] | None = None,
+) -> ValidationReport:
+    load = load_registry(root, overrides=overrides)
     registry = build(load, as_of or dt.date.today())
     problems = list(load.problems) + list(registry.problems)
     base = registry.base

@@ -157,7 +157,8 @@ def test_result_that_would_not_validate_is_refused(project: Path, run_cli) -> No
     r = run_cli("activate", "xai", "grok-2-vision-1212", "-c", "chat", cwd=project)
     assert r.returncode == 1
     assert "nothing was written" in r.stderr and "[deprecated-active]" in r.stderr
-    assert str(project / "registry") in r.stderr and "regctl-check-" not in r.stderr
+    # located as `regctl validate` locates problems: the real file, relative to the cwd
+    assert "registry/providers/xai.yaml:" in r.stderr and "regctl-check-" not in r.stderr
     assert _hashes(project / "registry") == before
 
 
@@ -190,3 +191,32 @@ def test_dry_run_writes_nothing(project: Path) -> None:
 def test_unknown_model_raises_regctl_error(project: Path) -> None:
     with pytest.raises(RegctlError, match="did you mean 'gpt-4o-mini'"):
         change_active(project / "registry", "openai", "gpt-4o-mimi")
+
+
+def _modules_after_activate(reg: Path, *args: object, env: str | None = None) -> set[str]:
+    """Run change_active in a fresh interpreter; the YAML libraries it imported."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from regctl.authoring.activate import change_active;"
+        f"change_active(Path({str(reg)!r}), *{args!r}, env={env!r});"
+        "print(' '.join(m for m in ('ruamel.yaml',) if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return set(out.stdout.split())
+
+
+def test_text_edits_never_load_the_round_trip_parser(tmp_path: Path) -> None:
+    # ruamel.yaml is ~25x slower than libyaml: a block-style file is edited as text at the
+    # positions libyaml reports; only a layout the splices cannot handle is read with ruamel.
+    reg = tmp_path / "registry"
+    shutil.copytree(REPO / "registry", reg)
+    assert _modules_after_activate(reg, "openai", "gpt-4o-mini") == set()
+    flow = tmp_path / "flow"
+    shutil.copytree(CASES / "standalone-model-and-env", flow)
+    assert _modules_after_activate(flow, "acme", "acme-tiny", ("chat",)) == set()
+    # the dev overlay is a flow mapping: that one file goes through the round trip
+    assert _modules_after_activate(flow, "acme", "acme-tiny", ("chat",), env="dev") == {
+        "ruamel.yaml"
+    }

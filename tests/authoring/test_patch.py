@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from ruamel.yaml.comments import CommentedMap
+from yaml.nodes import MappingNode
 
-from regctl.authoring.patch import CannotPatch, apply_splices, insert_key, replace_value
-from regctl.authoring.rtindex import round_trip_yaml
+from regctl.authoring.patch import (
+    CannotPatch,
+    apply_splices,
+    insert_key,
+    replace_value,
+    split_lines,
+)
+from regctl.source import parse_documents
 
 SOURCE = """\
 # header comment
@@ -27,14 +33,17 @@ models:
 """
 
 
-def _models(text: str) -> list[CommentedMap]:
-    doc = round_trip_yaml().load(text)
-    return list(doc["models"])
+def _load(text: str) -> dict:
+    return parse_documents(text.encode(), "t.yaml")[0].data  # type: ignore[no-any-return]
+
+
+def _models(text: str) -> list[MappingNode]:
+    return [m.node() for m in _load(text)["models"]]
 
 
 def test_replace_scalar_keeps_trailing_comment() -> None:
     a = _models(SOURCE)[0]
-    lines = SOURCE.splitlines(keepends=True)
+    lines = split_lines(SOURCE)
     out = apply_splices(SOURCE, [replace_value(lines, a, "active", ["vision"])])
     assert out.splitlines()[4] == "    active: [vision]  # keep me"
     pairs = zip(SOURCE.splitlines(), out.splitlines(), strict=True)
@@ -44,7 +53,7 @@ def test_replace_scalar_keeps_trailing_comment() -> None:
 
 def test_replace_block_list_collapses_to_one_line() -> None:
     b = _models(SOURCE)[1]
-    lines = SOURCE.splitlines(keepends=True)
+    lines = split_lines(SOURCE)
     out = apply_splices(SOURCE, [replace_value(lines, b, "active", False)])
     assert "    active: false\n  - id: c\n" in out
     assert out.count("\n") == SOURCE.count("\n") - 1
@@ -52,7 +61,7 @@ def test_replace_block_list_collapses_to_one_line() -> None:
 
 def test_insert_after_capabilities_with_the_mapping_indent() -> None:
     c = _models(SOURCE)[2]
-    lines = SOURCE.splitlines(keepends=True)
+    lines = split_lines(SOURCE)
     out = apply_splices(SOURCE, [insert_key(lines, c, "active", True, ("capabilities", "id"))])
     assert out.splitlines()[13:16] == [
         "    capabilities: [chat]",
@@ -63,8 +72,8 @@ def test_insert_after_capabilities_with_the_mapping_indent() -> None:
 
 def test_insert_after_block_capabilities() -> None:
     text = "m:\n  id: x\n  capabilities:\n    - chat\n  # note\n  pricing: {}\n"
-    node = round_trip_yaml().load(text)["m"]
-    lines = text.splitlines(keepends=True)
+    node = _load(text)["m"].node()
+    lines = split_lines(text)
     out = apply_splices(text, [insert_key(lines, node, "active", ["chat"], ("capabilities",))])
     assert (
         out
@@ -74,7 +83,7 @@ def test_insert_after_block_capabilities() -> None:
 
 def test_several_splices_in_one_file() -> None:
     a, b, c = _models(SOURCE)
-    lines = SOURCE.splitlines(keepends=True)
+    lines = split_lines(SOURCE)
     out = apply_splices(
         SOURCE,
         [
@@ -83,12 +92,41 @@ def test_several_splices_in_one_file() -> None:
             insert_key(lines, c, "active", True, ("capabilities",)),
         ],
     )
-    reloaded = _models(out)
+    reloaded = _load(out)["models"]
     assert [m.get("active") for m in reloaded] == [False, ["vision"], True]
     assert "# model a" in out and "# header comment" in out and '"b"' in out
 
 
 def test_flow_mapping_is_refused_so_the_caller_dumps() -> None:
-    node = round_trip_yaml().load("x: {id: a, active: true}\n")["x"]
+    node = _load("x: {id: a, active: true}\n")["x"].node()
     with pytest.raises(CannotPatch):
         replace_value(["x: {id: a, active: true}\n"], node, "active", False)
+
+
+def test_empty_value_gets_a_space_after_the_colon() -> None:
+    text = "m:\n  id: x\n  active:   # off for now\n"
+    node = _load(text)["m"].node()
+    out = apply_splices(text, [replace_value(split_lines(text), node, "active", True)])
+    assert out == "m:\n  id: x\n  active: true   # off for now\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: &on true\nm:\n  id: x\n  active: *on\n",  # an alias: the text is the anchor's
+        "m:\n  id: x\n  active: &on true\nn:\n  active: *on\n",  # an anchor others use
+        "m:\n  id: x\n  active: !!bool true\n",  # a tag
+        "m:\n  id: x\n  active: [chat,\n    code]\n",  # a multi-line flow list
+        "m:\n  id: x\n  active: |\n    chat\n",  # a block scalar
+    ],
+)
+def test_shared_or_multi_line_values_are_refused(text: str) -> None:
+    node = _load(text)["m"].node()
+    with pytest.raises(CannotPatch):
+        replace_value(split_lines(text), node, "active", False)
+
+
+@pytest.mark.parametrize("text", ["\ufeffm:\n  active: true\n", "m:\r  active: true\r"])
+def test_line_breaks_libyaml_counts_differently_are_refused(text: str) -> None:
+    with pytest.raises(CannotPatch):
+        split_lines(text)

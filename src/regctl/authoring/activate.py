@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml.comments import CommentedMap
-
 from regctl.authoring.files import Snapshot, write_checked
+from regctl.authoring.index import Index, ModelEntry, SourceText, load_index
 from regctl.authoring.patch import (
     ActiveValue,
     CannotPatch,
@@ -24,12 +23,12 @@ from regctl.authoring.patch import (
     apply_splices,
     insert_key,
     replace_value,
-    set_in_tree,
+    split_lines,
 )
-from regctl.authoring.rtindex import FileDocs, ModelNode, RegistryIndex, load_index
 from regctl.authoring.validation import validate_candidate
 from regctl.errors import RegctlError
 from regctl.i18n import msg
+from regctl.positions import PosDict
 
 # Where a new ``active`` key goes: after the fields that precede it in the schema's
 # field order (docs/reference.md).
@@ -64,10 +63,6 @@ class Outcome:
 
 
 def _active_set(value: Any, caps: list[str], where: str) -> list[str]:
-    from ruamel.yaml.scalarbool import ScalarBoolean
-
-    if isinstance(value, ScalarBoolean):  # an anchored boolean (``active: &off false``)
-        value = bool(value)
     if value is None or value is False:
         return []
     if value is True:
@@ -89,18 +84,19 @@ def _as_value(active: list[str], caps: list[str]) -> ActiveValue:
 
 @dataclass
 class _Target:
-    """The mapping an edit goes into, and how to reach it if it does not exist yet."""
+    """The mapping an edit goes into (``None``: an overlay entry that does not exist yet)."""
 
-    file: FileDocs
-    node: CommentedMap | None
-    create: tuple[CommentedMap, tuple[str, ...]] | None = None  # (env doc, key path)
+    file: SourceText
+    node: PosDict | None
+    model: ModelEntry
+    env: str | None
 
 
 class _Session:
-    def __init__(self, index: RegistryIndex, env: str | None) -> None:
+    def __init__(self, index: Index, env: str | None) -> None:
         self.index = index
         self.env = env
-        self.env_doc: tuple[FileDocs, CommentedMap] | None = None
+        self.env_doc: tuple[SourceText, PosDict] | None = None
         if env is not None:
             if env not in index.environments:
                 known = ", ".join(sorted(index.environments)) or msg("none")
@@ -109,40 +105,36 @@ class _Session:
                 )
             self.env_doc = index.environments[env]
 
-    def overlay(self, m: ModelNode) -> CommentedMap | None:
+    def overlay(self, m: ModelEntry) -> PosDict | None:
         if self.env_doc is None:
             return None
         node: Any = self.env_doc[1]
         for key in ("providers", m.provider, "models", m.id):
-            if not isinstance(node, CommentedMap) or key not in node:
+            if not isinstance(node, dict) or key not in node:
                 return None
             node = node[key]
-        return node if isinstance(node, CommentedMap) else None
+        return node if isinstance(node, PosDict) else None
 
-    def caps(self, m: ModelNode) -> list[str]:
+    def caps(self, m: ModelEntry) -> list[str]:
         ov = self.overlay(m)
         if ov is not None and isinstance(ov.get("capabilities"), list):
             return [str(c) for c in ov["capabilities"]]
         return m.capabilities()
 
-    def active(self, m: ModelNode) -> list[str]:
+    def active(self, m: ModelEntry) -> list[str]:
         ov = self.overlay(m)
         where = f"{self.index.display(m.file.path)}: model {m.provider}/{m.id}"
         if ov is not None and "active" in ov:
             return _active_set(ov["active"], self.caps(m), where)
-        return _active_set(m.node.get("active"), m.capabilities(), where)
+        return _active_set(m.data.get("active"), m.capabilities(), where)
 
-    def target(self, m: ModelNode) -> _Target:
+    def target(self, m: ModelEntry) -> _Target:
         if self.env_doc is None:
-            return _Target(m.file, m.node)
-        ov = self.overlay(m)
-        if ov is not None:
-            return _Target(self.env_doc[0], ov)
-        path = ("providers", m.provider, "models", m.id)
-        return _Target(self.env_doc[0], None, (self.env_doc[1], path))
+            return _Target(m.file, m.data, m, None)
+        return _Target(self.env_doc[0], self.overlay(m), m, self.env)
 
 
-def _find_model(index: RegistryIndex, provider: str, model: str) -> ModelNode:
+def _find_model(index: Index, provider: str, model: str) -> ModelEntry:
     if provider not in index.providers and not index.provider_models(provider):
         hint = difflib.get_close_matches(provider, list(index.providers), n=1)
         extra = msg("; did you mean '{match}'?", match=hint[0]) if hint else ""
@@ -203,7 +195,7 @@ def change_active(
         after = before + [c for c in wanted if c not in before]
     else:
         after = [c for c in before if c not in wanted]
-    edits: list[tuple[ModelNode, list[str]]] = []
+    edits: list[tuple[ModelEntry, list[str]]] = []
     main = Change(provider, model, tuple(before), tuple(after))
     if after != before:
         edits.append((target, after))
@@ -219,7 +211,7 @@ def change_active(
                 edits.append((other, o_after))
     files = _render(session, edits)
     planned = {(provider, model)} | {(provider, o.model) for o in others}
-    _refuse_shared(index, files, planned)
+    _refuse_shared(files, planned)
     if files and not dry_run:
         validate_candidate(root, {snap.path: text for snap, text in files}, env=env)
         write_checked(files)
@@ -227,81 +219,66 @@ def change_active(
 
 
 def _render(
-    session: _Session, edits: list[tuple[ModelNode, list[str]]]
+    session: _Session, edits: list[tuple[ModelEntry, list[str]]]
 ) -> list[tuple[Snapshot, str]]:
     """The new text of every file the edits touch."""
     by_file: dict[Path, list[tuple[_Target, ActiveValue]]] = {}
-    files: dict[Path, FileDocs] = {}
+    files: dict[Path, SourceText] = {}
     for m, active in edits:
         t = session.target(m)
         by_file.setdefault(t.file.path, []).append((t, _as_value(active, session.caps(m))))
         files[t.file.path] = t.file
     out = []
     for path, items in by_file.items():
-        fd = files[path]
-        out.append((fd.snapshot, _render_file(fd, items)))
+        snap = files[path].snapshot
+        try:
+            text = _splice_file(snap.text, items)
+        except CannotPatch:
+            text = _dump_file(snap, items)
+        out.append((snap, text))
     return out
 
 
-def _own_keys(node: CommentedMap) -> set[Any]:
-    """Keys written in this mapping itself, not brought in by a merge key (``<<: *base``)."""
-    own = getattr(node, "_ok", None)
-    return set(own) if own is not None else set(node)
-
-
-def _render_file(fd: FileDocs, items: list[tuple[_Target, ActiveValue]]) -> str:
-    lines = fd.snapshot.text.splitlines(keepends=True)
+def _splice_file(text: str, items: list[tuple[_Target, ActiveValue]]) -> str:
+    """Edit only the ``active`` lines, at the positions libyaml recorded."""
+    lines = split_lines(text)
     splices: list[Splice] = []
-    try:
-        for t, value in items:
-            if t.node is None:
-                raise CannotPatch("overlay entry does not exist yet")
-            if _own_keys(t.node) != set(t.node):
-                # A merged mapping: text positions of merged keys belong to the anchor's
-                # mapping; editing there would change every model that merges it.
-                raise CannotPatch("mapping with merge keys")
-            if "active" in t.node:
-                splices.append(replace_value(lines, t.node, "active", value))
-            else:
-                splices.append(insert_key(lines, t.node, "active", value, _ACTIVE_AFTER))
-        return apply_splices(fd.snapshot.text, splices)
-    except (CannotPatch, KeyError):
-        pass
-    # Fallback: edit the round-trip tree and dump the whole file (comments survive).
     for t, value in items:
-        node = t.node
-        if node is None:
-            assert t.create is not None
-            doc, path = t.create
-            node = doc
-            for key in path:
+        if t.node is None:
+            raise CannotPatch("overlay entry does not exist yet")
+        node = t.node.node()
+        if node is None or t.node.has_merge_keys:
+            raise CannotPatch("mapping with merge keys")
+        if "active" in t.node:
+            splices.append(replace_value(lines, node, "active", value))
+        else:
+            splices.append(insert_key(lines, node, "active", value, _ACTIVE_AFTER))
+    return apply_splices(text, splices)
+
+
+def _dump_file(snap: Snapshot, items: list[tuple[_Target, ActiveValue]]) -> str:
+    """Edit the round-trip tree of the file and dump it whole (comments survive)."""
+    from ruamel.yaml.comments import CommentedMap
+
+    from regctl.authoring.fmt import dump_documents
+    from regctl.authoring.rtindex import load_tree, set_in_tree
+
+    tree = load_tree(snap)
+    for t, value in items:
+        m = t.model
+        if t.env is None:
+            node = tree.models[(m.provider, m.id)]
+        else:
+            node = tree.environments[t.env]
+            for key in ("providers", m.provider, "models", m.id):
                 if not isinstance(node.get(key), CommentedMap):
                     node[key] = CommentedMap()
                 node = node[key]
-        if "active" in node and "active" not in _own_keys(node):
-            # Give this model its own key: it overrides the merged value, and the
-            # anchor (shared with other models) stays as it was.
-            node["active"] = _tree_value(value)
-        else:
-            set_in_tree(node, "active", value, _ACTIVE_AFTER)
-    from regctl.authoring.fmt import dump_documents
-
-    return dump_documents(fd.docs, fd.snapshot.text)
+        set_in_tree(node, "active", value, _ACTIVE_AFTER)
+    return dump_documents(tree.docs, snap.text)
 
 
-def _tree_value(value: ActiveValue) -> Any:
-    if isinstance(value, list):
-        from ruamel.yaml.comments import CommentedSeq
-
-        seq = CommentedSeq(value)
-        seq.fa.set_flow_style()
-        return seq
-    return value
-
-
-def _refuse_shared(
-    index: RegistryIndex, files: list[tuple[Snapshot, str]], planned: set[tuple[str, str]]
-) -> None:
+def _refuse_shared(files: list[tuple[Snapshot, str]], planned: set[tuple[str, str]]) -> None:
     """Refuse an edit that changes models nobody asked about (anchors, aliases, ``<<``).
 
     The effective ``active`` of every model in the edited files is compared before
@@ -309,6 +286,11 @@ def _refuse_shared(
     """
     changed: set[tuple[str, str]] = set()
     for snap, text in files:
+        if "&" not in snap.text:
+            # No anchor, so no alias or shared merge source: every mapping is its own and
+            # the edit changes exactly the models it was made for (the new text only
+            # adds true, false or a list of capability names).
+            continue
         before = _effective(snap.text, str(snap.path))
         after = _effective(text, str(snap.path))
         changed |= {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
