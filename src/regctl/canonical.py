@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 DIGEST_PREFIX = "sha256:"
@@ -32,6 +32,36 @@ def dumps_pretty(doc: Any) -> str:
     _pretty(doc, 0, buf.write)
     buf.write("\n")
     return buf.getvalue()
+
+
+def iter_pretty(doc: dict[str, Any]) -> Iterator[str]:
+    """:func:`dumps_pretty` of a mapping in pieces of about one entry each, in order.
+
+    For writing a large manifest to a file or pipe without holding its whole text (and
+    the pieces it is joined from) in memory: ``"".join(iter_pretty(d)) == dumps_pretty(d)``.
+    """
+    if not doc:
+        yield "{}\n"
+        return
+    sep = "{\n  "
+    for key in sorted(doc):
+        value = doc[key]
+        head = sep + _encode_str(key) + ": "
+        if type(value) is dict and value:
+            # one piece per entry of a second-level mapping (one model, one provider)
+            inner = "{\n    "
+            for sub in sorted(value):
+                piece: list[str] = [head, inner, _encode_str(sub), ": "]
+                _pretty(value[sub], 4, piece.append)
+                yield "".join(piece)
+                head, inner = "", ",\n    "
+            yield "\n  }"
+        else:
+            piece = [head]
+            _pretty(value, 2, piece.append)
+            yield "".join(piece)
+        sep = ",\n  "
+    yield "\n}\n"
 
 
 _SPLIT = 64  # mappings with more entries than this are hashed entry by entry

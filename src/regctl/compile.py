@@ -7,14 +7,16 @@ paths, file order or locale reach it. See ``docs/manifest.md`` for the shape.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regctl.canonical import dumps_pretty, seal
+from regctl.canonical import dumps_pretty, iter_pretty, seal
 from regctl.errors import UsageError
 from regctl.fsutil import atomic_write
 from regctl.i18n import msg
@@ -28,12 +30,30 @@ from regctl.validate import ValidationReport, gc_paused, validate
 
 @dataclass
 class CompileResult:
-    """A compiled manifest (``None`` when the registry has errors) and the problems found."""
+    """A compiled manifest (``None`` when the registry has errors) and the problems found.
+
+    The manifest's text (:attr:`text`) is made when first asked for; :meth:`pieces` and
+    :func:`write_lock` stream it instead, so writing a 50,000-model lock never holds the
+    whole text in memory beside the manifest.
+    """
 
     manifest: dict[str, Any] | None
-    text: str
     problems: list[Problem]
     report: ValidationReport
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The lock file's text (``""`` when the registry has errors)."""
+        if self.manifest is None:
+            return ""
+        with gc_paused():
+            return dumps_pretty(self.manifest)
+
+    def pieces(self) -> Iterator[str]:
+        """The lock file's text in pieces of about one model each (see :attr:`text`)."""
+        if self.manifest is None:
+            return iter(())
+        return iter_pretty(self.manifest)
 
     @property
     def digest(self) -> str:
@@ -53,11 +73,10 @@ def compile_registry(
         known = ", ".join(sorted(report.registry.environments)) or msg("none")
         raise UsageError(msg("unknown environment '{env}' (known: {known})", env=env, known=known))
     if not report.ok:
-        return CompileResult(None, "", report.problems, report)
+        return CompileResult(None, report.problems, report)
     with gc_paused():
         manifest = build_manifest(report.views[env], report.load)
-        text = dumps_pretty(manifest)
-    return CompileResult(manifest, text, report.problems, report)
+    return CompileResult(manifest, report.problems, report)
 
 
 def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
@@ -230,7 +249,7 @@ def write_lock(result: CompileResult, path: str | Path) -> None:
     """Write the compiled manifest atomically (temp file, fsync, rename)."""
     if result.manifest is None:
         raise ValueError("cannot write the lock of a registry with errors")
-    atomic_write(path, result.text.encode("utf-8"))
+    atomic_write(path, (piece.encode("utf-8") for piece in result.pieces()))
 
 
 def is_stale(lock_path: str | Path, result: CompileResult) -> bool:

@@ -5,11 +5,16 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 
-def atomic_write(path: str | Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temp file in the same folder, fsync, and rename."""
+def atomic_write(path: str | Path, data: bytes | Iterable[bytes]) -> None:
+    """Write ``data`` to ``path`` via a temp file in the same folder, fsync, and rename.
+
+    ``data`` may be an iterable of chunks (written as they come: a large file is never
+    held in memory whole); if it raises, the temp file is removed and ``path`` is untouched.
+    """
     path = Path(path)
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -22,7 +27,11 @@ def atomic_write(path: str | Path, data: bytes) -> None:
             mode = 0o666 & ~_umask()
         os.chmod(tmp, mode)
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if isinstance(data, bytes | bytearray | memoryview):
+                fh.write(data)
+            else:
+                for chunk in data:
+                    fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)

@@ -60,16 +60,29 @@ def test_every_message_id_in_the_source_has_a_persian_translation() -> None:
             assert re.search("[\u0600-\u06ff]", s) or wordless, (key, s)
 
 
+def _without_generator(catalog: dict[object, object]) -> dict[object, object]:
+    # The header's Generated-By names the Babel version that compiled the file; which
+    # version that was does not matter to a reader of the catalog.
+    header = str(catalog.get("", ""))
+    return {**catalog, "": re.sub(r"Generated-By: [^\n]*\n", "", header)}
+
+
 def test_compiled_mo_files_match_their_po() -> None:
+    import gettext
+
     for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/regctl.po")):
         lang = po_path.parent.parent.name
         built = io.BytesIO()
         write_mo(built, _po(lang))
-        shipped = po_path.with_suffix(".mo").read_bytes()
-        assert built.getvalue() == shipped, (
-            f"{po_path.with_suffix('.mo')} is stale: run bash scripts/i18n.sh compile"
+        built.seek(0)
+        mo_path = po_path.with_suffix(".mo")
+        with open(mo_path, "rb") as fh:  # read as the runtime reads it: stdlib gettext
+            shipped = gettext.GNUTranslations(fh)._catalog  # type: ignore[attr-defined]
+        expected = gettext.GNUTranslations(built)._catalog  # type: ignore[attr-defined]
+        assert _without_generator(shipped) == _without_generator(expected), (
+            f"{mo_path} is stale: run bash scripts/i18n.sh compile"
         )
-        assert len(read_mo(io.BytesIO(shipped))) >= 40
+        assert len(read_mo(io.BytesIO(mo_path.read_bytes()))) >= 40
 
 
 @pytest.mark.parametrize("lang", ["fa"])

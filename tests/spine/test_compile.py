@@ -164,3 +164,30 @@ def test_failed_compile_leaves_no_lock_and_keeps_the_old_one(tmp_path: Path) -> 
 def test_unknown_environment_is_a_usage_error() -> None:
     res = run_cli("compile", str(EXAMPLE), "--env", "staging")
     assert res.returncode == 2 and "unknown environment 'staging'" in res.stderr
+
+
+def test_lock_written_in_pieces_is_the_same_text(tmp_path: Path) -> None:
+    from regctl.compile import write_lock
+
+    result = compile_registry(EXAMPLE, env="prod", as_of=AS_OF)
+    # streamed to the file one model at a time: the same bytes as the whole text
+    write_lock(result, tmp_path / "prod.lock.json")
+    assert (tmp_path / "prod.lock.json").read_text(encoding="utf-8") == result.text
+    assert "".join(result.pieces()) == result.text
+    assert len(list(result.pieces())) > len(result.manifest["models"])  # type: ignore[index]
+
+
+def test_a_failing_stream_leaves_the_old_lock(tmp_path: Path) -> None:
+    from regctl.fsutil import atomic_write
+
+    lock = tmp_path / "prod.lock.json"
+    lock.write_bytes(b"old")
+
+    def chunks():  # type: ignore[no-untyped-def]
+        yield b"{\n"
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        atomic_write(lock, chunks())
+    assert lock.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["prod.lock.json"]  # no temp file left

@@ -299,9 +299,9 @@ def templates_render(
         _json(doc)
         return
     click.echo(f"model: {model or '(none active)'}")
-    for msg in out.messages:
-        click.echo(f"--- {msg['role']}")
-        click.echo(msg["content"].rstrip("\n"))
+    for message in out.messages:
+        click.echo(f"--- {message['role']}")
+        click.echo(message["content"].rstrip("\n"))
 
 
 @templates_group.command(

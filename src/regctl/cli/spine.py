@@ -130,7 +130,8 @@ def compile_(
         )
         return
     if output is None:
-        click.echo(result.text, nl=False)
+        for piece in result.pieces():  # streamed: a large manifest is never held whole
+            click.echo(piece, nl=False)
         return
     write_lock(result, output)
     click.echo(tr("wrote {path} ({digest})", path=output, digest=result.digest), err=True)
