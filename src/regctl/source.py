@@ -258,6 +258,8 @@ def parse_documents(raw: bytes, shown: str) -> list[Document]:
             data = builder.build(node)
             docs.append(Document(shown, index, data, builder.loc(node)))
     except yaml.MarkedYAMLError as exc:
+        if source_guard.is_nesting_error(exc):  # libyaml's own bound (see source_guard)
+            raise _Abort(source_guard.depth_problem(shown, exc.problem_mark)) from None
         raise _Abort(_syntax_problem(exc, shown, text)) from None
     except yaml.YAMLError as exc:
         raise _Abort(Problem("yaml-syntax", yaml_messages.other(exc), Location(shown))) from None

@@ -14,12 +14,14 @@ and it is quadratic in depth. :func:`compose_safely` makes that impossible: a
 cheap upper bound on the nesting depth is computed from byte counts; files whose
 bound is small compose directly, others are first scanned event by event
 (libyaml's parser is iterative), which stops at the first collection nested
-deeper than :data:`MAX_DEPTH`. The scan costs about a fifth of the compose time
-on large catalog files.
+deeper than :data:`MAX_DEPTH`. The scan costs about half the compose time on large
+catalog files, so it is skipped where libyaml bounds the nesting itself (0.2.5 and
+later stop at 1,000 levels with an error, which is reported as the same problem).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -168,7 +170,7 @@ def too_deep(raw: bytes, shown: str) -> Problem | None:
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
-        if "maximum nesting depth" in str(exc.problem):
+        if is_nesting_error(exc):
             # libyaml 0.2.5 and later stop at 1,000 levels on their own, sometimes while
             # scanning ahead before the events above reach MAX_DEPTH: the same problem.
             return depth_problem(shown, exc.problem_mark)
@@ -189,9 +191,34 @@ def depth_problem(shown: str, mark: Any) -> Problem:
     )
 
 
+@functools.cache
+def libyaml_bounds_depth() -> bool:
+    """Whether the C loader refuses deep nesting itself (libyaml 0.2.5 and later).
+
+    Probed once: 1,500 levels are harmless to compose either way.
+    """
+    if not hasattr(yaml, "CSafeLoader"):
+        return False
+    loader = yaml.CSafeLoader(b"[" * 1500 + b"]" * 1500)
+    try:
+        loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        return is_nesting_error(exc)
+    except yaml.YAMLError:
+        return False
+    finally:
+        loader.dispose()
+    return False
+
+
+def is_nesting_error(exc: yaml.MarkedYAMLError) -> bool:
+    """True for libyaml's own "exceeded maximum nesting depth" error."""
+    return "maximum nesting depth" in str(exc.problem)
+
+
 def compose_safely(raw: bytes, shown: str, compose: Callable[[], T]) -> T | Problem:
     """Run ``compose`` (libyaml's recursive composer) only where its depth cannot hurt us."""
-    if nesting_bound(raw) > _INLINE_LEVELS:
+    if nesting_bound(raw) > _INLINE_LEVELS and not libyaml_bounds_depth():
         # Deep nesting crashes the composer (C recursion) and makes it quadratic
         # (50,000 levels take 20 s); the event scan is linear and stops early.
         problem = too_deep(raw, shown)

@@ -84,8 +84,22 @@ def test_tags_on_collections_are_problems(registry: Path, tagged: str) -> None:
     assert "unsupported YAML tag" in problems[0].message
 
 
+@pytest.fixture(params=["libyaml bound", "event scan"])
+def depth_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both guards: libyaml's own nesting bound (0.2.5+) and the event scan used without it."""
+    from regctl import source_guard
+
+    if request.param == "event scan":
+        monkeypatch.setattr(source_guard, "libyaml_bounds_depth", lambda: False)
+    elif not source_guard.libyaml_bounds_depth():
+        pytest.skip("this libyaml does not bound nesting itself")
+    return str(request.param)
+
+
 @pytest.mark.parametrize("depth", [150, 10_000, 200_000])
-def test_deep_nesting_is_a_problem_not_a_crash(registry: Path, depth: int) -> None:
+def test_deep_nesting_is_a_problem_not_a_crash(
+    registry: Path, depth: int, depth_guard: str
+) -> None:
     # 200,000 levels crash libyaml's recursive composer (a segfault) unless guarded.
     (registry / "providers" / "deep.yaml").write_text("a: " + "[" * depth + "]" * depth + "\n")
     problems = load_registry(registry).problems
@@ -95,7 +109,7 @@ def test_deep_nesting_is_a_problem_not_a_crash(registry: Path, depth: int) -> No
     assert "nested deeper than 100" in problems[0].message
 
 
-def test_deep_block_nesting_is_a_problem(registry: Path) -> None:
+def test_deep_block_nesting_is_a_problem(registry: Path, depth_guard: str) -> None:
     (registry / "providers" / "deep.yaml").write_text("a:\n" + "- " * 50_000 + "x\n")
     problems = load_registry(registry).problems
     assert [p.rule for p in problems] == ["yaml-syntax"]
