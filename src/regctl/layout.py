@@ -149,8 +149,26 @@ _PRINTABLE = re.compile(r"[\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010
 MAX_SCALAR = 2000  # longer lines may be folded by the round trip (width 4096)
 
 
+# Keys and short values (capabilities, currencies, label values) repeat in every model:
+# ``fmt --check`` asks about the same few hundred strings hundreds of thousands of times.
+_PLAIN_SEEN: tuple[dict[str, bool], dict[str, bool]] = ({}, {})
+_SHORT = 40
+
+
 def plain_ok(text: str, flow: bool = False) -> bool:
     """Whether ``text`` is written as a plain (unquoted) scalar (``flow``: inside [] or {})."""
+    if len(text) > _SHORT:
+        return _plain_ok(text, flow)
+    seen = _PLAIN_SEEN[flow]
+    ok = seen.get(text)
+    if ok is None:
+        if len(seen) > 100_000:  # bounded: unique ids would otherwise grow it forever
+            seen.clear()
+        ok = seen[text] = _plain_ok(text, flow)
+    return ok
+
+
+def _plain_ok(text: str, flow: bool) -> bool:
     return (
         len(text) < MAX_SCALAR
         and _PLAIN.fullmatch(text) is not None

@@ -141,3 +141,24 @@ def test_fmt_rewrites_only_files_that_need_it(tmp_path: Path) -> None:
     assert result.changed == (tmp_path / "bad.yaml",)
     assert (tmp_path / "ok.yaml").read_text() == CANONICAL
     assert is_canonical((tmp_path / "bad.yaml").read_bytes())
+
+
+SPELLINGS = {
+    # written back as they are
+    "word": True, "true": True, "false": True, "": True, "12": True, "-3": True,
+    "1.5": True, "2.0e-06": True, "2024-05-13": True, "gpt-4o": True, "env:KEY": True,
+    # spelled otherwise by the emitter (or left to the round trip)
+    "True": False, "yes": False, "on": False, "~": False, "null": False, "0x1F": False,
+    "1_000": False, "+5": False, ".5": False, "1e3": False, "=": False, "0o17": False,
+    "2024-5-13": False, "!!str x": False, "&a x": False,
+}  # fmt: skip
+
+
+@pytest.mark.parametrize(("spelling", "fast"), SPELLINGS.items(), ids=list(SPELLINGS))
+def test_plain_scalar_spellings_agree_with_the_round_trip(spelling: str, fast: bool) -> None:
+    # The check reads scalars without resolving their tags: a plain scalar counts as
+    # canonical only when the round trip keeps its text.
+    text = f"a: {spelling}\n" if spelling else "a:\n"
+    assert is_canonical(text.encode()) is fast
+    if fast:
+        assert format_text(text) == text
