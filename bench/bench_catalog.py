@@ -136,7 +136,9 @@ def main() -> None:
         small = Path(tmp) / "r100"
         generate(small, 10, 100)
         run(["fmt", str(small)])
-        fixed = measure(small, first_inactive_model(small), args.repeat)
+        # Small sizes take a fraction of a second: more runs, so that a few milliseconds
+        # of noise do not read as a per-model change.
+        fixed = measure(small, first_inactive_model(small), max(args.repeat, 9))
         report("fixed cost (100 models):", fixed)
         rows = []
         for size in [int(s) for s in args.sizes.split(",")]:
@@ -144,9 +146,12 @@ def main() -> None:
             generate(root, max(10, size // 500), size)
             run(["fmt", str(root)])
             model = first_inactive_model(root)
-            med = measure(root, model, 1 if size >= 50_000 else args.repeat)
+            repeat = 1 if size >= 50_000 else max(args.repeat, 9) if size <= 1000 else args.repeat
+            med = measure(root, model, repeat)
             report(f"synthetic {size} models ({model}):", med)
-            print(f"  activate changed {only_active_lines_changed(root, model)} lines, all 'active:'")
+            print(
+                f"  activate changed {only_active_lines_changed(root, model)} lines, all 'active:'"
+            )
             rows.append((size, med))
             shutil_rmtree(root)
         base_size, base = rows[0]
