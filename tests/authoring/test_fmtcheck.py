@@ -67,10 +67,17 @@ NOT_FAST = {
         f"{chr(98 + i)}: &{chr(98 + i)} [*{chr(97 + i)}, *{chr(97 + i)}]\n" for i in range(20)
     ),
     "explicit tag": "a: !!str abc\n",
-    "trailing blank line": "a: 1\n\n",
-    "comment inside": "a: 1  # why\n",
-    "comment line inside": "a: 1\n# note\nb: 2\n",
     "leading blank line": "\n# c\na: 1\n",
+    # trivia the round trip changes
+    "whitespace-only line": "a: 1\n   \nb: 2\n",
+    "tab before a comment": "a: 1\t# why\n",
+    "comment on a document marker": "a: 1\n--- # two\nb: 2\n",
+    "two blank lines before a document marker": "a: 1\n\n\n---\nb: 2\n",
+    "blank line after a nested value before a marker": "a:\n  b: 1\n\n---\nc: 1\n",
+    "comment before the first marker": "# c\n---\na: 1\n",
+    "no newline after the last comment": "a: 1\n# end",
+    "blank line before a commented flow item": "a:\n  - {x: 1}\n\n  - {x: 2}  # c\n",
+    "comment line before a commented flow item": "a:\n  - [1]\n  # d\n  - [2]  # c\n",
     "block scalar": "a: |\n  text\n",
     "escaped double quotes": 'a: "\\u00e9"\n',
     "quoted kind, keys out of order": "kind: 'Model'\napiVersion: regctl/v1\n",
@@ -85,6 +92,24 @@ NOT_FAST = {
 def test_canonical_text_is_recognised_and_is_what_the_round_trip_writes() -> None:
     assert format_text(CANONICAL) == CANONICAL
     assert is_canonical(CANONICAL.encode())
+
+
+# Comments and blank lines in places the round trip keeps them: canonical, decided fast.
+WITH_TRIVIA = {
+    "trailing blank line": "a: 1\n\n",
+    "end-of-line comment": "a: 1  # why\n",
+    "comment line inside": "a: 1\n# note\nb: 2\n",
+    "indented comment under a key": "a:\n  # the b\n  b: 1\n",
+    "comment after a list item": "a:\n  - id: p  # first\n    size: 1\n\n  - id: q\n",
+    "blank line and comment before a marker": "a: 1\n\n# next\n---\nb: 2\n",
+    "comment after an explicit start": "---\n# c\na: 1\n",
+}
+
+
+@pytest.mark.parametrize("text", WITH_TRIVIA.values(), ids=WITH_TRIVIA.keys())
+def test_comments_the_round_trip_keeps_do_not_need_it(text: str) -> None:
+    assert format_text(text) == text
+    assert is_canonical(text.encode())
 
 
 @pytest.mark.parametrize("text", NOT_FAST.values(), ids=NOT_FAST.keys())
@@ -162,3 +187,38 @@ def test_plain_scalar_spellings_agree_with_the_round_trip(spelling: str, fast: b
     assert is_canonical(text.encode()) is fast
     if fast:
         assert format_text(text) == text
+
+
+def test_random_comments_and_blank_lines_never_fool_the_fast_check() -> None:
+    # Comments and blank lines dropped at random places (whole-line at any indentation,
+    # end-of-line with spaces or a tab, runs of blank lines, whitespace-only lines) into
+    # canonical files: whenever the fast check says canonical, the round trip must agree.
+    import random
+
+    rng = random.Random(12)
+    trivia = ["\n", "\n\n", "\n\n\n", "# c\n", "  # c\n", "      # c d\n", "   \n", "#\n"]
+    eol = ["  # c", " # c", "\t# c", " #", "  # 'q' \"d\""]
+    checked = fast = 0
+    for path in _samples():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        try:
+            canon = format_text(text)
+        except Exception:
+            continue
+        if not is_canonical(canon.encode()):
+            continue
+        lines = canon.splitlines(keepends=True)
+        for _ in range(12):
+            changed = list(lines)
+            for _ in range(rng.randint(1, 4)):
+                i = rng.randrange(len(changed) + 1)
+                if rng.random() < 0.5 or i == len(changed):
+                    changed.insert(i, rng.choice(trivia))
+                elif changed[i].strip():
+                    changed[i] = changed[i].rstrip("\n") + rng.choice(eol) + "\n"
+            candidate = "".join(changed)
+            checked += 1
+            if is_canonical(candidate.encode()):
+                fast += 1
+                assert format_text(candidate) == candidate, candidate
+    assert checked > 200 and fast > checked // 4, (checked, fast)
