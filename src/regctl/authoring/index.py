@@ -92,9 +92,9 @@ def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> Index:
         raise RegctlError(msg("{path}: no such registry folder", path=str(root)))
     index = Index(root=root)
     files = registry_files(root)
-    progress.total("files read", len(files))
+    progress.total("files scanned", len(files))
     for path in files:
-        progress.advance("files read")
+        progress.advance("files scanned")
         try:
             snap = Snapshot.take(path)
         except UnicodeDecodeError:
