@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from regctl import safeio
 from regctl.errors import RegctlError
 from regctl.fsutil import atomic_write
 from regctl.i18n import msg
@@ -19,6 +20,14 @@ from regctl.i18n import msg
 
 class FileChangedError(RegctlError):
     """The file changed on disk between reading and writing it."""
+
+
+class UnreadableFileError(RegctlError):
+    """Not a regular file, too large, or unreadable (see :mod:`regctl.safeio`)."""
+
+    def __init__(self, path: Path, detail: str) -> None:
+        super().__init__(f"{path}: {detail}")
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -33,8 +42,18 @@ class Snapshot:
 
     @classmethod
     def take(cls, path: Path) -> Snapshot:
-        """Read ``path`` (UTF-8) and remember its mtime, size and hash."""
-        data = path.read_bytes()
+        """Read ``path`` (UTF-8) and remember its mtime, size and hash.
+
+        Only a regular file of at most the validator's size cap is read (a FIFO put in the
+        registry must not hang the command): anything else raises
+        :class:`UnreadableFileError`.
+        """
+        from regctl.source import MAX_FILE_BYTES
+
+        try:
+            data = safeio.read_regular(path, MAX_FILE_BYTES)
+        except safeio.SafeReadError as exc:
+            raise UnreadableFileError(path, f"cannot read file: {exc}") from None
         st = path.stat()
         return cls(
             path=path,
@@ -85,14 +104,12 @@ def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
 
 
 def registry_files(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` below ``root`` in a stable order, skipping hidden folders."""
-    if root.is_file():
-        return [root]
-    out = []
-    for p in root.rglob("*"):
-        rel = p.relative_to(root)
-        if any(part.startswith(".") for part in rel.parts):
-            continue
-        if p.is_file() and p.suffix in (".yaml", ".yml"):
-            out.append(p)
-    return sorted(out)
+    """Every ``*.yaml``/``*.yml`` below ``root`` in sorted order, as the validator finds them.
+
+    Hidden folders are skipped; symlinks leading out of the registry (unless allowed, see
+    :mod:`regctl.source_guard`) and unreadable folders are left out: ``validate`` reports them.
+    """
+    from regctl import source_guard
+    from regctl.source import find_files
+
+    return find_files(root, source_guard.allow_outside_default())[0]

@@ -23,8 +23,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from regctl import progress
-from regctl.authoring.files import Snapshot, registry_files, write_checked
+from regctl import progress, safeio
+from regctl.authoring.files import Snapshot, UnreadableFileError, registry_files, write_checked
 from regctl.errors import RegctlError
 from regctl.i18n import msg
 from regctl.layout import (
@@ -39,7 +39,7 @@ from regctl.layout import (
     quoted_ok,
     single_quoted,
 )
-from regctl.source import _Loader
+from regctl.source import MAX_FILE_BYTES, _Loader
 
 _T = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _T + "str", _T + "seq", _T + "map"
@@ -212,11 +212,14 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
     for f in files:
         progress.advance("files checked")
         try:
-            if is_canonical(f.read_bytes()):
+            if is_canonical(safeio.read_regular(f, MAX_FILE_BYTES)):
                 continue
             snap = Snapshot.take(f)
-        except OSError as exc:
-            failed.append((f, f"cannot read file: {exc.strerror}"))
+        except safeio.SafeReadError as exc:
+            failed.append((f, f"cannot read file: {exc}"))
+            continue
+        except UnreadableFileError as exc:
+            failed.append((f, exc.detail))
             continue
         except UnicodeDecodeError:
             failed.append((f, "not UTF-8"))
