@@ -11,7 +11,7 @@ import functools
 import hashlib
 import json
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -65,10 +65,18 @@ class CompileResult:
 
 
 def compile_registry(
-    root: str | Path, *, env: str | None = None, as_of: dt.date | None = None
+    root: str | Path,
+    *,
+    env: str | None = None,
+    as_of: dt.date | None = None,
+    overrides: Mapping[Path, bytes] | None = None,
 ) -> CompileResult:
-    """Validate ``root`` for ``env`` and, if it has no errors, build its manifest."""
-    report = validate(root, as_of=as_of, envs=[] if env is None else [env])
+    """Validate ``root`` for ``env`` and, if it has no errors, build its manifest.
+
+    ``overrides`` (resolved path -> bytes) compiles those files with that content instead
+    of what is on disk (``activate --dry-run --compile``: the lock the edit would give).
+    """
+    report = validate(root, as_of=as_of, envs=[] if env is None else [env], overrides=overrides)
     if env is not None and env not in report.registry.environments:
         known = ", ".join(sorted(report.registry.environments)) or msg("none")
         raise UsageError(msg("unknown environment '{env}' (known: {known})", env=env, known=known))

@@ -60,9 +60,13 @@ def test_deactivate_compile_dry_run_writes_nothing(project: Path, run_cli: Any) 
     assert lock.read_bytes() == data
     assert {p: p.read_bytes() for p in yaml_before} == yaml_before
 
+    announced = r.stdout.split(f"would write {lock} (")[1].split(")")[0]
+
     r = run_cli("deactivate", active, "--compile", "-o", str(lock), cwd=project)
     assert r.returncode == 0, r.stderr
     assert "chat" not in json.loads(lock.read_text())["active"].get("openai", {})
+    # the dry run announced exactly the lock the real run wrote
+    assert json.loads(lock.read_text())["digest"] == announced
     assert _check(run_cli, project, lock) == 0
 
 

@@ -60,6 +60,12 @@ class Outcome:
     target: Change
     others: tuple[Change, ...]
     files: tuple[Path, ...]
+    texts: tuple[str, ...] = ()
+    """The new text of each of ``files`` (also with ``dry_run``, where nothing is written)."""
+
+    def overrides(self) -> dict[Path, bytes]:
+        """``files`` with their new bytes, for :func:`regctl.validate.validate` and compile."""
+        return {f.resolve(): t.encode("utf-8") for f, t in zip(self.files, self.texts, strict=True)}
 
 
 def _active_set(value: Any, caps: list[str], where: str) -> list[str]:
@@ -215,7 +221,7 @@ def change_active(
     if files and not dry_run:
         validate_candidate(root, {snap.path: text for snap, text in files}, env=env)
         write_checked(files)
-    return Outcome(main, tuple(others), tuple(s.path for s, _ in files))
+    return Outcome(main, tuple(others), tuple(s.path for s, _ in files), tuple(t for _, t in files))
 
 
 def _render(

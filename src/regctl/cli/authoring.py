@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,11 +85,7 @@ def _run_active(
     else:
         _report_edit(out, activate, dry_run, scope)
     if lock is not None:
-
-        def edit(root: Path) -> object:
-            return change_active(root, provider, model, capabilities, env=env, activate=activate)
-
-        _refresh_lock(registry, env, lock, dry_run, edit)
+        _refresh_lock(registry, env, lock, dry_run, out)
 
 
 def _report_edit(out: Outcome, activate: bool, dry_run: bool, scope: str) -> None:
@@ -122,25 +115,19 @@ def _report_edit(out: Outcome, activate: bool, dry_run: bool, scope: str) -> Non
         click.echo(tr("would write {path}", path=f) if dry_run else tr("wrote {path}", path=f))
 
 
-def _refresh_lock(
-    registry: Path, env: str | None, lock: Path, dry_run: bool, edit: Callable[[Path], object]
-) -> None:
+def _refresh_lock(registry: Path, env: str | None, lock: Path, dry_run: bool, out: Outcome) -> None:
     """Recompile a committed lock after an edit (``--compile -o LOCK``).
 
     For teams that commit locks: the edit and the lock land in one commit, so CI's
     ``compile --check`` stays green. The lock is written only when its content changed,
     so re-running is a no-op and an unchanged lock never shows up in a diff. A dry run
-    compiles the edit applied to a scratch copy, so it reports what the real run would do.
+    compiles the registry with the edited files' new text in memory, so it reports what
+    the real run would do.
     """
     from regctl.compile import compile_registry, is_stale, write_lock
 
-    with tempfile.TemporaryDirectory(prefix="regctl-dry-") as scratch:
-        root = registry
-        if dry_run:
-            root = Path(scratch) / (registry.resolve().name or "registry")
-            shutil.copytree(registry, root, symlinks=True)
-            edit(root)
-        result = compile_registry(root, env=env)
+    overrides = out.overrides() if dry_run else None
+    result = compile_registry(registry, env=env, overrides=overrides)
     if not result.ok:  # the edit was validated; this is a race with another writer
         raise RegctlError(msg("{path} not refreshed: the registry no longer compiles", path=lock))
     if not is_stale(lock, result):
