@@ -8,24 +8,10 @@ rewritten by them.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
-
-TIMEOUT = 30  # a read that blocks on a FIFO would never return
-
-
-def _regctl(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "regctl", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-    )
 
 
 @pytest.fixture
@@ -34,26 +20,29 @@ def with_fifo(project: Path) -> Path:
     return project
 
 
-def test_activate_refuses_a_fifo_instead_of_hanging(with_fifo: Path) -> None:
+# run_cli (tests/conftest.py) gives every command 120 s: a read blocked on the FIFO fails.
+def test_activate_refuses_a_fifo_instead_of_hanging(with_fifo: Path, run_cli: Any) -> None:
     openai = with_fifo / "registry/providers/openai.yaml"
     before = openai.read_bytes()
-    r = _regctl("activate", "openai/gpt-4o-mini", cwd=with_fifo)
+    r = run_cli("activate", "openai/gpt-4o-mini", cwd=with_fifo)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "pipe.yaml" in r.stderr and "not a regular file" in r.stderr
     assert openai.read_bytes() == before
 
 
-def test_fmt_check_reports_a_fifo_and_goes_on(with_fifo: Path) -> None:
-    r = _regctl("fmt", "--check", "registry", cwd=with_fifo)
+def test_fmt_check_reports_a_fifo_and_goes_on(with_fifo: Path, run_cli: Any) -> None:
+    r = run_cli("fmt", "--check", "registry", cwd=with_fifo)
     assert r.returncode == 1 and "Traceback" not in r.stderr
     assert "pipe.yaml" in r.stderr and "not a regular file" in r.stderr
 
 
-def test_fmt_leaves_a_file_outside_the_registry_alone(project: Path, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+def test_fmt_leaves_a_file_outside_the_registry_alone(
+    project: Path, tmp_path_factory: pytest.TempPathFactory, run_cli: Any
+) -> None:
     outside = tmp_path_factory.mktemp("elsewhere") / "secret.yaml"
     outside.write_text("kind:   Provider\napiVersion:    regctl/v1\n")  # not canonical
     (project / "registry" / "providers" / "link.yaml").symlink_to(outside)
-    r = _regctl("fmt", "registry", cwd=project)
+    r = run_cli("fmt", "registry", cwd=project)
     assert "link.yaml" not in r.stdout
     assert outside.read_text() == "kind:   Provider\napiVersion:    regctl/v1\n"
     assert (project / "registry" / "providers" / "link.yaml").is_symlink()
