@@ -57,22 +57,49 @@ _EOL_COMMENT = re.compile(r" +#[^\n]*")
 _FLOW_ITEM = re.compile(r" *- [\[{]")
 
 
-def is_canonical(raw: bytes) -> bool:
-    """True only if ``fmt`` would leave this file byte for byte as it is."""
+# What the emitter does not describe: with none of it in a file (below a leading block of
+# comment lines), the file's canonical form is exactly that block and the emitter's text
+# (held against ruamel.yaml by a test).
+_HEADER = re.compile(r"(?:#[^\n]*\n(?:#[^\n]*\n|\n)*)?")
+_NOT_BARE = re.compile(r"[#\r\t\ufeff]|^ *\n|^(?:\.\.\.|%|---[^\n])", re.MULTILINE)
+
+
+def canonical_form(raw: bytes) -> str | None:
+    """The text ``fmt`` writes for this file, when it can be told without the round trip.
+
+    The file itself when it is canonical; the emitter's text when the file holds nothing
+    the emitter does not describe (no comments, blank lines, tabs, CR, byte-order mark,
+    directives or document-end markers; every scalar in a form it reproduces); ``None``
+    when only the round trip can tell.
+    """
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
-        return False
+        return None
     if not text.endswith("\n") or text.startswith("\n"):
-        return False
+        return None
     try:
         docs = _documents(raw)
         emitted = emit(docs, explicit_start=text.startswith("---\n"))
     except (Unsure, yaml.YAMLError, RecursionError):
-        return False
+        return None
     # Most files have no trivia at all: one comparison in C. Otherwise the file must be
     # the emitted lines with only trivia added.
-    return emitted == text or _with_trivia(text, emitted)
+    if emitted == text or _with_trivia(text, emitted):
+        return text
+    # A leading block of whole-line comments stays on top whatever moves below it.
+    header = _HEADER.match(text)
+    assert header is not None  # the pattern matches the empty string
+    body = header.end()
+    if (body and text.startswith("---", body)) or _NOT_BARE.search(text, body) is not None:
+        return None
+    return header.group() + emitted
+
+
+def is_canonical(raw: bytes) -> bool:
+    """True only if ``fmt`` would leave this file byte for byte as it is."""
+    form = canonical_form(raw)
+    return form is not None and form.encode("utf-8") == raw
 
 
 def _with_trivia(text: str, emitted: str) -> bool:
@@ -212,9 +239,13 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
     for f in files:
         progress.advance("files checked")
         try:
-            if is_canonical(safeio.read_regular(f, MAX_FILE_BYTES)):
+            raw = safeio.read_regular(f, MAX_FILE_BYTES)
+            form = canonical_form(raw)
+            if form is not None and form.encode("utf-8") == raw:
                 continue
             snap = Snapshot.take(f)
+            if snap.text.encode("utf-8") != raw:  # changed since: decide on what is there now
+                form = canonical_form(snap.text.encode("utf-8"))
         except safeio.SafeReadError as exc:
             failed.append((f, f"cannot read file: {exc}"))
             continue
@@ -224,7 +255,8 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
         except UnicodeDecodeError:
             failed.append((f, "not UTF-8"))
             continue
-        new, error = _round_trip(snap.text)
+        # the round trip only where the emitter cannot tell the canonical text by itself
+        new, error = _round_trip(snap.text) if form is None else (form, None)
         if error is not None:
             failed.append((f, error))
         elif new != snap.text:
