@@ -10,6 +10,9 @@ the round trip is known to keep them (:func:`_with_trivia`). Anything else the e
 does not reproduce exactly (anchors, tags, block scalars, other spellings of numbers and
 booleans, ...) makes the text differ or raises :class:`~regctl.layout.Unsure`, and only
 then is the round trip run. So the answer is the round trip's answer, computed faster.
+A file that differs but holds nothing the emitter does not describe (no comments below a
+leading block, no blank lines, ...) gets the emitter's text as its canonical form
+(:func:`canonical_form`): the round trip would write the same bytes.
 """
 
 from __future__ import annotations
