@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -46,9 +47,44 @@ def require_binary(name: str, *, hint: str = "bash scripts/install-test-deps.sh"
     if path:
         return path
     message = f"{name} is not installed (run: {hint})"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _on_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
+
+
+def _on_ci() -> bool:
+    return os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def require_module(name: str) -> Any:
+    """Import ``name`` (a package of the test extra); skip off CI without it, fail under CI."""
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        message = f"{name} is not installed (run: bash scripts/install-test-deps.sh)"
+        if _on_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+
+
+def litellm_price_map() -> Path:
+    """The price map shipped inside the installed ``litellm`` package (the test extra)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("litellm")  # found, not imported: that takes seconds
+    path = (
+        Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
+        if spec is not None and spec.origin is not None
+        else None
+    )
+    if path is None or not path.is_file():
+        message = f"no litellm price map ({path or 'litellm is not installed'})"
+        if _on_ci():
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message)
+    return path
 
 
 def repository_root() -> Path:
@@ -74,7 +110,7 @@ def modelsdev_corpus() -> Path:
     if (path / "providers").is_dir():
         return path
     message = f"models.dev corpus not found at {path} (set REGCTL_MODELSDEV_CORPUS)"
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    if _on_ci():
         pytest.fail(message, pytrace=False)
     pytest.skip(message)
 

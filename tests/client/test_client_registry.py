@@ -135,7 +135,9 @@ def test_candidates(reg: Registry) -> None:
 
 
 def test_resolved_fields_and_openai_client(reg: Registry, monkeypatch: pytest.MonkeyPatch) -> None:
-    openai = pytest.importorskip("openai")
+    from tests.conftest import require_module
+
+    openai = require_module("openai")
     monkeypatch.setenv("RC_TEST_OPENAI_KEY", "sk-test-123")
     r = reg.resolve("chat", provider="openai")
     assert (r.api, r.base_url, r.upstream_id) == (

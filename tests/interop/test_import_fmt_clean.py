@@ -8,37 +8,14 @@ on the written files as well (on a sample of the 136 models.dev files, for time)
 
 from __future__ import annotations
 
-import importlib.util
-import os
 from pathlib import Path
 
-import pytest
+from tests.conftest import litellm_price_map, modelsdev_corpus
 
 from regctl.authoring.fmt import format_text
 
 REPO = Path(__file__).resolve().parents[2]
 DJANGO_DUMP = Path(__file__).parent / "data" / "django_dump.json"
-
-
-def _corpus() -> Path | None:
-    """REGCTL_MODELSDEV_CORPUS, else ``shared/corpus/models.dev`` beside the repository
-    (or beside a folder holding it, as for a git worktree)."""
-    env = os.environ.get("REGCTL_MODELSDEV_CORPUS")
-    if env:
-        return Path(env) if Path(env).is_dir() else None
-    for parent in REPO.parents:
-        found = parent / "shared" / "corpus" / "models.dev"
-        if found.is_dir():
-            return found
-    return None
-
-
-def _price_map() -> Path | None:
-    spec = importlib.util.find_spec("litellm")
-    if spec is None or spec.origin is None:
-        return None
-    path = Path(spec.origin).parent / "model_prices_and_context_window_backup.json"
-    return path if path.is_file() else None
 
 
 def _assert_fmt_clean(cli, out: Path, every: int = 1) -> None:
@@ -59,17 +36,15 @@ def test_django_import_is_fmt_clean(tmp_path: Path, cli) -> None:
     _assert_fmt_clean(cli, out)
 
 
-@pytest.mark.skipif(_price_map() is None, reason="litellm not installed")
 def test_litellm_import_is_fmt_clean(tmp_path: Path, cli) -> None:
     out = tmp_path / "reg"
-    proc = cli("import", "litellm", str(_price_map()), "-o", str(out))
+    proc = cli("import", "litellm", str(litellm_price_map()), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     _assert_fmt_clean(cli, out, every=3)
 
 
-@pytest.mark.skipif(_corpus() is None, reason="models.dev corpus not present")
 def test_modelsdev_import_is_fmt_clean(tmp_path: Path, cli) -> None:
     out = tmp_path / "reg"
-    proc = cli("import", "modelsdev", str(_corpus()), "-o", str(out))
+    proc = cli("import", "modelsdev", str(modelsdev_corpus()), "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     _assert_fmt_clean(cli, out, every=8)

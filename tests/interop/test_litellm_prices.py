@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
@@ -11,13 +10,6 @@ import pytest
 from regctl.compile import compile_registry
 from regctl.interop.litellm_prices import import_litellm_prices
 from regctl.interop.writer import write_registry
-
-_spec = importlib.util.find_spec("litellm")
-PRICE_MAP = (
-    Path(_spec.origin).parent / "model_prices_and_context_window_backup.json"
-    if _spec and _spec.origin
-    else None
-)
 
 SMALL = {
     "sample_spec": {"litellm_provider": "one of ...", "mode": "one of ..."},
@@ -95,13 +87,14 @@ def test_bad_file_is_one_line_error(tmp_path: Path, cli) -> None:
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
 
 
-@pytest.mark.skipif(PRICE_MAP is None or not PRICE_MAP.is_file(), reason="litellm not installed")
 def test_real_price_map_imports_validates_and_compiles(tmp_path: Path) -> None:
-    assert PRICE_MAP is not None
-    result = import_litellm_prices(PRICE_MAP)
+    from tests.conftest import litellm_price_map
+
+    price_map = litellm_price_map()
+    result = import_litellm_prices(price_map)
     report = result.report
     assert report.models > 2000
-    entries = len(json.loads(PRICE_MAP.read_text())) - 1  # minus sample_spec
+    entries = len(json.loads(price_map.read_text())) - 1  # minus sample_spec
     assert report.models + len(report.skipped) - report.skipped_by_reason()["no-base-url"] == (
         entries
     )  # every entry is either imported or reported

@@ -89,7 +89,9 @@ def test_s3_endpoint_from_the_registry_gets_no_signature(
     recorder: tuple[str, list[tuple[str, str, str | None, bytes]]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    pytest.importorskip("boto3")
+    from tests.conftest import require_module
+
+    require_module("boto3")
     host, seen = recorder
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", AWS_KEY_ID)
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s3cr3t-Regctl-Test-Key-0123456789abcd")
