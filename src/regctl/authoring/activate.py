@@ -218,10 +218,11 @@ def change_active(
     files = _render(session, edits)
     planned = {(provider, model)} | {(provider, o.model) for o in others}
     _refuse_shared(files, planned)
+    out = Outcome(main, tuple(others), tuple(s.path for s, _ in files), tuple(t for _, t in files))
     if files and not dry_run:
-        validate_candidate(root, {snap.path: text for snap, text in files}, env=env)
+        validate_candidate(root, out.overrides())
         write_checked(files)
-    return Outcome(main, tuple(others), tuple(s.path for s, _ in files), tuple(t for _, t in files))
+    return out
 
 
 def _render(

@@ -54,6 +54,11 @@ class Snapshot:
             data = safeio.read_regular(path, MAX_FILE_BYTES)
         except safeio.SafeReadError as exc:
             raise UnreadableFileError(path, f"cannot read file: {exc}") from None
+        return cls.of(path, data)
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> Snapshot:
+        """The snapshot of ``data``, just read from ``path`` (UTF-8), with its mtime and hash."""
         st = path.stat()
         return cls(
             path=path,

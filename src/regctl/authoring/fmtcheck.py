@@ -27,7 +27,7 @@ import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from regctl import progress, safeio
-from regctl.authoring.files import Snapshot, UnreadableFileError, registry_files, write_checked
+from regctl.authoring.files import Snapshot, registry_files, write_checked
 from regctl.errors import RegctlError
 from regctl.i18n import msg
 from regctl.layout import (
@@ -246,14 +246,9 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
             form = canonical_form(raw)
             if form is not None and form.encode("utf-8") == raw:
                 continue
-            snap = Snapshot.take(f)
-            if snap.text.encode("utf-8") != raw:  # changed since: decide on what is there now
-                form = canonical_form(snap.text.encode("utf-8"))
+            snap = Snapshot.of(f, raw)  # a later change on disk is caught when writing
         except safeio.SafeReadError as exc:
             failed.append((f, f"cannot read file: {exc}"))
-            continue
-        except UnreadableFileError as exc:
-            failed.append((f, exc.detail))
             continue
         except UnicodeDecodeError:
             failed.append((f, "not UTF-8"))

@@ -10,16 +10,19 @@ an edit then cannot patch as text are read again with ruamel.yaml
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
-from regctl import progress
-from regctl.authoring.files import Snapshot, registry_files
+from regctl import progress, safeio
+from regctl.authoring.files import Snapshot, UnreadableFileError, registry_files
 from regctl.errors import RegctlError
 from regctl.i18n import msg
 from regctl.positions import PosDict
-from regctl.source import Document, parse_documents
+from regctl.source import MAX_FILE_BYTES, Document, parse_documents
+
+D = TypeVar("D", bound=dict[str, Any])
 
 
 @dataclass
@@ -36,13 +39,12 @@ class SourceText:
 
 @dataclass
 class ModelEntry:
-    """Where a model is written: its mapping, inside a provider's list or its own document."""
+    """Where a model is written: its mapping, in a provider's list or as its own document."""
 
     provider: str
     id: str
     data: PosDict
     file: SourceText
-    inline: bool
 
     def capabilities(self) -> list[str]:
         caps = self.data.get("capabilities")
@@ -96,11 +98,15 @@ def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> Index:
     for path in files:
         progress.advance("files scanned")
         try:
-            snap = Snapshot.take(path)
+            raw = safeio.read_regular(path, MAX_FILE_BYTES)
+        except safeio.SafeReadError as exc:
+            raise UnreadableFileError(path, f"cannot read file: {exc}") from None
+        if mentioning and not any(m.encode("utf-8") in raw for m in mentioning):
+            continue  # only scanned: no snapshot, no hash, no parse
+        try:
+            snap = Snapshot.of(path, raw)
         except UnicodeDecodeError:
             raise RegctlError(f"{path}: [yaml-syntax] not UTF-8") from None
-        if mentioning and not any(m in snap.text for m in mentioning):
-            continue
         st = SourceText(snap, _load(snap))
         index.files.append(st)
         for doc in st.docs:
@@ -109,19 +115,30 @@ def load_index(root: Path, *, mentioning: tuple[str, ...] = ()) -> Index:
     return index
 
 
-def _index_doc(index: Index, st: SourceText, doc: PosDict) -> None:
-    kind = doc.get("kind")
-    did = str(doc.get("id", ""))
+def definitions(doc: D) -> Iterator[tuple[str, Any, D]]:
+    """What one registry document defines: ``("provider", id, doc)``, ``("model",
+    (provider, id), mapping)`` for each model (inline or standalone), ``("environment", id,
+    doc)``. Works on any loader's mappings (the validator's, ruamel.yaml's: both dicts)."""
+    if not isinstance(doc, dict):
+        return
+    kind, did = doc.get("kind"), str(doc.get("id", ""))
     if kind == "Provider":
-        index.providers.setdefault(did, (st, doc))
-        models: Any = doc.get("models")
-        if isinstance(models, list):
-            for m in models:
-                if isinstance(m, PosDict) and "id" in m:
-                    key = (did, str(m["id"]))
-                    index.models.setdefault(key, ModelEntry(did, key[1], m, st, True))
+        yield "provider", did, doc
+        models = doc.get("models")
+        for m in models if isinstance(models, list) else ():
+            if isinstance(m, dict) and "id" in m:
+                yield "model", (did, str(m["id"])), cast(D, m)  # same loader, same type
     elif kind == "Model":
-        key = (str(doc.get("provider", "")), did)
-        index.models.setdefault(key, ModelEntry(key[0], did, doc, st, False))
+        yield "model", (str(doc.get("provider", "")), did), doc
     elif kind == "Environment":
-        index.environments.setdefault(did, (st, doc))
+        yield "environment", did, doc
+
+
+def _index_doc(index: Index, st: SourceText, doc: PosDict) -> None:
+    for what, key, node in definitions(doc):
+        if what == "provider":
+            index.providers.setdefault(key, (st, node))
+        elif what == "model":
+            index.models.setdefault(key, ModelEntry(key[0], key[1], node, st))
+        else:
+            index.environments.setdefault(key, (st, node))

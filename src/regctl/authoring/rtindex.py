@@ -17,6 +17,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
 from regctl.authoring.files import Snapshot
+from regctl.authoring.index import definitions
 from regctl.errors import RegctlError
 
 
@@ -49,24 +50,12 @@ def load_tree(snap: Snapshot) -> FileTree:
         raise RegctlError(f"{snap.path}{where}: [yaml-syntax] {problem}") from None
     tree = FileTree(snap, docs)
     for doc in docs:
-        if not isinstance(doc, CommentedMap):
-            continue
-        kind, did = doc.get("kind"), str(doc.get("id", ""))
-        if kind == "Provider" and isinstance(doc.get("models"), CommentedSeq):
-            for m in doc["models"]:
-                if isinstance(m, CommentedMap) and "id" in m:
-                    tree.models.setdefault((did, str(m["id"])), m)
-        elif kind == "Model":
-            tree.models.setdefault((str(doc.get("provider", "")), did), doc)
-        elif kind == "Environment":
-            tree.environments.setdefault(did, doc)
+        for what, key, node in definitions(doc):
+            if what == "model":
+                tree.models.setdefault(key, node)
+            elif what == "environment":
+                tree.environments.setdefault(key, node)
     return tree
-
-
-def own_keys(node: CommentedMap) -> set[Any]:
-    """Keys written in this mapping itself, not brought in by a merge key (``<<: *base``)."""
-    own = getattr(node, "_ok", None)
-    return set(own) if own is not None else set(node)
 
 
 def set_in_tree(node: CommentedMap, key: str, value: Any, after: tuple[str, ...]) -> None:

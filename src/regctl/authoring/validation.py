@@ -32,13 +32,11 @@ def _show(p: Problem) -> str:
     return f"{p.location}: {severity} [{p.rule}] {i18n.localize(p.message)}"
 
 
-def validate_candidate(root: Path, new_texts: dict[Path, str], *, env: str | None = None) -> None:
-    """Raise :class:`InvalidResultError` if ``root`` with ``new_texts`` swapped in has errors.
+def validate_candidate(root: Path, overrides: Mapping[Path, bytes]) -> None:
+    """Raise :class:`InvalidResultError` if ``root`` with ``overrides`` swapped in has errors.
 
-    ``env`` is accepted for symmetry with the edit commands; every environment is validated.
+    ``overrides``: resolved path -> the file's new bytes. Every environment is validated.
     """
-    del env
-    overrides = {path.resolve(): text.encode("utf-8") for path, text in new_texts.items()}
     errors = _errors(root, overrides)
     if not errors:
         return
