@@ -23,7 +23,7 @@ from gen_registry import generate
 from regctl.authoring.activate import change_active
 from regctl.authoring.fmt import format_paths
 from regctl.authoring.index import load_index
-from regctl.validate import validate
+from regctl.pipeline.validate import validate
 
 
 def _time(fn) -> float:  # type: ignore[no-untyped-def]

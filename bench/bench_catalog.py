@@ -85,7 +85,7 @@ def report(title: str, med: dict[str, float]) -> None:
 
 
 def first_inactive_model(root: Path) -> str:
-    from regctl.validate import validate
+    from regctl.pipeline.validate import validate
 
     rep = validate(root)
     for pid, by_id in sorted(rep.registry.base.models.items()):

@@ -25,7 +25,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from regctl.canonical import dumps_pretty, seal  # noqa: E402
+from regctl.base.canonical import dumps_pretty, seal  # noqa: E402
 
 CAPS = ["chat", "completion", "embedding", "vision", "tools", "code", "reasoning"]
 

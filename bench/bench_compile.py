@@ -37,7 +37,7 @@ root, what = sys.argv[1], sys.argv[2]
 files = sorted(glob.glob(root + "/**/*.yaml", recursive=True))
 datas = [open(f, "rb").read() for f in files]  # read outside the timed part for both
 if what == "compile":
-    from regctl.compile import compile_registry, write_lock
+    from regctl.pipeline.compile import compile_registry, write_lock
     del datas  # warmed the page cache; regctl reads the files itself
 else:
     import yaml

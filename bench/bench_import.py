@@ -18,9 +18,9 @@ import tempfile
 import time
 from pathlib import Path
 
-from regctl.compile import compile_registry
 from regctl.interop.modelsdev import import_modelsdev
 from regctl.interop.writer import write_registry
+from regctl.pipeline.compile import compile_registry
 
 # $REGCTL_MODELSDEV_CORPUS, else ../shared/corpus/models.dev beside the repository.
 DEFAULT_CORPUS = Path(

@@ -27,10 +27,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_registry import default_providers, generate
 
-from regctl.compile import compile_registry
-from regctl.deploy import plan_for, resolve_target
-from regctl.plan import Plan
-from regctl.plan_render import render_text
+from regctl.deploy.apply import plan_for, resolve_target
+from regctl.deploy.plan import Plan
+from regctl.deploy.render import render_text
+from regctl.pipeline.compile import compile_registry
 
 
 def best_of(repeat: int, fn: Callable[[], object]) -> tuple[float, object]:

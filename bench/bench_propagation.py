@@ -33,8 +33,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "deploy"), str(ROOT / "src")]
 from deploy_fixtures import TargetServer, build_manifest  # noqa: E402
 from tests.fleet import etcd, kubelet_write, make_bucket, s3_env, seaweed  # noqa: E402
 
-from regctl.canonical import dumps_pretty  # noqa: E402
-from regctl.targets import open_target  # noqa: E402
+from regctl.base.canonical import dumps_pretty  # noqa: E402
+from regctl.deploy.targets import open_target  # noqa: E402
 
 WATCHER = """
 import sys, time

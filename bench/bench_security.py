@@ -3,7 +3,7 @@
     python bench/bench_security.py [--models 10000] [--repeat 3]
 
 Files whose cheap nesting bound is high are scanned event by event before
-libyaml composes them (regctl.source_guard). This measures ``load_registry`` of a
+libyaml composes them (regctl.pipeline.source_guard). This measures ``load_registry`` of a
 synthetic catalog with the guard as shipped and with it switched off, each run in a
 fresh subprocess, and prints the medians and their ratio from this one run.
 Target: guard / no guard <= 1.25.
@@ -25,8 +25,8 @@ from gen_registry import generate  # noqa: E402
 
 _RUN = """
 import sys, time
-from regctl import source_guard
-from regctl.source import load_registry
+from regctl.pipeline import source_guard
+from regctl.pipeline.source import load_registry
 if sys.argv[2] == "off":
     source_guard._INLINE_LEVELS = 10**12
 t = time.perf_counter()

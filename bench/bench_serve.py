@@ -34,8 +34,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from regctl.canonical import dumps_pretty, seal  # noqa: E402
-from regctl.fsutil import atomic_write  # noqa: E402
+from regctl.base.canonical import dumps_pretty, seal  # noqa: E402
+from regctl.io.fsutil import atomic_write  # noqa: E402
 
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 

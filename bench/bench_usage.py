@@ -28,8 +28,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from regctl.authoring.init import init_project  # noqa: E402
 from regctl.client import Registry, usage  # noqa: E402
 from regctl.client.usage_jsonl import JsonlSink, rotated_files  # noqa: E402
-from regctl.compile import compile_registry, write_lock  # noqa: E402
-from regctl.spend import check_budgets, read_usage, totals  # noqa: E402
+from regctl.pipeline.compile import compile_registry, write_lock  # noqa: E402
+from regctl.spend.ledger import check_budgets, read_usage, totals  # noqa: E402
 
 WRITER = """
 import sys, time

@@ -3,7 +3,7 @@
 The example-registry test and the bench generator test both need the same
 things: every document of a folder, the providers with an environment's overlay
 applied (merged by id, docs/reference.md), and which models are active per
-provider+capability. The real rules live in ``regctl.rules``; this is a small,
+provider+capability. The real rules live in ``regctl.pipeline.rules``; this is a small,
 independent reading used to check data files.
 """
 

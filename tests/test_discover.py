@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regctl.discover import display_path, find_registry
+from regctl.base.discover import display_path, find_registry
 
 
 def _repo(tmp_path: Path) -> Path:

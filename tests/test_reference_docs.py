@@ -11,9 +11,9 @@ from pydantic import BaseModel
 from tests.conftest import ROOT
 
 from regctl.cli import main
-from regctl.docgen import render_all
-from regctl.explain import ITEM_MODELS
-from regctl.schema import KINDS
+from regctl.cli.docgen import render_all
+from regctl.docs.explain import ITEM_MODELS
+from regctl.pipeline.schema import KINDS
 
 
 def test_generated_pages_are_committed_and_in_sync() -> None:
@@ -30,7 +30,7 @@ def test_docs_check_command(tmp_path) -> None:
 
 
 def _all_paths(model: type[BaseModel], prefix: str) -> list[str]:
-    """Every field path below ``model``, found independently of regctl.explain."""
+    """Every field path below ``model``, found independently of regctl.docs.explain."""
     out = []
     for name, info in model.model_fields.items():
         path = f"{prefix}.{name}"
@@ -60,7 +60,9 @@ def test_every_field_is_explained_and_in_the_reference() -> None:
         assert result.exit_code == 0, (path, result.output)
         assert f"FIELD:    {path}\nTYPE:     " in result.output
         doc = result.output.split("\n\n", 1)[1].split("\n\nFIELDS:")[0].strip()
-        assert doc and doc != "(no documentation)", f"{path} has no docstring in regctl.schema"
+        assert doc and doc != "(no documentation)", (
+            f"{path} has no docstring in regctl.pipeline.schema"
+        )
         assert f"| `{path.split('.', 1)[1]}` |" in reference, path
 
 

@@ -1,8 +1,9 @@
 """regctl: AI providers and models as code.
 
-The pipeline runs one way: :mod:`regctl.source` (YAML with positions) ->
-:mod:`regctl.schema` (typed documents) -> :mod:`regctl.registry` (merge, overlay) ->
-:mod:`regctl.rules` (problems) -> :mod:`regctl.compile` (the lock manifest) ->
+The pipeline runs one way: :mod:`regctl.pipeline.source` (YAML with positions) ->
+:mod:`regctl.pipeline.schema` (typed documents) ->
+:mod:`regctl.pipeline.registry` (merge, overlay) ->
+:mod:`regctl.pipeline.rules` (problems) -> :mod:`regctl.pipeline.compile` (the lock manifest) ->
 plan/apply. :mod:`regctl.client` is the standard-library-only runtime side.
 """
 

@@ -13,7 +13,7 @@ import pytest
 from regctl.authoring import activate as activate_mod
 from regctl.authoring.activate import change_active
 from regctl.authoring.files import FileChangedError
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 
 REPO = Path(__file__).resolve().parents[2]
 CASES = REPO / "tests" / "cases" / "valid"

@@ -12,7 +12,7 @@ from regctl.authoring.patch import (
     replace_value,
     split_lines,
 )
-from regctl.source import parse_documents
+from regctl.pipeline.source import parse_documents
 
 SOURCE = """\
 # header comment

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from regctl.authoring.template_check import check_template
-from regctl.problems import Location, Severity
+from regctl.messages.problems import Location, Severity
+from regctl.pipeline.template_check import check_template
 
 # Where each field's value starts in an imaginary file.
 POS = {("user",): 10, ("system",): 7, ("model",): 4, ("capability",): 4, ("variables", "x"): 6}

@@ -8,8 +8,8 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from regctl.base.errors import RegctlError, UsageError
 from regctl.cli.options import registry_option, split_model_ref
-from regctl.errors import RegctlError, UsageError
 
 
 @click.command()

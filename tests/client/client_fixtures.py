@@ -6,7 +6,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
-from regctl.canonical import dumps_pretty, seal
+from regctl.base.canonical import dumps_pretty, seal
 
 _VOCABULARY = (
     "chat completion embedding image vision audio speech transcription code tools"

@@ -12,7 +12,7 @@ def modelsdev_lock(
     modelsdev_registry: Path,  # noqa: F811
     tmp_path_factory: pytest.TempPathFactory,
 ) -> str:
-    from regctl.compile import compile_registry
+    from regctl.pipeline.compile import compile_registry
 
     result = compile_registry(modelsdev_registry)
     assert result.manifest is not None

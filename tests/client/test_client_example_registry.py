@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from regctl.client import DigestMismatch, NoActiveModel, Registry
-from regctl.compile import compile_registry, write_lock
+from regctl.pipeline.compile import compile_registry, write_lock
 
 ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = [None, *sorted(p.stem for p in (ROOT / "registry" / "environments").glob("*.yaml"))]

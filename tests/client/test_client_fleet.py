@@ -17,9 +17,9 @@ import pytest
 from client_fixtures import base_doc, manifest_text
 from tests.fleet import Server, etcd, kubelet_write, make_bucket, s3_env
 
-from regctl.canonical import compute_digest
+from regctl.base.canonical import compute_digest
 from regctl.client import ManifestError, Registry
-from regctl.targets import open_target
+from regctl.deploy.targets import open_target
 
 
 def _version(i: int) -> str:

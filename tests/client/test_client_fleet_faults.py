@@ -18,7 +18,7 @@ from test_client_fleet import _deploy, _digest, _etcd_uri, _version, _wait_for
 from tests.fleet import Server, make_bucket, s3_env, seaweed
 
 from regctl.client import ManifestError, Registry
-from regctl.targets import open_target
+from regctl.deploy.targets import open_target
 
 APPLIES = 8
 
@@ -86,7 +86,7 @@ def test_file_readers_never_see_a_partial_manifest(tmp_path: Path, modelsdev_loc
 
 
 def _readable(uri: str) -> bool:
-    from regctl.targets.base import TargetError
+    from regctl.deploy.targets.base import TargetError
 
     try:
         open_target(uri, Path.cwd()).read()

@@ -12,7 +12,7 @@ from tests.conftest import EXAMPLE
 
 from regctl.client import Registry, UnknownTemplate
 from regctl.client.render import RenderError
-from regctl.compile import compile_registry, write_lock
+from regctl.pipeline.compile import compile_registry, write_lock
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from client_fixtures import base_doc, doc, manifest_text, write_manifest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regctl.canonical import compute_digest, dumps_compact, seal
+from regctl.base.canonical import compute_digest, dumps_compact, seal
 from regctl.client import (
     DigestMismatch,
     InvalidManifest,

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import regctl as regctl_pkg
-from regctl.canonical import dumps_pretty, seal
+from regctl.base.canonical import dumps_pretty, seal
 
 SECRET = "sk-proj-" + "Zq8" * 16
 

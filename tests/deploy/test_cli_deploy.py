@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from deploy_fixtures import SECRET, cli_env, regctl
 
-from regctl.canonical import compute_digest
+from regctl.base.canonical import compute_digest
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "registry"
 

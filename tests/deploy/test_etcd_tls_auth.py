@@ -129,7 +129,7 @@ def _regctl(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedP
 
 
 def _compiled(registry: Path) -> str:
-    from regctl.compile import compile_registry
+    from regctl.pipeline.compile import compile_registry
 
     return compile_registry(registry, env="dev").digest
 

@@ -22,10 +22,10 @@ from deploy_fixtures import (
     text_of,
 )
 
-from regctl.canonical import compute_digest, dumps_pretty
-from regctl.deploy import plan_for, resolve_target
-from regctl.targets import Deployed
-from regctl.targets.file import FileTarget
+from regctl.base.canonical import compute_digest, dumps_pretty
+from regctl.deploy.apply import plan_for, resolve_target
+from regctl.deploy.targets import Deployed
+from regctl.deploy.targets.file import FileTarget
 
 
 def save_plan(path: Path, new: dict[str, Any], target_uri: str) -> Path:
@@ -48,7 +48,7 @@ _WRITER = textwrap.dedent(
     """
     import sys
     from pathlib import Path
-    from regctl.targets.file import FileTarget
+    from regctl.deploy.targets.file import FileTarget
     target = FileTarget(Path(sys.argv[1]))
     texts = [Path(p).read_text() for p in sys.argv[2:4]]
     digests = sys.argv[4:6]

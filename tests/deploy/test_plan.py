@@ -9,12 +9,12 @@ from typing import Any
 import pytest
 from deploy_fixtures import build_manifest, switch_active, text_of
 
-import regctl.plan as plan_mod
-from regctl.canonical import seal
-from regctl.errors import RegctlError
-from regctl.plan import Plan, make_plan, semantic_diff
-from regctl.plan_render import render_json, render_markdown, render_text
-from regctl.targets import Deployed
+import regctl.deploy.plan as plan_mod
+from regctl.base.canonical import seal
+from regctl.base.errors import RegctlError
+from regctl.deploy.plan import Plan, make_plan, semantic_diff
+from regctl.deploy.render import render_json, render_markdown, render_text
+from regctl.deploy.targets import Deployed
 
 
 def _plan(old: dict[str, Any] | None, new: dict[str, Any], history: set[str] | None = None) -> Plan:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from deploy_fixtures import build_manifest, switch_active, text_of
 
-from regctl.canonical import compute_digest
-from regctl.targets import Deployed, TargetChanged, TargetError, TargetLocked, open_target
-from regctl.targets.file import FileTarget
+from regctl.base.canonical import compute_digest
+from regctl.deploy.targets import Deployed, TargetChanged, TargetError, TargetLocked, open_target
+from regctl.deploy.targets.file import FileTarget
 
 
 def test_first_write_creates_manifest_history_and_log(tmp_path: Path) -> None:
@@ -102,7 +102,7 @@ def test_open_target_resolves_relative_paths_and_schemes(tmp_path: Path) -> None
     assert isinstance(t, FileTarget) and t.path == tmp_path / "deploy" / "prod.json"
     t2 = open_target(f"file://{tmp_path}/x.json", Path("/nowhere"))
     assert isinstance(t2, FileTarget) and t2.path == tmp_path / "x.json"
-    from regctl.errors import UsageError
+    from regctl.base.errors import UsageError
 
     with pytest.raises(UsageError, match="unsupported target"):
         open_target("gs://bucket/key", tmp_path)

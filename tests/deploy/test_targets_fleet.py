@@ -21,8 +21,8 @@ import pytest
 from deploy_fixtures import SECRET, build_manifest, cli_env, regctl, switch_active
 from tests.fleet import Server, etcd, make_bucket, s3_env, seaweed
 
-from regctl.canonical import dumps_pretty
-from regctl.targets import Target, TargetChanged, open_target
+from regctl.base.canonical import dumps_pretty
+from regctl.deploy.targets import Target, TargetChanged, open_target
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "registry"
 KINDS = ["s3-versioned", "s3-plain", "etcd"]
@@ -171,7 +171,7 @@ def test_modelsdev_manifest_round_trips(
 _RACER = """
 import os, sys, time
 from pathlib import Path
-from regctl.targets import open_target, TargetError
+from regctl.deploy.targets import open_target, TargetError
 uri, text_path, go = sys.argv[1:4]
 text = Path(text_path).read_text()
 import json
@@ -240,7 +240,7 @@ def own_server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple
 
 
 def _readable(store: Store) -> bool:
-    from regctl.targets import TargetError
+    from regctl.deploy.targets import TargetError
 
     try:
         store.open().read()

@@ -7,8 +7,8 @@ import time
 import pytest
 from deploy_fixtures import TargetServer, build_manifest, switch_active, text_of
 
-from regctl.targets import Deployed, TargetChanged, TargetError
-from regctl.targets.http import HttpTarget
+from regctl.deploy.targets import Deployed, TargetChanged, TargetError
+from regctl.deploy.targets.http import HttpTarget
 
 
 def test_put_with_if_none_match_then_if_match(http_target: TargetServer) -> None:

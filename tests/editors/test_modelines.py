@@ -6,7 +6,7 @@ from pathlib import Path
 
 from tests.conftest import run_cli
 
-from regctl.jsonschemas import render_all
+from regctl.docs.jsonschemas import render_all
 
 PREFIX = "# yaml-language-server: $schema="
 

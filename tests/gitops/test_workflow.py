@@ -25,7 +25,7 @@ import pytest
 import yaml
 from tests.conftest import ROOT
 
-from regctl.canonical import compute_digest
+from regctl.base.canonical import compute_digest
 
 EXAMPLE = ROOT / "registry"
 WORKFLOW = ROOT / ".github" / "workflows" / "registry.yml"

@@ -4,7 +4,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from regctl import i18n
+from regctl.base import i18n
 
 
 @pytest.fixture(autouse=True)

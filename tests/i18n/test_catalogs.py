@@ -13,10 +13,10 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import read_mo, write_mo
 from babel.messages.pofile import read_po
 
-from regctl import i18n
+from regctl.base import i18n
 
-LOCALE = Path(i18n.__file__).parent / "locale"
-SRC = Path(i18n.__file__).parent
+LOCALE = i18n.LOCALE_DIR
+SRC = Path(i18n.__file__).parent.parent  # src/regctl
 KEYWORDS = {"msg": None, "tr": None, "N_": None, "_": None, "ngettext": (1, 2)}
 FIELD = re.compile(r"\{(\w*)[^{}]*\}")
 
@@ -95,7 +95,7 @@ def test_mo_files_ship_in_the_package(lang: str) -> None:
     mo = f"locale/{lang}/LC_MESSAGES/regctl.mo"
     assert "locale/*/LC_MESSAGES/*.mo" in patterns
     out = subprocess.run(
-        [sys.executable, "-c", "import gettext, regctl.i18n as i; "
+        [sys.executable, "-c", "import gettext, regctl.base.i18n as i; "
          "print(gettext.find('regctl', i.LOCALE_DIR, ['fa']))"],
         capture_output=True, text=True, check=True,
     )  # fmt: skip

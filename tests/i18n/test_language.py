@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from tests.conftest import ROOT, run_cli
 
-from regctl import i18n
+from regctl.base import i18n
 from regctl.cli import main
 
 CASES = ROOT / "tests" / "cases" / "invalid"

@@ -14,8 +14,8 @@ import pytest
 import yaml
 from tests.conftest import EXAMPLE, require_binary
 
-from regctl.canonical import compute_digest
-from regctl.errors import RegctlError
+from regctl.base.canonical import compute_digest
+from regctl.base.errors import RegctlError
 from regctl.interop.configmap import CONFIGMAP_LIMIT, configmap_yaml
 
 DNS1123 = re.compile(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?")

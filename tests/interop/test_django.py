@@ -8,8 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from regctl.compile import compile_registry
 from regctl.interop.django import import_django
+from regctl.pipeline.compile import compile_registry
 
 FIXTURE = Path(__file__).parent / "data" / "django_dump.json"
 KEYS = [

@@ -1,7 +1,7 @@
 """Every importer writes registry files already in ``fmt``'s canonical form.
 
 ``regctl import ... && regctl fmt --check`` must exit 0. ``fmt --check`` first compares
-each file with what the shared emitter makes of it (regctl.layout); to show that this
+each file with what the shared emitter makes of it (regctl.pipeline.layout); to show that this
 is also what the comment-preserving round trip produces, the round trip itself is run
 on the written files as well (on a sample of the 136 models.dev files, for time).
 """

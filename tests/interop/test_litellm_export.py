@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regctl.canonical import seal
-from regctl.compile import compile_registry
+from regctl.base.canonical import seal
 from regctl.interop.litellm_export import export_litellm
+from regctl.pipeline.compile import compile_registry
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "registry"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from regctl.compile import compile_registry
 from regctl.interop.litellm_prices import import_litellm_prices
 from regctl.interop.writer import write_registry
+from regctl.pipeline.compile import compile_registry
 
 SMALL = {
     "sample_spec": {"litellm_provider": "one of ...", "mode": "one of ..."},

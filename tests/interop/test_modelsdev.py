@@ -10,9 +10,9 @@ import pytest
 import yaml
 from tests.conftest import modelsdev_corpus, write_tree
 
-from regctl.compile import compile_registry
 from regctl.interop.modelsdev import import_modelsdev
 from regctl.interop.writer import write_registry
+from regctl.pipeline.compile import compile_registry
 
 LAB = """name = "Lab Model X"
 family = "labx"

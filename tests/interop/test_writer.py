@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 from regctl.interop.writer import write_registry
 
 PROVIDERS = [

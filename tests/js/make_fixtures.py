@@ -1,7 +1,7 @@
 """Manifests for the JavaScript reader's tests, made by the Python side at test time.
 
 Every manifest comes from the real compiler (or is re-sealed with
-``regctl.canonical.seal``, which the compiler uses), and every expected answer comes
+``regctl.base.canonical.seal``, which the compiler uses), and every expected answer comes
 from the Python client, so the JavaScript tests track whatever the Python side does
 today (digest rules included). Run ``python -m tests.js.make_fixtures DIR`` to make them
 by hand.
@@ -18,7 +18,7 @@ from typing import Any
 
 from tests.conftest import EXAMPLE, run_cli
 
-from regctl.canonical import dumps_compact, dumps_pretty, seal
+from regctl.base.canonical import dumps_compact, dumps_pretty, seal
 from regctl.client import ClientError, Registry
 
 FLOATS = [

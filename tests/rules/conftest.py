@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from regctl.problems import Problem
-from regctl.validate import validate
+from regctl.messages.problems import Problem
+from regctl.pipeline.validate import validate
 
 BASE = Path(__file__).parent.parent / "cases" / "valid" / "minimal"
 AS_OF = dt.date(2026, 6, 1)

@@ -6,7 +6,7 @@ import datetime as dt
 
 from tests.rules.conftest import Check, read_base
 
-from regctl.problems import Severity
+from regctl.messages.problems import Severity
 
 BETA = read_base("providers/beta.yaml")
 REG = read_base("registry.yaml")

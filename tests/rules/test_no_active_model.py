@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from tests.rules.conftest import Check, read_base
 
-from regctl.problems import Severity
+from regctl.messages.problems import Severity
 
 REG = read_base("registry.yaml")
 BETA = read_base("providers/beta.yaml")

@@ -6,7 +6,7 @@ import pytest
 from tests.conftest import run_cli
 from tests.rules.conftest import Check, read_base
 
-from regctl.rules.plaintext_secret import looks_like_key
+from regctl.pipeline.rules.plaintext_secret import looks_like_key
 
 BETA = read_base("providers/beta.yaml")
 KEY = "sk-proj-Zq8xW2vR5tY7uI9oP1aS3dF6gH4jK0lM"

@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from regctl.authoring.init import init_project
-from regctl.problems import Severity
-from regctl.rules import documentation
-from regctl.validate import validate
+from regctl.messages.problems import Severity
+from regctl.pipeline.rules import documentation
+from regctl.pipeline.validate import validate
 
 
 def _problems(root: Path) -> list[tuple[str, str, str, int]]:

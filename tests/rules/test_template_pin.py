@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from conftest import Check
-from regctl.problems import Severity
-from regctl.rules import documentation
+from regctl.messages.problems import Severity
+from regctl.pipeline.rules import documentation
 
 ID = "template-pin"
 

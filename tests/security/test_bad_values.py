@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from security_helpers import assert_clean_failure, capped_cli
 
-from regctl.source import load_registry
-from regctl.targets.base import Deployed
-from regctl.targets.file import FileTarget
-from regctl.validate import validate
+from regctl.deploy.targets.base import Deployed
+from regctl.deploy.targets.file import FileTarget
+from regctl.pipeline.source import load_registry
+from regctl.pipeline.validate import validate
 
 PROVIDER = """apiVersion: regctl/v1
 kind: Provider
@@ -87,7 +87,7 @@ def test_tags_on_collections_are_problems(registry: Path, tagged: str) -> None:
 @pytest.fixture(params=["libyaml bound", "event scan"])
 def depth_guard(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Both guards: libyaml's own nesting bound (0.2.5+) and the event scan used without it."""
-    from regctl import source_guard
+    from regctl.pipeline import source_guard
 
     if request.param == "event scan":
         monkeypatch.setattr(source_guard, "libyaml_bounds_depth", lambda: False)

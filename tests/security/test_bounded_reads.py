@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from security_helpers import assert_clean_failure, capped_cli, capped_python
 
-from regctl import safehttp, safeio
 from regctl.client import ManifestNotFound, ManifestUnavailable, Registry, SecretFileError
 from regctl.client.secrets import resolve_secret
-from regctl.source import load_registry
-from regctl.targets import TargetError
-from regctl.targets.file import FileTarget
-from regctl.targets.http import HttpTarget
+from regctl.deploy.targets import TargetError
+from regctl.deploy.targets.file import FileTarget
+from regctl.deploy.targets.http import HttpTarget
+from regctl.io import safehttp, safeio
+from regctl.pipeline.source import load_registry
 
 # -- files ----------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ def test_unreadable_subfolder_is_a_problem(registry: Path) -> None:
 def test_unreadable_subfolder_reported_even_as_root(registry: Path) -> None:
     # Root reads everything; a folder that vanishes mid-walk (ENOENT via onerror) is the
     # same code path and must be reported, not skipped.
-    from regctl import source_guard
+    from regctl.pipeline import source_guard
 
     found, problems = source_guard.walk(registry / "nope", (".yaml",), str, False)
     assert found == [] and problems and "cannot read folder" in problems[0].message

@@ -11,7 +11,7 @@ from client_fixtures import base_doc, write_manifest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from regctl.canonical import DIGEST_PREFIX, compute_digest, dumps_pretty, seal
+from regctl.base.canonical import DIGEST_PREFIX, compute_digest, dumps_pretty, seal
 from regctl.client import ClientError, Registry
 
 # Values of every JSON type, plus shapes that break naive code (deep, huge, self-similar).

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from regctl import reporters
+from regctl.base.redact import redact
+from regctl.deploy.plan import Change, Plan
+from regctl.deploy.render import render_json, render_markdown, render_text
 from regctl.interop.report import ImportReport
-from regctl.plan import Change, Plan
-from regctl.plan_render import render_json, render_markdown, render_text
-from regctl.redact import redact
-from regctl.validate import validate
+from regctl.messages import reporters
+from regctl.pipeline.validate import validate
 
 AWS_EXAMPLE_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 SECRETS = {

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from regctl import reporters
-from regctl.plan import MISSING, Change, FieldChange, Plan
-from regctl.plan_render import render_markdown, render_text
-from regctl.problems import Location, Problem
-from regctl.textsafe import escape_control, safe_line
-from regctl.validate import validate
+from regctl.base.textsafe import escape_control, safe_line
+from regctl.deploy.plan import MISSING, Change, FieldChange, Plan
+from regctl.deploy.render import render_markdown, render_text
+from regctl.messages import reporters
+from regctl.messages.problems import Location, Problem
+from regctl.pipeline.validate import validate
 
 HOSTILE = [
     "x\n::error file=a,line=1::pwned",

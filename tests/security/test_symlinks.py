@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from regctl.source import load_registry
-from regctl.targets import Deployed, TargetError
-from regctl.targets.file import FileTarget
+from regctl.deploy.targets import Deployed, TargetError
+from regctl.deploy.targets.file import FileTarget
+from regctl.pipeline.source import load_registry
 
 
 def test_file_symlink_leaving_the_registry_is_a_problem(registry: Path, tmp_path: Path) -> None:

@@ -14,8 +14,8 @@ from typing import ClassVar
 
 import pytest
 
-from regctl.targets.http import HttpTarget
-from regctl.targets.policy import decide
+from regctl.deploy.targets.http import HttpTarget
+from regctl.deploy.targets.policy import decide
 
 TOKEN = "tok-9f8e7d6c5b4a"
 

@@ -16,8 +16,8 @@ from typing import ClassVar
 
 import pytest
 
-from regctl.errors import RegctlError
-from regctl.targets import open_target
+from regctl.base.errors import RegctlError
+from regctl.deploy.targets import open_target
 
 PASSWORD = "hunter2-etcd-Zq81"
 AWS_KEY_ID = "AKIAREGCTLTESTKEY01"

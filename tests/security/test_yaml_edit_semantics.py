@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from regctl.validate import validate
+from regctl.pipeline.validate import validate
 
 ANCHORED = """apiVersion: regctl/v1
 kind: Provider

@@ -14,8 +14,8 @@ from typing import Any
 import httpx
 from tests.conftest import EXAMPLE, run_cli
 
-from regctl.canonical import dumps_pretty, seal
-from regctl.fsutil import atomic_write
+from regctl.base.canonical import dumps_pretty, seal
+from regctl.io.fsutil import atomic_write
 
 SECRET = "sk-live-DO-NOT-SERVE-0123456789"
 

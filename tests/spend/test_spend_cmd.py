@@ -15,7 +15,7 @@ import pytest
 from regctl.authoring.init import init_project
 from regctl.client import Registry, usage
 from regctl.client.usage_jsonl import JsonlSink
-from regctl.compile import compile_registry, write_lock
+from regctl.pipeline.compile import compile_registry, write_lock
 
 BUDGETS = """budgets:
   - {scope: provider:openai, monthly: 10, warn_at: 0.5}

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from regctl.problems import Severity
-from regctl.source import display_path
-from regctl.validate import validate
+from regctl.messages.problems import Severity
+from regctl.pipeline.source import display_path
+from regctl.pipeline.validate import validate
 
 CASES = Path(__file__).parent.parent / "cases"
 AS_OF = dt.date(2026, 6, 1)
@@ -50,7 +50,7 @@ def test_invalid_case(name: str) -> None:
 
 
 def test_every_rule_has_an_invalid_case() -> None:
-    from regctl.rules import documentation
+    from regctl.pipeline.rules import documentation
 
     covered = set()
     for name in _names("invalid"):

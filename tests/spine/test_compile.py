@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import EXAMPLE, run_cli
 
-from regctl.compile import compile_registry, is_stale, write_lock
+from regctl.pipeline.compile import compile_registry, is_stale, write_lock
 
 AS_OF = dt.date(2026, 11, 23)
 
@@ -167,7 +167,7 @@ def test_unknown_environment_is_a_usage_error() -> None:
 
 
 def test_lock_written_in_pieces_is_the_same_text(tmp_path: Path) -> None:
-    from regctl.compile import write_lock
+    from regctl.pipeline.compile import write_lock
 
     result = compile_registry(EXAMPLE, env="prod", as_of=AS_OF)
     # streamed to the file one model at a time: the same bytes as the whole text
@@ -178,7 +178,7 @@ def test_lock_written_in_pieces_is_the_same_text(tmp_path: Path) -> None:
 
 
 def test_a_failing_stream_leaves_the_old_lock(tmp_path: Path) -> None:
-    from regctl.fsutil import atomic_write
+    from regctl.io.fsutil import atomic_write
 
     lock = tmp_path / "prod.lock.json"
     lock.write_bytes(b"old")

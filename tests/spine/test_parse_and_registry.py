@@ -7,9 +7,9 @@ from pathlib import Path
 
 from tests.conftest import write_tree
 
-from regctl.registry import build
-from regctl.source import load_registry
-from regctl.validate import validate
+from regctl.pipeline.registry import build
+from regctl.pipeline.source import load_registry
+from regctl.pipeline.validate import validate
 
 PROVIDER = """\
 apiVersion: regctl/v1

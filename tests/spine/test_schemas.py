@@ -10,8 +10,8 @@ import jsonschema
 import yaml
 from tests.conftest import EXAMPLE, ROOT
 
-from regctl.compile import compile_registry
-from regctl.jsonschemas import render_all
+from regctl.docs.jsonschemas import render_all
+from regctl.pipeline.compile import compile_registry
 
 SCHEMAS = ROOT / "schemas"
 

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.conftest import EXAMPLE, write_tree
 
-from regctl.positions import PosDict, PosList
-from regctl.source import MAX_FILE_BYTES, load_registry
+from regctl.pipeline.positions import PosDict, PosList
+from regctl.pipeline.source import MAX_FILE_BYTES, load_registry
 
 TRICKY = """\
 a: yes

@@ -259,7 +259,7 @@ export function digestBody(doc) {
   return new TextEncoder().encode(dumpsCompact(body));
 }
 
-/** `sha256:<hex>` of the document, as regctl.canonical.compute_digest computes it. */
+/** `sha256:<hex>` of the document, as regctl.base.canonical.compute_digest computes it. */
 export async function computeDigest(doc) {
   // Browsers and Node >= 19 have Web Crypto as a global; Node 18 has it in node:crypto.
   const subtle = globalThis.crypto?.subtle ?? (await import("node:crypto")).webcrypto.subtle;

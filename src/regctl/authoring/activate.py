@@ -26,9 +26,9 @@ from regctl.authoring.patch import (
     split_lines,
 )
 from regctl.authoring.validation import validate_candidate
-from regctl.errors import RegctlError
-from regctl.i18n import msg
-from regctl.positions import PosDict
+from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
+from regctl.pipeline.positions import PosDict
 
 # Where a new ``active`` key goes: after the fields that precede it in the schema's
 # field order (docs/reference.md).
@@ -64,7 +64,7 @@ class Outcome:
     """The new text of each of ``files`` (also with ``dry_run``, where nothing is written)."""
 
     def overrides(self) -> dict[Path, bytes]:
-        """``files`` with their new bytes, for :func:`regctl.validate.validate` and compile."""
+        """``files`` with their new bytes, for validation and compilation in memory."""
         return {f.resolve(): t.encode("utf-8") for f, t in zip(self.files, self.texts, strict=True)}
 
 
@@ -316,7 +316,7 @@ def _refuse_shared(files: list[tuple[Snapshot, str]], planned: set[tuple[str, st
 
 def _effective(text: str, name: str) -> dict[tuple[str, str], Any]:
     """(provider, model) -> effective ``active`` of every model a registry file defines."""
-    from regctl.source import parse_documents
+    from regctl.pipeline.source import parse_documents
 
     out: dict[tuple[str, str], Any] = {}
     try:

@@ -2,7 +2,7 @@
 
 A command takes a :class:`Snapshot` when it reads a file and calls :func:`write_checked`
 to write it back: the write is refused when the file changed on disk in between (another
-editor, another ``regctl`` run), and it is atomic (:func:`regctl.fsutil.atomic_write`)
+editor, another ``regctl`` run), and it is atomic (:func:`regctl.io.fsutil.atomic_write`)
 so a reader never sees half a file.
 """
 
@@ -12,10 +12,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from regctl import safeio
-from regctl.errors import RegctlError
-from regctl.fsutil import atomic_write
-from regctl.i18n import msg
+from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
+from regctl.io import safeio
+from regctl.io.fsutil import atomic_write
 
 
 class FileChangedError(RegctlError):
@@ -23,7 +23,7 @@ class FileChangedError(RegctlError):
 
 
 class UnreadableFileError(RegctlError):
-    """Not a regular file, too large, or unreadable (see :mod:`regctl.safeio`)."""
+    """Not a regular file, too large, or unreadable (see :mod:`regctl.io.safeio`)."""
 
     def __init__(self, path: Path, detail: str) -> None:
         super().__init__(f"{path}: {detail}")
@@ -48,7 +48,7 @@ class Snapshot:
         registry must not hang the command): anything else raises
         :class:`UnreadableFileError`.
         """
-        from regctl.source import MAX_FILE_BYTES
+        from regctl.pipeline.source import MAX_FILE_BYTES
 
         try:
             data = safeio.read_regular(path, MAX_FILE_BYTES)
@@ -112,9 +112,10 @@ def registry_files(root: Path) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` below ``root`` in sorted order, as the validator finds them.
 
     Hidden folders are skipped; symlinks leading out of the registry (unless allowed, see
-    :mod:`regctl.source_guard`) and unreadable folders are left out: ``validate`` reports them.
+    :mod:`regctl.pipeline.source_guard`) and unreadable folders are left out: ``validate``
+    reports them.
     """
-    from regctl import source_guard
-    from regctl.source import find_files
+    from regctl.pipeline import source_guard
+    from regctl.pipeline.source import find_files
 
     return find_files(root, source_guard.allow_outside_default())[0]

@@ -1,6 +1,6 @@
 """``regctl fmt``: canonical layout of registry files, keeping comments.
 
-Keys are put in the documented order (:mod:`regctl.layout`, shared with the importers;
+Keys are put in the documented order (:mod:`regctl.pipeline.layout`, shared with the importers;
 unknown keys keep their relative order after the known ones), mappings are indented by
 two spaces and list items by two spaces under their key. Comment lines written above a
 key move with that key; end-of-line comments stay on their line.
@@ -22,7 +22,7 @@ from ruamel.yaml.error import CommentMark
 from ruamel.yaml.tokens import CommentToken
 
 from regctl.authoring.rtindex import round_trip_yaml
-from regctl.layout import Rule, rule_for
+from regctl.pipeline.layout import Rule, rule_for
 
 
 def _reorder(node: CommentedMap, order: Sequence[str]) -> None:

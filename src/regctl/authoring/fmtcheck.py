@@ -4,11 +4,11 @@
 Python and about 25 times slower than validating. Most files are already canonical (a
 pre-commit hook runs ``fmt --check`` on every commit), so :func:`is_canonical` first
 composes the file with libyaml, rebuilds the text tree with every scalar written the
-way the canonical layout writes it (:mod:`regctl.layout`), emits it, and compares bytes.
+way the canonical layout writes it (:mod:`regctl.pipeline.layout`), emits it, and compares bytes.
 Equal means canonical; so does equal but for comments and blank lines in the places where
 the round trip is known to keep them (:func:`_with_trivia`). Anything else the emitter
 does not reproduce exactly (anchors, tags, block scalars, other spellings of numbers and
-booleans, ...) makes the text differ or raises :class:`~regctl.layout.Unsure`, and only
+booleans, ...) makes the text differ or raises :class:`~regctl.pipeline.layout.Unsure`, and only
 then is the round trip run. So the answer is the round trip's answer, computed faster.
 A file that differs but holds nothing the emitter does not describe (no comments below a
 leading block, no blank lines, ...) gets the emitter's text as its canonical form
@@ -26,11 +26,12 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-from regctl import progress, safeio
 from regctl.authoring.files import Snapshot, registry_files, write_checked
-from regctl.errors import RegctlError
-from regctl.i18n import msg
-from regctl.layout import (
+from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
+from regctl.io import safeio
+from regctl.messages import progress
+from regctl.pipeline.layout import (
     DATE,
     FLOAT,
     INT,
@@ -42,7 +43,7 @@ from regctl.layout import (
     quoted_ok,
     single_quoted,
 )
-from regctl.source import MAX_FILE_BYTES, _Loader
+from regctl.pipeline.source import MAX_FILE_BYTES, _Loader
 
 _T = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _T + "str", _T + "seq", _T + "map"

@@ -2,7 +2,7 @@
 
 Editing needs to know where each model is written (file, mapping, text positions) and
 what it says now. The validator's loader gives both at libyaml speed: values as
-:class:`~regctl.positions.PosDict` and, on demand, the composed node with the exact
+:class:`~regctl.pipeline.positions.PosDict` and, on demand, the composed node with the exact
 start and end of every key and value (:meth:`PosDict.node`). Only the one or two files
 an edit then cannot patch as text are read again with ruamel.yaml
 (:mod:`regctl.authoring.rtindex`).
@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
-from regctl import progress, safeio
 from regctl.authoring.files import Snapshot, UnreadableFileError, registry_files
-from regctl.errors import RegctlError
-from regctl.i18n import msg
-from regctl.positions import PosDict
-from regctl.source import MAX_FILE_BYTES, Document, parse_documents
+from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
+from regctl.io import safeio
+from regctl.messages import progress
+from regctl.pipeline.positions import PosDict
+from regctl.pipeline.source import MAX_FILE_BYTES, Document, parse_documents
 
 D = TypeVar("D", bound=dict[str, Any])
 
@@ -74,7 +75,7 @@ class Index:
 
 
 def _load(snap: Snapshot) -> list[Document]:
-    from regctl.source import _Abort  # the loader's own "this file has a problem" signal
+    from regctl.pipeline.source import _Abort  # the loader's own "this file has a problem" signal
 
     try:
         return parse_documents(snap.text.encode("utf-8"), str(snap.path))

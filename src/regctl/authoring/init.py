@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from regctl.authoring.files import atomic_write_text
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -58,7 +58,7 @@ def scaffold_files(source: Traversable | None = None) -> list[tuple[str, str]]:
 
 def schema_files() -> list[tuple[str, str]]:
     """``schemas/*.json``: what the scaffold's ``# yaml-language-server`` lines point at."""
-    from regctl.jsonschemas import render_all
+    from regctl.docs.jsonschemas import render_all
 
     return [(f"schemas/{name}", text) for name, text in render_all().items()]
 

@@ -13,13 +13,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from regctl.errors import RegctlError
-from regctl.i18n import msg
-from regctl.positions import PosDict
-from regctl.suggest import did_you_mean
+from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
+from regctl.base.suggest import did_you_mean
+from regctl.pipeline.positions import PosDict
 
 if TYPE_CHECKING:
-    from regctl.validate import ValidationReport
+    from regctl.pipeline.validate import ValidationReport
 
 SORT_KEYS = ("name", "price", "context", "released")
 
@@ -97,8 +97,8 @@ def select_models(
 
 def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:
     """The ``ls models`` table; NAME is the display name in the user's language."""
+    from regctl.base.i18n import language
     from regctl.client.types import pick_name
-    from regctl.i18n import language
 
     lang = language()
     rows = []
@@ -313,8 +313,8 @@ def show_entry(
     ).get(data["id"], {})
     if entry.get("display_names"):
         # The name in the user's language (regctl --lang / $REGCTL_LANG / $LANG).
+        from regctl.base.i18n import language
         from regctl.client.types import pick_name
-        from regctl.i18n import language
 
         title += f" ({pick_name(entry['display_name'], entry['display_names'], language())})"
     if env:

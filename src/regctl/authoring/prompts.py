@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 
 
 def pin_problem(manifest: dict[str, Any], ref: str, today: dt.date | None = None) -> str | None:

@@ -18,7 +18,7 @@ from ruamel.yaml.error import YAMLError
 
 from regctl.authoring.files import Snapshot
 from regctl.authoring.index import definitions
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 
 
 def round_trip_yaml() -> YAML:

@@ -1,7 +1,7 @@
 """Validate edited registry text before it is written.
 
 The registry is validated in memory with the edited files' new text standing in for
-what is on disk (:func:`regctl.validate.validate` with ``overrides``): one validation,
+what is on disk (:func:`regctl.pipeline.validate.validate` with ``overrides``): one validation,
 no copy of the folder. Only if it passes are the real files written.
 """
 
@@ -10,9 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from regctl import i18n
-from regctl.errors import RegctlError
-from regctl.problems import Problem, Severity
+from regctl.base import i18n
+from regctl.base.errors import RegctlError
+from regctl.messages.problems import Problem, Severity
 
 
 class InvalidResultError(RegctlError):
@@ -20,7 +20,7 @@ class InvalidResultError(RegctlError):
 
 
 def _errors(root: Path, overrides: Mapping[Path, bytes] | None = None) -> list[Problem]:
-    from regctl.validate import validate
+    from regctl.pipeline.validate import validate
 
     report = validate(root, overrides=overrides)
     return [p for p in report.problems if p.severity is Severity.ERROR]

@@ -14,11 +14,13 @@ from typing import Any
 
 import click
 
-from regctl import __version__, i18n, progress
+from regctl import __version__
+from regctl.base import i18n
+from regctl.base.errors import RegctlError
+from regctl.base.redact import redact
+from regctl.base.textsafe import safe_line
 from regctl.cli import click_messages
-from regctl.errors import RegctlError
-from regctl.redact import redact
-from regctl.textsafe import safe_line
+from regctl.messages import progress
 
 DETAILED_EXITCODE = "--detailed-exitcode"
 

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regctl.base.errors import RegctlError, UsageError
+from regctl.base.i18n import N_, Msg, _, localize, msg, ngettext, tr
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_model, env_option
 from regctl.cli.options import (
@@ -17,8 +19,6 @@ from regctl.cli.options import (
     registry_option,
     split_model_ref,
 )
-from regctl.errors import RegctlError, UsageError
-from regctl.i18n import N_, Msg, _, localize, msg, ngettext, tr
 
 if TYPE_CHECKING:
     from regctl.authoring.activate import Outcome
@@ -124,7 +124,7 @@ def _refresh_lock(registry: Path, env: str | None, lock: Path, dry_run: bool, ou
     compiles the registry with the edited files' new text in memory, so it reports what
     the real run would do.
     """
-    from regctl.compile import compile_registry, is_stale, write_lock
+    from regctl.pipeline.compile import compile_registry, is_stale, write_lock
 
     overrides = out.overrides() if dry_run else None
     result = compile_registry(registry, env=env, overrides=overrides)
@@ -239,7 +239,7 @@ def fmt_cmd(paths: tuple[Path, ...], check: bool, fmt: str, registry: Path | Non
         # None only when nothing was found: this raises the one "no registry" message
         paths = (registry or resolve_registry(None, None) or Path("registry"),)
     result = format_paths(list(paths), check=check)
-    from regctl.reporters import annotation
+    from regctl.messages.reporters import annotation
 
     for path, why in result.failed:
         if fmt == "github":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib
 
-from regctl import i18n
+from regctl.base import i18n
 
 _MODULES = ("core", "exceptions", "types", "parser", "decorators", "formatting", "termui")
 

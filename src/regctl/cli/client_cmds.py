@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 
+from regctl.base.errors import UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.options import (
@@ -26,7 +27,6 @@ from regctl.cli.options import (
     format_option,
     token_options,
 )
-from regctl.errors import UsageError
 
 #: Tried in order when neither --manifest nor $REGCTL_MANIFEST names one.
 DEFAULT_MANIFESTS = ("manifest.lock.json", "build/prod.lock.json")

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 from click.shell_completion import CompletionItem
 
-from regctl.discover import find_registry
+from regctl.base.discover import find_registry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -31,8 +31,8 @@ def _registry(ctx: click.Context) -> Path | None:
 
 def registry_ids(ctx: click.Context) -> dict[str, list[str]]:
     """``{"providers": [...], "models": ["p/m", ...], "environments": [...]}``."""
-    from regctl.positions import PosDict
-    from regctl.source import load_registry
+    from regctl.pipeline.positions import PosDict
+    from regctl.pipeline.source import load_registry
 
     out: dict[str, list[str]] = {"providers": [], "models": [], "environments": []}
     root = _registry(ctx)

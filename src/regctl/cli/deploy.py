@@ -9,8 +9,9 @@ from typing import Any
 
 import click
 
-from regctl import reporters
-from regctl.canonical import dumps_pretty
+from regctl.base.canonical import dumps_pretty
+from regctl.base.errors import ProblemsFound, RegctlError, UsageError
+from regctl.base.i18n import msg, tr
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import env_option
 from regctl.cli.options import (
@@ -23,7 +24,7 @@ from regctl.cli.options import (
     registry_option,
     resolve_registry,
 )
-from regctl.deploy import (
+from regctl.deploy.apply import (
     ResolvedTarget,
     apply,
     check_fresh,
@@ -34,12 +35,11 @@ from regctl.deploy import (
     plan_for,
     resolve_target,
 )
-from regctl.errors import ProblemsFound, RegctlError, UsageError
-from regctl.fsutil import atomic_write
-from regctl.i18n import msg, tr
-from regctl.plan import Plan
-from regctl.plan_render import RENDERERS, render_text, short
-from regctl.targets import Deployed, WriteResult, open_target
+from regctl.deploy.plan import Plan
+from regctl.deploy.render import RENDERERS, render_text, short
+from regctl.deploy.targets import Deployed, WriteResult, open_target
+from regctl.io.fsutil import atomic_write
+from regctl.messages import reporters
 
 _env_option = env_option("Environment to deploy (default: the base registry).")
 _target_option = click.option(

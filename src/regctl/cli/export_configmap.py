@@ -43,7 +43,7 @@ def export_configmap_cmd(
     if output is None:
         click.echo(text, nl=False)
         return
-    from regctl.fsutil import atomic_write
+    from regctl.io.fsutil import atomic_write
 
     atomic_write(output, text.encode("utf-8"))
     click.echo(f"wrote {output} ({manifest['digest']})", err=True)

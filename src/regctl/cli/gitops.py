@@ -11,11 +11,11 @@ from pathlib import Path
 
 import click
 
-from regctl import reporters
+from regctl.base.errors import ProblemsFound, UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
 from regctl.cli.options import USAGE_EXIT, epilog, format_option, registry_option
-from regctl.errors import ProblemsFound, UsageError
+from regctl.messages import reporters
 
 
 @main.command(
@@ -33,8 +33,8 @@ def target_path(registry: Path, env: str | None) -> None:
 
     The Action commits exactly this file back after apply: never its lock or history.
     """
-    from regctl.deploy import registry_targets
-    from regctl.targets import resolve_uri
+    from regctl.deploy.apply import registry_targets
+    from regctl.deploy.targets import resolve_uri
 
     key = env or "default"
     targets = registry_targets(registry)
@@ -63,8 +63,8 @@ def hook_validate(files: tuple[Path, ...], fmt: str) -> None:
     reference elsewhere, so the registry as a whole is checked. Files outside any
     registry are ignored.
     """
-    from regctl.discover import display_path
-    from regctl.validate import validate
+    from regctl.base.discover import display_path
+    from regctl.pipeline.validate import validate
 
     roots = sorted(set(_registries(files).values()))
     failed = 0
@@ -84,7 +84,7 @@ def _registries(files: tuple[Path, ...]) -> dict[Path, Path]:
     pre-commit passes every changed YAML file: a workflow file beside ``registry/``
     finds that registry upward, but is not part of it and must be left alone.
     """
-    from regctl.discover import find_registry
+    from regctl.base.discover import find_registry
 
     out: dict[Path, Path] = {}
     for f in files:
@@ -98,7 +98,7 @@ def _registries(files: tuple[Path, ...]) -> dict[Path, Path]:
 def _is_regctl(root: Path) -> bool:
     """Whether ``root`` is a regctl registry: ``.github/workflows/registry.yml`` has the
     name of a Registry document but is a workflow."""
-    from regctl.discover import REGISTRY_FILES
+    from regctl.base.discover import REGISTRY_FILES
 
     docs = [root / n for n in REGISTRY_FILES if (root / n).is_file()]
     return not docs or any("apiVersion: regctl/" in p.read_text(errors="replace") for p in docs)
@@ -119,7 +119,7 @@ def hook_fmt(files: tuple[Path, ...]) -> None:
     Exit 1 when a file changed, so pre-commit shows the change before it is committed.
     """
     from regctl.authoring.fmt import format_paths
-    from regctl.errors import RegctlError
+    from regctl.base.errors import RegctlError
 
     mine = sorted(_registries(files))
     if not mine:

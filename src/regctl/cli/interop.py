@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
+from regctl.base.discover import display_path
+from regctl.base.errors import RegctlError, UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
 from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
-from regctl.discover import display_path
-from regctl.errors import RegctlError, UsageError
 from regctl.interop.report import ImportReport
-from regctl.progress import Progress
+from regctl.messages.progress import Progress
 
 _IMPORT_EXIT = {
     0: "imported",

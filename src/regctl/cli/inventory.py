@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from regctl.base.errors import ProblemsFound, RegctlError
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_entry, complete_provider, env_option
 from regctl.cli.options import (
@@ -17,11 +18,10 @@ from regctl.cli.options import (
     registry_option,
     token_options,
 )
-from regctl.errors import ProblemsFound, RegctlError
-from regctl.problems import Severity
+from regctl.messages.problems import Severity
 
 if TYPE_CHECKING:
-    from regctl.compile import CompileResult
+    from regctl.pipeline.compile import CompileResult
 
 _env_option = env_option("Show this environment's effective view (default: the base registry).")
 _READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"} | USAGE_EXIT
@@ -29,7 +29,7 @@ _READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"
 
 def _template_files(registry: Path, env: str | None) -> dict[str, str]:
     """Template id -> the file that defines it (for annotations)."""
-    from regctl.validate import validate
+    from regctl.pipeline.validate import validate
 
     report = validate(registry, envs=[] if env is None else [env])
     view = report.views.get(env)
@@ -45,13 +45,13 @@ def compiled(registry: Path, env: str | None, fmt: str = "text") -> dict[str, An
 
 def compiled_result(registry: Path, env: str | None, fmt: str = "text") -> CompileResult:
     """The compiled ``registry`` with its validation report; errors end the command."""
-    from regctl.compile import compile_registry
+    from regctl.pipeline.compile import compile_registry
 
     result = compile_registry(registry, env=env)
     if result.manifest is None:
         errors = [p for p in result.problems if p.severity is Severity.ERROR]
         if fmt == "github":
-            from regctl.reporters import github
+            from regctl.messages.reporters import github
 
             click.echo(github(errors), nl=False)
             raise ProblemsFound(len(errors))
@@ -317,7 +317,7 @@ def templates_render(
 def templates_test(env: str | None, registry: Path, fmt: str) -> None:
     """Render every template with its defaults and example values; exit 1 on a failure."""
     from regctl.authoring.prompts import test_templates
-    from regctl.reporters import annotation
+    from regctl.messages.reporters import annotation
 
     results = test_templates(compiled(registry, env, fmt))
     files = _template_files(registry, env) if fmt == "github" else {}

@@ -2,7 +2,7 @@
 
 - The registry: ``--registry PATH`` on every command that reads one; commands with no
   other positional arguments also take it positionally (``regctl validate registry/``).
-  Given neither, it is found upward from the current directory (:mod:`regctl.discover`).
+  Given neither, it is found upward from the current directory (:mod:`regctl.base.discover`).
 - ``-o/--output FILE``: always a file to write.
 - ``--format``: always the output form (``text``, ``json``, ...).
 - A model is always nameable as ``provider/model`` (:func:`split_model_ref`).
@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 import click
 
-from regctl.discover import display_path, find_registry
-from regctl.errors import UsageError
-from regctl.i18n import N_, msg
+from regctl.base.discover import display_path, find_registry
+from regctl.base.errors import UsageError
+from regctl.base.i18n import N_, msg
 
 F = TypeVar("F", bound=Callable[..., Any])
 

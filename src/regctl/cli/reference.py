@@ -12,7 +12,7 @@ from regctl.cli.options import USAGE_EXIT, epilog
 
 
 def _complete_path(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
-    from regctl.explain import walk
+    from regctl.docs.explain import walk
 
     return [f.path for f in walk() if f.path.lower().startswith(incomplete.lower())]
 
@@ -32,7 +32,7 @@ def explain_cmd(path: str) -> None:
     PromptTemplate (any case); fields follow with dots, through nested objects and lists
     (`Provider.models` is a provider's list of models).
     """
-    from regctl.explain import render
+    from regctl.docs.explain import render
 
     click.echo(render(path), nl=False)
 
@@ -57,8 +57,8 @@ def explain_cmd(path: str) -> None:
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if a page differs.")
 def docs_cmd(out_dir: Path, check: bool) -> None:
     """Write the generated reference pages: reference.md, rules.md, exit-codes.md."""
-    from regctl.docgen import render_all
-    from regctl.fsutil import atomic_write
+    from regctl.cli.docgen import render_all
+    from regctl.io.fsutil import atomic_write
 
     stale = []
     for name, text in render_all().items():

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import click
 
+from regctl.base.errors import RegctlError
 from regctl.cli.app import exit_with, main
 from regctl.cli.options import epilog, format_option, registry_option
-from regctl.errors import RegctlError
 
 
 @main.command(
@@ -75,9 +75,9 @@ def spend_cmd(
     the daily total, which GitHub renders in a job summary). In a scheduled CI
     job, append the Markdown to "$GITHUB_STEP_SUMMARY".
     """
-    from regctl.fsutil import atomic_write
-    from regctl.spend import SpendError, check_budgets, exit_code, parse_month, read_usage
-    from regctl.spend_report import (
+    from regctl.io.fsutil import atomic_write
+    from regctl.spend.ledger import SpendError, check_budgets, exit_code, parse_month, read_usage
+    from regctl.spend.report import (
         render_markdown,
         render_mermaid,
         render_svg,
@@ -139,8 +139,8 @@ def _budgets(registry: Path, error: type[RegctlError]) -> list[dict[str, object]
     Problems elsewhere in the registry do not stop a spend report; a Registry document
     that does not parse, or a budget whose scope names nothing, does.
     """
-    from regctl.problems import Severity
-    from regctl.validate import validate
+    from regctl.messages.problems import Severity
+    from regctl.pipeline.validate import validate
 
     report = validate(registry, envs=[])
     doc = report.registry.base.registry_doc

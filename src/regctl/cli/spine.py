@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from regctl import reporters
+from regctl.base.errors import ProblemsFound, UsageError
+from regctl.base.i18n import localize, msg, tr
 from regctl.cli.app import main
 from regctl.cli.complete import complete_environment, env_option
 from regctl.cli.options import USAGE_EXIT, epilog, format_option, output_option, registry_option
-from regctl.errors import ProblemsFound, UsageError
-from regctl.i18n import localize, msg, tr
+from regctl.messages import reporters
 
 
 def _as_of(value: str | None) -> dt.date | None:
@@ -55,7 +55,7 @@ def validate(
     registry: Path, fmt: str, strict: bool, envs: tuple[str, ...], as_of: str | None
 ) -> None:
     """Check a registry and report every problem, sorted by file and line."""
-    from regctl.validate import validate as run
+    from regctl.pipeline.validate import validate as run
 
     report = run(registry, as_of=_as_of(as_of), envs=list(envs) or None)
     unknown = [e for e in envs if e not in report.registry.environments]
@@ -104,7 +104,7 @@ def compile_(
     registry: Path, env: str | None, output: Path | None, check: bool, fmt: str, as_of: str | None
 ) -> None:
     """Compile the registry into a locked runtime manifest (canonical JSON with a digest)."""
-    from regctl.compile import compile_registry, is_stale, write_lock
+    from regctl.pipeline.compile import compile_registry, is_stale, write_lock
 
     if check and output is None:
         raise UsageError(msg("--check needs the lock file: -o FILE"))
@@ -160,8 +160,8 @@ def schema(out_dir: Path, check: bool) -> None:
     Editors validate as you type through the line `# yaml-language-server: $schema=...`
     at the top of each registry file (`regctl init` and `regctl import` write it).
     """
-    from regctl.fsutil import atomic_write
-    from regctl.jsonschemas import render_all
+    from regctl.docs.jsonschemas import render_all
+    from regctl.io.fsutil import atomic_write
 
     stale = []
     for name, text in render_all().items():
@@ -190,7 +190,7 @@ def rules_(fmt: str) -> None:
     """List every rule id with its documentation (docs/rules.md has the same text)."""
     import json
 
-    from regctl.rules import documentation
+    from regctl.pipeline.rules import documentation
 
     docs = documentation()
     if fmt == "json":

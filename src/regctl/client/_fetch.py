@@ -1,12 +1,12 @@
 """Read manifest bytes from a path or an ``http(s)://`` URL.
 
-URLs use :mod:`regctl.safehttp` (imported only for URLs: ``http.client`` is slow
+URLs use :mod:`regctl.io.safehttp` (imported only for URLs: ``http.client`` is slow
 to import): a total deadline per request (a server trickling bytes cannot
 stretch it), a body cap, redirects only to http(s), ``ETag``/``If-None-Match``,
 and a last-known-good cache file that serves when the server cannot be reached
 (connection error, timeout, HTTP 5xx). A 4xx answer, a body over the cap or a
 redirect to another scheme is an error even when a cached copy exists: the URL
-itself is wrong. Files are read with :mod:`regctl.safeio`: regular files only,
+itself is wrong. Files are read with :mod:`regctl.io.safeio`: regular files only,
 at most :data:`MAX_MANIFEST_BYTES`.
 """
 
@@ -18,8 +18,8 @@ import os
 import zlib
 from typing import Any
 
-from regctl import safeio
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
+from regctl.io import safeio
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 """The largest manifest read from a file or URL (a 10,000-model manifest is ~15 MB)."""
@@ -142,7 +142,7 @@ def read_cache(cache: str | None) -> tuple[bytes | None, str | None]:
 
 def write_cache(cache: str, data: bytes, etag: str | None) -> None:
     """Atomically store a verified copy (bytes first, then its ETag)."""
-    from regctl.fsutil import atomic_write  # stdlib only; needed just for URL sources
+    from regctl.io.fsutil import atomic_write  # stdlib only; needed just for URL sources
 
     atomic_write(cache, data)
     if etag:
@@ -166,7 +166,7 @@ def fetch_url(
     With no manifest in hand (``etag`` is ``None``) the cached copy's ETag is sent,
     and a 304 serves the cached bytes. ``timeout`` bounds the whole request.
     """
-    from regctl import safehttp
+    from regctl.io import safehttp
 
     shown = safehttp.redact_url(url)
     # The cached copy is read only when it can be used: a watcher holding a manifest

@@ -6,6 +6,7 @@ import datetime as _dt
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from regctl.base.suggest import closest, did_you_mean
 from regctl.client._state import State
 from regctl.client.errors import (
     NoActiveModel,
@@ -17,7 +18,6 @@ from regctl.client.errors import (
 )
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider
-from regctl.suggest import closest, did_you_mean
 
 
 def get_provider(st: State, pid: str) -> Provider:

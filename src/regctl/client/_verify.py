@@ -23,7 +23,7 @@ import json
 import re
 from typing import Any
 
-from regctl.canonical import DIGEST_PREFIX, compute_digest
+from regctl.base.canonical import DIGEST_PREFIX, compute_digest
 from regctl.client.errors import (
     DigestMismatch,
     InvalidManifest,

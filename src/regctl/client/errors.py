@@ -1,6 +1,6 @@
 """Exceptions raised by :mod:`regctl.client` (all one-line messages, never a key value).
 
-Every class derives from :class:`ClientError` (itself a :class:`regctl.errors.RegctlError`),
+Every class derives from :class:`ClientError` (itself a :class:`regctl.base.errors.RegctlError`),
 so the CLI turns each into ``error: <message>`` and the exit code below:
 
 =====================  =====  ==========================================================
@@ -30,7 +30,7 @@ class                  exit   raised when
 
 from __future__ import annotations
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 
 
 class ClientError(RegctlError):

@@ -14,7 +14,6 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from regctl import safeio
 from regctl.client.errors import (
     NoCredentials,
     SecretError,
@@ -24,6 +23,7 @@ from regctl.client.errors import (
     UnknownSecretScheme,
 )
 from regctl.client.types import Provider, SecretStr
+from regctl.io import safeio
 
 ENTRY_POINT_GROUP = "regctl.secrets"
 _plugins: dict[str, Callable[[str], Any]] = {}

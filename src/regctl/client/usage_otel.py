@@ -15,7 +15,7 @@ that starts ``latency_ms`` before the event and ends at it, and two metric recor
 - ``regctl.provider``, ``regctl.model``, ``regctl.capability``, ``regctl.environment``,
   ``regctl.template``, ``regctl.cost_usd`` (decimal string, exact),
   ``regctl.usage.cached_input_tokens``, ``regctl.manifest.digest``,
-  ``regctl.source.commit``.
+  ``regctl.pipeline.source.commit``.
 
 ``opentelemetry-api`` is imported here only, so an app that does not configure this
 sink never loads it. Without an SDK configured, the API's no-op providers drop
@@ -97,7 +97,7 @@ class OTelSink:
         for key, value in (
             ("regctl.environment", event.environment),
             ("regctl.template", event.template),
-            ("regctl.source.commit", event.commit),
+            ("regctl.pipeline.source.commit", event.commit),
             ("regctl.cost_usd", None if event.cost is None else str(event.cost)),
         ):
             if value is not None:

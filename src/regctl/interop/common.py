@@ -14,8 +14,8 @@ import math
 import re
 from typing import Any
 
-from regctl import schema
 from regctl.interop.report import ImportReport
+from regctl.pipeline import schema
 
 PROVIDER_ID = re.compile(schema.PROVIDER_ID)
 MODEL_ID = re.compile(schema.MODEL_ID)

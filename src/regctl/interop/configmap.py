@@ -15,8 +15,8 @@ import gzip
 import json
 from typing import Any
 
-from regctl.canonical import dumps_pretty
-from regctl.errors import RegctlError, UsageError
+from regctl.base.canonical import dumps_pretty
+from regctl.base.errors import RegctlError, UsageError
 
 #: A ConfigMap holds at most 1 MiB (etcd stores it as one object).
 CONFIGMAP_LIMIT = 1024 * 1024

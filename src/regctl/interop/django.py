@@ -21,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.django_templates import import_templates, is_template_row
 from regctl.interop.litellm_prices import PROVIDER_API

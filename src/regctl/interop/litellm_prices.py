@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.modelsdev import ImportResult
 from regctl.interop.report import ImportReport

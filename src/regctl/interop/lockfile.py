@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from regctl.canonical import compute_digest
-from regctl.errors import ProblemsFound, RegctlError
+from regctl.base.canonical import compute_digest
+from regctl.base.errors import ProblemsFound, RegctlError
 
 
 def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
@@ -16,7 +16,7 @@ def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
     read as a ``manifest.lock.json`` and its digest checked (a tampered lock fails closed)."""
     path = Path(path)
     if path.is_dir():
-        from regctl.compile import compile_registry
+        from regctl.pipeline.compile import compile_registry
 
         result = compile_registry(path, env=env)
         if result.manifest is None:

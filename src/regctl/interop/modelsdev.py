@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.modelsdev_map import map_model
 from regctl.interop.report import ImportReport

@@ -1,5 +1,6 @@
-"""The import progress bar now lives in :mod:`regctl.progress` (one facility for all commands)."""
+"""The import progress bar now lives in :mod:`regctl.messages.progress` (one facility for all
+commands)."""
 
-from regctl.progress import Progress
+from regctl.messages.progress import Progress
 
 __all__ = ["Progress"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from regctl.redact import redact
-from regctl.textsafe import safe_line
+from regctl.base.redact import redact
+from regctl.base.textsafe import safe_line
 
 
 @dataclass(frozen=True)

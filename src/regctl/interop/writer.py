@@ -7,7 +7,7 @@ the schema models' field order (docs/reference.md), so the same input gives
 byte-identical files whatever order the source was walked in. Every file starts with a
 ``# yaml-language-server: $schema=...`` line so editors validate it.
 
-Registry files are emitted by :func:`regctl.layout.emit`, the emitter ``regctl fmt
+Registry files are emitted by :func:`regctl.pipeline.layout.emit`, the emitter ``regctl fmt
 --check`` compares against, so an import is fmt-clean by construction.
 """
 
@@ -20,8 +20,9 @@ from typing import Any
 
 import yaml
 
-from regctl import fsutil, layout
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
+from regctl.io import fsutil
+from regctl.pipeline import layout
 
 try:  # libyaml's emitter is several times faster on a 5,000-model import
     from yaml import CSafeDumper as _BaseDumper
@@ -150,7 +151,7 @@ def ensure_schema(out_dir: Path) -> Path | None:
     path = out_dir.absolute().parent / "schemas" / SCHEMA_FILE
     if path.exists():
         return None
-    from regctl.jsonschemas import render_all
+    from regctl.docs.jsonschemas import render_all
 
     atomic_write(path, render_all()[SCHEMA_FILE])
     return path

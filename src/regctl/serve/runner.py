@@ -10,7 +10,7 @@ import signal
 import sys
 from typing import Any
 
-from regctl.errors import RegctlError
+from regctl.base.errors import RegctlError
 from regctl.serve.watcher import ManifestWatcher
 
 

@@ -11,7 +11,7 @@ import threading
 import time
 from typing import Any
 
-from regctl.canonical import dumps_pretty
+from regctl.base.canonical import dumps_pretty
 from regctl.client import Model, Registry
 from regctl.client.errors import ManifestError
 

@@ -1,0 +1,139 @@
+"""Localized messages: gettext catalogs shipped in the package (English and Persian).
+
+The language comes from ``--lang``, then ``$REGCTL_LANG``, then ``$LANG``
+(``fa_IR.UTF-8`` -> ``fa``); anything without a catalog is English. Catalogs are
+made with Babel (``scripts/i18n.sh``) and read with the standard library's
+:mod:`gettext`, so nothing extra is needed at run time.
+
+Messages that are also machine output (JSON, GitHub annotations, sort keys) are
+built with :func:`msg`: a :class:`Msg` *is* the English string, and remembers its
+template and arguments so the text reporter can say it in the user's language.
+Rule ids and JSON output never change with the language.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "regctl"
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+#: Languages with a catalog (English needs none).
+LANGUAGES = ("en", "fa")
+#: Right-to-left languages: their messages are isolated so they cannot reorder the
+#: ``file:line:col`` prefix in a bidi-aware terminal.
+RTL = frozenset({"fa", "ar", "he", "ur"})
+
+_state: dict[str, Any] = {"lang": "en", "tr": gettext.NullTranslations()}
+
+
+def normalize(value: str | None) -> str | None:
+    """``fa_IR.UTF-8`` -> ``fa``; ``C``/``POSIX``/empty -> ``None`` (no preference)."""
+    if not value:
+        return None
+    code = value.split(":")[0].split(".")[0].split("@")[0].replace("-", "_")
+    code = code.split("_")[0].lower()
+    if code in ("", "c", "posix"):
+        return None
+    return code
+
+
+def choose_language(cli: str | None = None) -> str:
+    """``--lang``, then ``$REGCTL_LANG``, then ``$LANG``; ``en`` when none names one."""
+    for value in (cli, os.environ.get("REGCTL_LANG"), os.environ.get("LANG")):
+        code = normalize(value)
+        if code is not None:
+            return code
+    return "en"
+
+
+def set_language(lang: str | None, stream: Any = None) -> str:
+    """Use ``lang`` (a code or a locale name) for messages from now on; returns the code.
+
+    With ``stream``, a language whose script the stream cannot encode (an ASCII
+    terminal) falls back to English rather than failing on output.
+    """
+    code = normalize(lang) or "en"
+    if code != "en" and stream is not None:
+        try:
+            "ی".encode(getattr(stream, "encoding", None) or "ascii")
+        except (UnicodeEncodeError, LookupError):
+            code = "en"
+    _state["lang"] = code
+    _state["tr"] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
+    return code
+
+
+def language() -> str:
+    """The language code messages are shown in now."""
+    return str(_state["lang"])
+
+
+def is_rtl() -> bool:
+    return language() in RTL
+
+
+def _(text: str) -> str:
+    """``text`` in the current language (itself when there is no translation)."""
+    return str(_state["tr"].gettext(text))
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for the catalog without translating it now (translated where shown)."""
+    return text
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """The singular or plural form for ``n`` in the current language."""
+    return str(_state["tr"].ngettext(singular, plural, n))
+
+
+class Msg(str):
+    """An English message that can also render itself in the current language.
+
+    ``Msg("unknown kind '{kind}'", kind="Foo") == "unknown kind 'Foo'"``; the
+    template is the catalog's message id.
+    """
+
+    template: str
+    args: dict[str, Any]
+
+    def __new__(cls, template: str, /, **args: Any) -> Msg:
+        self = super().__new__(cls, template.format(**args) if args else template)
+        self.template = template
+        self.args = args
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (self.template, self.args))
+
+
+def _rebuild(template: str, args: dict[str, Any]) -> Msg:
+    return Msg(template, **args)
+
+
+def msg(template: str, /, **args: Any) -> Msg:
+    """Mark ``template`` for translation and fill it (``str.format`` fields)."""
+    return Msg(template, **args)
+
+
+def localize(text: str) -> str:
+    """A :class:`Msg` in the current language (its parts too); other text unchanged."""
+    if not isinstance(text, Msg) or _state["lang"] == "en":
+        return str(text)
+    args = {k: localize(v) if isinstance(v, str) else v for k, v in text.args.items()}
+    try:
+        return _(text.template).format(**args)
+    except (KeyError, IndexError, ValueError):
+        return str(text)  # a broken translation must not hide the message
+
+
+def tr(template: str, /, **args: Any) -> str:
+    """``template`` filled with ``args``, in the current language (for text shown at once).
+
+    :func:`msg` is for messages that are also machine output; ``tr`` for lines that only a
+    person reads (status lines, prompts).
+    """
+    return localize(Msg(template, **args))

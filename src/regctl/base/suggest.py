@@ -1,0 +1,31 @@
+"""Did-you-mean hints, shared by the validator, the CLI and the runtime client.
+
+Standard library only (the runtime client uses it). A hint never repeats the word that
+was typed: suggesting the typo itself (or an entry equal to it) helps nobody.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+
+def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The choice most like ``word`` (case-insensitively), never ``word`` itself."""
+    pool = [c for c in dict.fromkeys(choices) if c != word]
+    lowered = {c.lower(): c for c in pool}
+    for key in (word.lower(),):
+        if key in lowered:  # only the case differs
+            return lowered[key]
+    match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
+    return lowered[match[0]] if match else None
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    """`` (did you mean 'x'?)`` or ``""``."""
+    match = closest(word, choices, cutoff)
+    if not match:
+        return ""
+    from regctl.base.i18n import msg  # stdlib only, like this module
+
+    return msg(" (did you mean '{match}'?)", match=match)

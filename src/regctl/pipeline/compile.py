@@ -1,0 +1,279 @@
+"""Stage 5: compile one environment of a registry into the lock manifest (docs/manifest.md).
+
+The output is a pure function of the registry's content: no clocks, absolute
+paths, file order or locale reach it. See ``docs/manifest.md`` for the shape.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from regctl.base.canonical import dumps_pretty, iter_pretty, seal
+from regctl.base.errors import UsageError
+from regctl.base.i18n import msg
+from regctl.io.fsutil import atomic_write
+from regctl.messages.problems import Problem
+from regctl.pipeline.parse import ParsedModel
+from regctl.pipeline.registry import ProviderEntry, View
+from regctl.pipeline.schema import API_VERSION, display_default
+from regctl.pipeline.source import LoadResult
+from regctl.pipeline.validate import ValidationReport, gc_paused, validate
+
+
+@dataclass
+class CompileResult:
+    """A compiled manifest (``None`` when the registry has errors) and the problems found.
+
+    The manifest's text (:attr:`text`) is made when first asked for; :meth:`pieces` and
+    :func:`write_lock` stream it instead, so writing a 50,000-model lock never holds the
+    whole text in memory beside the manifest.
+    """
+
+    manifest: dict[str, Any] | None
+    problems: list[Problem]
+    report: ValidationReport
+
+    @functools.cached_property
+    def text(self) -> str:
+        """The lock file's text (``""`` when the registry has errors)."""
+        if self.manifest is None:
+            return ""
+        with gc_paused():
+            return dumps_pretty(self.manifest)
+
+    def pieces(self) -> Iterator[str]:
+        """The lock file's text in pieces of about one model each (see :attr:`text`)."""
+        if self.manifest is None:
+            return iter(())
+        return iter_pretty(self.manifest)
+
+    @property
+    def digest(self) -> str:
+        return str(self.manifest["digest"]) if self.manifest else ""
+
+    @property
+    def ok(self) -> bool:
+        return self.manifest is not None
+
+
+def compile_registry(
+    root: str | Path,
+    *,
+    env: str | None = None,
+    as_of: dt.date | None = None,
+    overrides: Mapping[Path, bytes] | None = None,
+) -> CompileResult:
+    """Validate ``root`` for ``env`` and, if it has no errors, build its manifest.
+
+    ``overrides`` (resolved path -> bytes) compiles those files with that content instead
+    of what is on disk (``activate --dry-run --compile``: the lock the edit would give).
+    """
+    report = validate(root, as_of=as_of, envs=[] if env is None else [env], overrides=overrides)
+    if env is not None and env not in report.registry.environments:
+        known = ", ".join(sorted(report.registry.environments)) or msg("none")
+        raise UsageError(msg("unknown environment '{env}' (known: {known})", env=env, known=known))
+    if not report.ok:
+        return CompileResult(None, report.problems, report)
+    with gc_paused():
+        manifest = build_manifest(report.views[env], report.load)
+    return CompileResult(manifest, report.problems, report)
+
+
+def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
+    """The sealed manifest document for one effective registry."""
+    providers = {pid: _provider(e) for pid, e in sorted(view.providers.items())}
+    models: dict[str, Any] = {}
+    active: dict[str, dict[str, str]] = {}
+    for pid, by_id in sorted(view.models.items()):
+        enabled = pid in view.providers and view.providers[pid].obj.enabled
+        for mid, m in sorted(by_id.items()):
+            key = f"{pid}/{mid}"
+            models[key] = _model(m)
+            if enabled:
+                for cap in models[key]["active"]:
+                    active.setdefault(pid, {})[cap] = key
+    reg = view.registry_doc
+    doc: dict[str, Any] = {
+        "apiVersion": API_VERSION,
+        "kind": "Manifest",
+        "environment": view.env,
+        "source": {"digest": source_digest(load), "commit": git_commit(load.root)},
+        "registry": {
+            "name": reg.name if reg else None,
+            "capabilities": sorted(view.capabilities),
+            "secret_schemes": sorted(view.secret_schemes),
+            "policy": {
+                "deprecation_warning_days": reg.policy.deprecation_warning_days if reg else 30
+            },
+        },
+        "providers": providers,
+        "models": models,
+        "active": active,
+        "defaults": dict(sorted(view.defaults.items())),
+        "fallbacks": dict(sorted(view.fallbacks.items())),
+        "templates": {tid: _template(t.obj) for tid, t in sorted(view.templates.items())},
+    }
+    if doc["registry"]["name"] is None:
+        del doc["registry"]["name"]
+    return seal(doc)
+
+
+def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
+    for k in keys:
+        if d.get(k) in (None, {}, []):
+            d.pop(k, None)
+    return d
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    """The set fields of a small nested model (``model_dump`` is ~5x slower per call here)."""
+    if obj is None:
+        return {}
+    return {k: v for k, v in obj.__dict__.items() if v is not None}
+
+
+def _display(name: str | dict[str, str]) -> dict[str, Any]:
+    """``display_name`` stays one string for every reader; a per-language map is added
+    as ``display_names`` (the client's ``display_name_for(locale)`` picks from it)."""
+    if isinstance(name, str):
+        return {"display_name": name}
+    return {"display_name": display_default(name), "display_names": dict(sorted(name.items()))}
+
+
+def _provider(e: ProviderEntry) -> dict[str, Any]:
+    p = e.obj
+    out: dict[str, Any] = {
+        "id": p.id,
+        **_display(p.display_name),
+        "api": p.api,
+        "base_url": p.effective_base_url(),
+        "enabled": p.enabled,
+        "credentials": list(p.credentials),
+        "allow_shared_credentials": p.allow_shared_credentials,
+        "defaults": _fields(p.defaults),
+        "rate_limits": _fields(p.rate_limits),
+        "description": p.description,
+        "docs_url": p.docs_url,
+        "labels": dict(sorted(p.labels.items())),
+    }
+    return _drop_empty(out, "base_url", "rate_limits", "description", "docs_url", "labels")
+
+
+def _model(m: ParsedModel) -> dict[str, Any]:
+    b = m.obj
+    pricing = _fields(b.pricing)
+    for k, v in pricing.items():
+        if type(v) is int:  # YAML `10` and `10.0` are the same price: one canonical form
+            pricing[k] = float(v)
+    out: dict[str, Any] = {
+        "provider": m.provider,
+        "id": b.id,
+        "upstream_id": b.upstream_id or b.id,
+        **_display(b.display_name),
+        "capabilities": list(b.capabilities),
+        "active": sorted(set(b.active_for()) & set(b.capabilities)),
+        "supports": _fields(b.supports),
+        "defaults": _fields(b.defaults),
+        "limits": _fields(b.limits),
+        "pricing": pricing,
+        "rate_limits": _fields(b.rate_limits),
+        "released": b.released.isoformat() if b.released else None,
+        "deprecated": b.deprecated.isoformat() if b.deprecated else None,
+        "description": b.description,
+        "docs_url": b.docs_url,
+        "labels": dict(sorted(b.labels.items())),
+    }
+    return _drop_empty(
+        out,
+        "limits",
+        "pricing",
+        "rate_limits",
+        "released",
+        "deprecated",
+        "description",
+        "docs_url",
+        "labels",
+    )
+
+
+def _template(t: Any) -> dict[str, Any]:
+    data: dict[str, Any] = t.model_dump(mode="json", exclude_none=True)
+    data.pop("apiVersion", None)
+    data.pop("kind", None)
+    for var in data.get("variables", {}).values():
+        var.pop("description", None)
+    return data
+
+
+def source_digest(load: LoadResult) -> str:
+    """sha256 over the registry files' relative paths and contents (order-independent)."""
+    h = hashlib.sha256()
+    for f in sorted(load.files, key=lambda f: f.rel):
+        h.update(f"{f.rel}\0{f.sha256}\n".encode())
+    return "sha256:" + h.hexdigest()
+
+
+def git_commit(root: Path) -> str | None:
+    """The last commit that touched the registry folder, if its files are clean; else None.
+
+    "Last commit touching the registry" rather than HEAD, so that unrelated
+    commits (or the commit that adds the lock itself) do not make a lock stale.
+    """
+    folder = root if root.is_dir() else root.parent
+    try:
+        status = subprocess.run(
+            ["git", "status", "--porcelain", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+        if status.returncode != 0 or status.stdout.strip():
+            return None
+        log = subprocess.run(
+            ["git", "log", "-1", "--format=%H", "--", "."],
+            cwd=folder,
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    sha = log.stdout.strip()
+    return sha if log.returncode == 0 and len(sha) == 40 else None
+
+
+def write_lock(result: CompileResult, path: str | Path) -> None:
+    """Write the compiled manifest atomically (temp file, fsync, rename)."""
+    if result.manifest is None:
+        raise ValueError("cannot write the lock of a registry with errors")
+    atomic_write(path, (piece.encode("utf-8") for piece in result.pieces()))
+
+
+def is_stale(lock_path: str | Path, result: CompileResult) -> bool:
+    """Whether the lock on disk differs from ``result`` in content (``source.commit`` aside)."""
+    try:
+        existing = json.loads(Path(lock_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    if not isinstance(existing, dict) or result.manifest is None:
+        return True
+    return _content(existing) != _content(result.manifest)
+
+
+def _content(doc: dict[str, Any]) -> dict[str, Any]:
+    body = {k: v for k, v in doc.items() if k != "digest"}
+    source = body.get("source")
+    if isinstance(source, dict):
+        body["source"] = {k: v for k, v in source.items() if k != "commit"}
+    return body

@@ -1,0 +1,61 @@
+"""Secret references use a known scheme and a well-formed name.
+
+A credential is ``env:NAME`` (``NAME`` matching ``^[A-Za-z_][A-Za-z0-9_]*$``),
+``file:PATH``, or ``SCHEME:REST`` for a scheme that the Registry document
+declares under ``secret_schemes`` (resolved at run time by a plugin in the
+``regctl.secrets`` entry point group). A value that is not a reference at all is
+reported by ``plaintext-secret`` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from regctl.base.i18n import msg
+from regctl.messages.problems import Problem
+from regctl.pipeline import schema
+from regctl.pipeline.positions import PosList
+from regctl.pipeline.registry import View
+
+ID = "secret-scheme"
+PER_ENVIRONMENT = True
+
+REF = re.compile(r"^([a-z][a-z0-9+.-]*):(.+)$")
+ENV_NAME = re.compile(schema.ENV_NAME)
+BUILTIN = ("env", "file")
+
+
+def check(view: View) -> Iterator[Problem]:
+    schemes = set(BUILTIN) | view.secret_schemes
+    for pid, entry in view.providers.items():
+        creds = entry.raw.get("credentials")
+        if not isinstance(creds, PosList):
+            continue
+        for i, ref in enumerate(creds):
+            match = REF.match(ref) if isinstance(ref, str) else None
+            if match is None:
+                continue  # not a reference: plaintext-secret reports it
+            scheme, rest = match.groups()
+            if scheme == "env" and not ENV_NAME.match(rest):
+                yield Problem(
+                    ID,
+                    msg(
+                        "provider '{provider}': malformed environment variable name in "
+                        "'{scheme}:…' (letters, digits and _; not starting with a digit)",
+                        provider=pid,
+                        scheme=scheme,
+                    ),
+                    creds.item_pos[i],  # computed only for a hit
+                )
+            elif scheme not in schemes:
+                yield Problem(
+                    ID,
+                    msg(
+                        "provider '{provider}': secret scheme '{scheme}' is not declared; use "
+                        "env:, file: or add it to the Registry document's secret_schemes",
+                        provider=pid,
+                        scheme=scheme,
+                    ),
+                    creds.item_pos[i],  # computed only for a hit
+                )

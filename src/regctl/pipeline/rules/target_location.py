@@ -1,0 +1,90 @@
+"""A ``file:`` target must stay inside the repository and must not be a device.
+
+``targets`` in the Registry document is part of the pull request, so a change could
+point ``apply`` at ``file:/etc/cron.d/x``, at ``file:../../other-repo/x`` or at
+``/dev/sda``. A relative ``file:`` target is resolved against the folder that holds
+the registry folder (the repository root), as ``plan``/``apply`` do; the result must
+be inside that folder, and no target may be a device path (``/dev``, ``/proc``,
+``/sys``) or a device file. To deploy elsewhere, the operator names the target with
+``--target``, which is not part of the registry. URL targets are checked when used
+(the token goes only to hosts the operator allowed; see docs/security.md).
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+from regctl.base.i18n import msg
+from regctl.messages.problems import Problem
+from regctl.pipeline.positions import PosDict
+from regctl.pipeline.registry import View
+
+ID = "target-location"
+PER_ENVIRONMENT = False
+
+_DEVICE_DIRS = ("/dev", "/proc", "/sys")
+
+
+def _repository(view: View) -> Path | None:
+    files = [d.file for d in view.documents]
+    if not files:
+        return None
+    folders = [os.path.dirname(os.path.abspath(f)) for f in files]
+    return Path(os.path.commonpath(folders)).resolve().parent
+
+
+def _path(uri: str) -> str | None:
+    if uri.startswith("file://"):
+        return uri[len("file://") :]
+    if uri.startswith("file:"):
+        return uri[len("file:") :]
+    if "://" in uri:
+        return None  # a URL: not a file target
+    return uri
+
+
+def check(view: View) -> Iterator[Problem]:
+    doc = view.registry
+    if doc is None or not isinstance(doc.raw.get("targets"), PosDict):
+        return
+    targets: PosDict = doc.raw["targets"]
+    repo = _repository(view)
+    for env, uri in targets.items():
+        if not isinstance(uri, str):
+            continue
+        path = _path(uri)
+        if path is None or not path:
+            continue
+        where = targets.val_pos[env]
+        full = Path(path) if os.path.isabs(path) else (repo or Path.cwd()) / path
+        real = full.resolve()
+        if any(str(real) == d or str(real).startswith(d + "/") for d in _DEVICE_DIRS) or (
+            real.exists() and not (stat.S_ISREG(real.stat().st_mode) or real.is_dir())
+        ):
+            text = msg(
+                "target '{env}' is a device or special file ({path}); {hint}",
+                env=env,
+                path=str(real),
+                hint=_hint(),
+            )
+            yield Problem(ID, text, where)
+            continue
+        if repo is not None and real != repo and repo not in real.parents:
+            yield Problem(
+                ID,
+                msg(
+                    "target '{env}' resolves to {path}, outside the repository {repo}; {hint}",
+                    env=env,
+                    path=str(real),
+                    repo=str(repo),
+                    hint=_hint(),
+                ),
+                where,
+            )
+
+
+def _hint() -> str:
+    return msg("a registry may only name targets inside its repository (use --target for others)")

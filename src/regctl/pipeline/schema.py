@@ -1,0 +1,371 @@
+"""Stage 2: the typed document kinds (pydantic v2); docs/reference.md is generated from them.
+
+Each field's docstring is its documentation (``use_attribute_docstrings``): the JSON
+Schemas, ``regctl explain`` and docs/reference.md all read it. Every model forbids
+unknown fields so that a typo is an error, not a silently ignored setting. Numbers and
+booleans are strict (``"true"`` in quotes is a string, not a bool); dates accept YAML
+dates and ISO strings. Cross-document checks (references, the single-active rule) live
+in :mod:`regctl.pipeline.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
+
+from regctl.base.i18n import msg
+
+API_VERSION = "regctl/v1"
+
+PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+MODEL_ID = r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$"
+TEMPLATE_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
+HTTP_URL = r"^https?://[^\s/$.?#][^\s]*$"
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # the NAME of an env:NAME secret reference
+
+CAPABILITIES = (
+    "chat",
+    "completion",
+    "embedding",
+    "image",
+    "vision",
+    "audio",
+    "speech",
+    "transcription",
+    "code",
+    "tools",
+    "reasoning",
+    "rerank",
+    "moderation",
+)
+APIS = ("openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible")
+DEFAULT_BASE_URLS = {
+    "openai": "https://api.openai.com/v1",
+    "anthropic": "https://api.anthropic.com",
+    "gemini": "https://generativelanguage.googleapis.com/v1beta",
+}
+
+Date = Annotated[dt.date, Field(strict=False)]
+Url = Annotated[str, Field(pattern=HTTP_URL)]
+PositiveInt = Annotated[int, Field(gt=0)]
+Price = Annotated[float, Field(ge=0)]
+Name = Annotated[str, Field(min_length=1)]
+#: A language tag: ``en``, ``fa``, ``pt-BR``.
+LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
+#: One name, or one per language (``{en: GPT-4o, fa: جی‌پی‌تی ۴o}``).
+DisplayName = (
+    Name | Annotated[dict[Annotated[str, Field(pattern=LOCALE)], Name], Field(min_length=1)]
+)
+
+
+def display_default(name: str | dict[str, str]) -> str:
+    """The single name of a :data:`DisplayName`: itself, or its ``en`` entry (else the first)."""
+    if isinstance(name, str):
+        return name
+    return name.get("en") or name[min(name)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid", strict=True, frozen=True, use_attribute_docstrings=True
+    )
+
+
+class CallDefaults(Strict):
+    """Call parameters: the provider's, overridden by the model's, overridden per call."""
+
+    temperature: Annotated[float, Field(ge=0, le=2)] | None = None
+    """Sampling temperature from 0 to 2 sent with each call."""
+    max_tokens: PositiveInt | None = None
+    """Upper bound on the tokens a call may generate."""
+
+
+class RateLimits(Strict):
+    """Request and token rates the provider allows (informational; used by usage tools)."""
+
+    rpm: PositiveInt | None = None
+    """Requests per minute the account may send."""
+    tpm: PositiveInt | None = None
+    """Tokens per minute the account may send."""
+
+
+class Limits(Strict):
+    """Token limits of a model."""
+
+    context_window: PositiveInt | None = None
+    """Tokens the model reads at most (prompt plus output)."""
+    max_output_tokens: PositiveInt | None = None
+    """Tokens the model writes at most in one answer; not above context_window."""
+
+    @model_validator(mode="after")
+    def _output_fits(self) -> Limits:
+        cw, mo = self.context_window, self.max_output_tokens
+        if cw is not None and mo is not None and mo > cw:
+            raise ValueError(
+                msg("max_output_tokens ({mo}) exceeds context_window ({cw})", mo=mo, cw=cw)
+            )
+        return self
+
+
+class Supports(Strict):
+    """Features a model supports (unset: unknown)."""
+
+    system_prompt: StrictBool | None = None
+    """Whether the model takes a system message (false: templates fold it into the first user
+    message)."""
+    streaming: StrictBool | None = None
+    """Whether the model can stream its answer."""
+    tools: StrictBool | None = None
+    """Whether the model can call tools (functions)."""
+    json_mode: StrictBool | None = None
+    """Whether the model can be asked for JSON output."""
+
+
+class Pricing(Strict):
+    """USD per 1,000,000 tokens."""
+
+    input_per_mtok: Price | None = None
+    """USD per 1,000,000 input tokens."""
+    output_per_mtok: Price | None = None
+    """USD per 1,000,000 output tokens."""
+    cached_input_per_mtok: Price | None = None
+    """USD per 1,000,000 cached input tokens (the input price when absent)."""
+    currency: Literal["USD"] = "USD"
+    """Always USD."""
+
+
+class ModelBody(Strict):
+    """A model as written inline under its provider's ``models``."""
+
+    id: Annotated[str, Field(pattern=MODEL_ID)]
+    """The model's id within its provider; `provider/id` is its key everywhere."""
+    upstream_id: Name | None = None
+    """The id sent to the provider's API when it differs from `id` (e.g. a dated snapshot)."""
+    display_name: DisplayName
+    """Human-readable name, or a map of locale to name (`{en: GPT-4o, fa: ...}`)."""
+    capabilities: Annotated[list[Name], Field(min_length=1)]
+    """What the model can do: names from the capability vocabulary (chat, vision, embedding,
+    ...) or the Registry's `capabilities`."""
+    active: StrictBool | list[Name] = False
+    """true (active for all its capabilities), false, or the list of capabilities it is active
+    for. At most one active model per provider and capability."""
+    limits: Limits | None = None
+    """Context and output token limits."""
+    supports: Supports | None = None
+    """Features the model supports."""
+    pricing: Pricing | None = None
+    """List prices in USD per 1,000,000 tokens."""
+    defaults: CallDefaults | None = None
+    """Call parameters for this model, over the provider's."""
+    rate_limits: RateLimits | None = None
+    """Rate limits for this model, over the provider's."""
+    released: Date | None = None
+    """Release date (YYYY-MM-DD)."""
+    deprecated: Date | None = None
+    """Date the vendor retires the model (YYYY-MM-DD); active past it is an error, close to it
+    a warning."""
+    description: str | None = None
+    """Free text."""
+    docs_url: Url | None = None
+    """Link to the vendor's documentation (http or https)."""
+    labels: dict[str, str] = {}
+    """Free-form string labels (team, tier, ...)."""
+
+    def active_for(self) -> list[str]:
+        """The capabilities this model is active for (``true`` means all of them)."""
+        if self.active is True:
+            return list(self.capabilities)
+        if self.active is False:
+            return []
+        return list(self.active)
+
+
+class ModelDoc(ModelBody):
+    """A model as its own document, naming its provider."""
+
+    apiVersion: Literal["regctl/v1"]
+    """Always `regctl/v1`."""
+    kind: Literal["Model"]
+    """`Model`: one model as its own document."""
+    provider: Annotated[str, Field(pattern=PROVIDER_ID)]
+    """The id of the Provider this model belongs to."""
+
+
+class ProviderFields(Strict):
+    """The fields of a Provider document besides its models."""
+
+    apiVersion: Literal["regctl/v1"]
+    """Always `regctl/v1`."""
+    kind: Literal["Provider"]
+    """`Provider`."""
+    id: Annotated[str, Field(pattern=PROVIDER_ID)]
+    """Lowercase id (letters, digits, `.`, `_`, `-`), used in `provider/model` keys."""
+    display_name: DisplayName
+    """Human-readable name, or a map of locale to name (`{en: GPT-4o, fa: ...}`)."""
+    api: Literal[
+        "openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible"
+    ] = "openai"
+    """The wire protocol the client speaks to this provider."""
+    base_url: Url | None = None
+    """API endpoint; required for `openai-compatible` and `azure-openai` (others have a
+    default)."""
+    enabled: StrictBool = True
+    """false keeps the provider in the registry but out of resolution."""
+    credentials: list[str] = []
+    """Secret references tried in order (`env:NAME`, `file:PATH`, or a declared plugin scheme);
+    never a key itself."""
+    allow_shared_credentials: StrictBool = True
+    """false: each user must bring a personal key; the shared chain is not used."""
+    defaults: CallDefaults | None = None
+    """Call parameters for every model of the provider."""
+    rate_limits: RateLimits | None = None
+    """Rate limits of the provider account."""
+    description: str | None = None
+    """Free text."""
+    docs_url: Url | None = None
+    """Link to the provider's documentation (http or https)."""
+    labels: dict[str, str] = {}
+    """Free-form string labels."""
+
+    @model_validator(mode="after")
+    def _base_url_needed(self) -> ProviderFields:
+        if self.base_url is None and self.api in ("openai-compatible", "azure-openai"):
+            raise ValueError(msg("base_url is required for api '{api}'", api=self.api))
+        return self
+
+    def effective_base_url(self) -> str | None:
+        return self.base_url or DEFAULT_BASE_URLS.get(self.api)
+
+
+class ProviderDoc(ProviderFields):
+    """A provider with its inline models."""
+
+    models: list[Any] = []  # validated one by one as ModelBody, for per-model errors
+    """The provider's models, each validated on its own (see ModelBody)."""
+
+
+class Policy(Strict):
+    """Validation policy of the registry."""
+
+    deprecation_warning_days: Annotated[int, Field(ge=0)] = 30
+    """Warn this many days before an active model's `deprecated` date."""
+
+
+class Budget(Strict):
+    """A monthly spending limit over the usage events that match ``scope``.
+
+    ``scope`` is ``all``, ``provider:ID``, ``model:PROVIDER/MODEL``, ``env:NAME`` or
+    ``template:ID`` (checked by the ``unknown-reference`` rule, with its position).
+    """
+
+    scope: Name
+    """What the budget counts: `all`, or `provider:ID`, `model:PROVIDER/MODEL`, `env:NAME`,
+    `template:ID`."""
+    monthly: Annotated[float, Field(gt=0)]
+    """Limit in USD per calendar month."""
+    currency: Literal["USD"] = "USD"
+    """Always USD."""
+    warn_at: Annotated[float, Field(gt=0, le=1)] = 0.8
+    """Fraction of the limit (0 to 1] at which a warning is raised."""
+
+
+class RegistryDoc(Strict):
+    """Registry-wide settings: defaults, fallbacks, policy, deploy targets, budgets."""
+
+    apiVersion: Literal["regctl/v1"]
+    """Always `regctl/v1`."""
+    kind: Literal["Registry"]
+    """`Registry`: at most one per registry."""
+    name: Name | None = None
+    """Name of the registry, copied into the manifest."""
+    description: str | None = None
+    """Free text."""
+    capabilities: list[Name] = []
+    """Capability names added to the built-in vocabulary."""
+    defaults: dict[str, str] = {}
+    """Capability -> default provider id for resolution."""
+    fallbacks: dict[str, list[str]] = {}
+    """Capability -> provider ids tried in order after the default."""
+    policy: Policy = Policy()
+    """Validation policy."""
+    targets: dict[str, str] = {}
+    """Environment (or `default`) -> deploy target URI (`file:PATH` relative to the repository
+    root, or `http(s)://`)."""
+    secret_schemes: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*$")]] = []
+    """Credential schemes served by plugins (besides `env` and `file`)."""
+    budgets: list[Budget] = []
+    """Monthly spending limits."""
+
+
+class EnvironmentDoc(Strict):
+    """Overlays merged by id onto the base registry; each field below is checked on merge."""
+
+    apiVersion: Literal["regctl/v1"]
+    """Always `regctl/v1`."""
+    kind: Literal["Environment"]
+    """`Environment`: an overlay on the base registry."""
+    id: Annotated[str, Field(pattern=PROVIDER_ID)]
+    """Environment id (`dev`, `prod`, ...), named by `--env`."""
+    description: str | None = None
+    """Free text."""
+    providers: dict[str, dict[str, Any]] = {}
+    """Provider id -> fields to override (and `models` by id); merged onto the base."""
+    defaults: dict[str, str] = {}
+    """Capability -> default provider id in this environment."""
+    fallbacks: dict[str, list[str]] = {}
+    """Capability -> fallback provider ids in this environment."""
+
+
+class Variable(Strict):
+    """A variable of a prompt template."""
+
+    required: StrictBool = False
+    """Rendering fails when a required variable has no value."""
+    default: Any = None
+    """Value used when none is given."""
+    description: str | None = None
+    """What the variable holds."""
+
+
+class TemplateDoc(Strict):
+    """A prompt template: Jinja2 system and user text, and the model it runs on."""
+
+    apiVersion: Literal["regctl/v1"]
+    """Always `regctl/v1`."""
+    kind: Literal["PromptTemplate"]
+    """`PromptTemplate`."""
+    id: Annotated[str, Field(pattern=TEMPLATE_ID)]
+    """Template id."""
+    description: str | None = None
+    """Free text."""
+    capability: Name | None = None
+    """Resolve the model through this capability (the fallback when `model` is set too)."""
+    model: Name | None = None
+    """Pin a model as `provider/model`."""
+    variables: dict[str, Variable] = {}
+    """Variables the Jinja2 text may use."""
+    system: str | None = None
+    """Jinja2 text of the system message."""
+    user: str | None = None
+    """Jinja2 text of the user message."""
+    params: CallDefaults | None = None
+    """Call parameters over the model's."""
+
+    @model_validator(mode="after")
+    def _target(self) -> TemplateDoc:
+        # Both together: ``model`` is the preferred pin, ``capability`` the fallback
+        # when the pin is inactive, deprecated or its provider disabled.
+        if self.capability is None and self.model is None:
+            raise ValueError(msg("a template names 'model', 'capability', or both"))
+        return self
+
+
+KINDS: dict[str, type[Strict]] = {
+    "Provider": ProviderDoc,
+    "Model": ModelDoc,
+    "Registry": RegistryDoc,
+    "Environment": EnvironmentDoc,
+    "PromptTemplate": TemplateDoc,
+}
