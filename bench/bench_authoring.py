@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from gen_registry import generate
 
 from regctl.authoring.activate import change_active
-from regctl.authoring.fmt import format_paths
+from regctl.authoring.fmtcheck import format_paths
 from regctl.authoring.index import load_index
 from regctl.pipeline.validate import validate
 

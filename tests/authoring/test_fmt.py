@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from regctl.authoring.fmt import format_paths, format_text
+from regctl.authoring.fmt import format_text
+from regctl.authoring.fmtcheck import format_paths
 
 MESSY = """\
 # OpenAI provider

@@ -4,12 +4,11 @@ commands added later are checked too)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-
 import click
 import pytest
 
 from regctl.cli import main
+from regctl.cli.docgen import commands
 
 #: Commands that read a registry (when present): each must take --registry.
 REGISTRY_READERS = {
@@ -19,18 +18,7 @@ REGISTRY_READERS = {
 }  # fmt: skip
 
 
-def walk(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
-    for name in sorted(group.commands):
-        cmd = group.commands[name]
-        if cmd.hidden:
-            continue
-        path = f"{prefix}{name}"
-        yield path, cmd
-        if isinstance(cmd, click.Group):
-            yield from walk(cmd, path + " ")
-
-
-COMMANDS = dict(walk(main))
+COMMANDS = dict(commands(main))
 
 
 def _help(path: str, cmd: click.Command) -> str:

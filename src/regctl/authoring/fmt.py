@@ -126,13 +126,3 @@ def format_text(text: str) -> str:
     if not docs:
         return text
     return dump_documents(docs, text)
-
-
-def __getattr__(name: str) -> Any:
-    # format_paths/FmtResult moved to fmtcheck (which imports this module only when a
-    # file needs rewriting); keep the old import path working.
-    if name in ("format_paths", "FmtResult"):
-        from regctl.authoring import fmtcheck
-
-        return getattr(fmtcheck, name)
-    raise AttributeError(name)

@@ -6,7 +6,6 @@ was typed: suggesting the typo itself (or an entry equal to it) helps nobody.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable
 
 
@@ -17,6 +16,8 @@ def closest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | Non
     for key in (word.lower(),):
         if key in lowered:  # only the case differs
             return lowered[key]
+    import difflib  # only when a hint is needed: the client imports this module at load
+
     match = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=cutoff)
     return lowered[match[0]] if match else None
 

@@ -1,18 +1,10 @@
-"""Command-line interface. Each module below registers its commands on :data:`main`."""
+"""Command-line interface: a thin shell over the library.
+
+:data:`main` is the root group (:mod:`regctl.cli.app`); each module here defines its
+commands on it and is imported only when one of its commands runs
+(:data:`regctl.cli.app.COMMANDS` maps names to modules).
+"""
 
 from regctl.cli.app import main
-
-# Importing a command module registers its commands on ``main``.
-from regctl.cli import spine  # noqa: F401  isort: skip
-from regctl.cli import interop  # noqa: F401  isort: skip
-from regctl.cli import export_configmap  # noqa: F401  isort: skip
-from regctl.cli import authoring  # noqa: F401  isort: skip
-from regctl.cli import inventory  # noqa: F401  isort: skip
-from regctl.cli import deploy  # noqa: F401  isort: skip
-from regctl.cli import client_cmds  # noqa: F401  isort: skip
-from regctl.cli import reference  # noqa: F401  isort: skip
-from regctl.cli import spend_cmd  # noqa: F401  isort: skip
-from regctl.cli import serve_cmd  # noqa: F401  isort: skip
-from regctl.cli import gitops  # noqa: F401  isort: skip
 
 __all__ = ["main"]

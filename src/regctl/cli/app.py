@@ -8,6 +8,7 @@ stderr and its exit code; an unexpected exception becomes one line too (set
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import Any
@@ -24,6 +25,41 @@ from regctl.messages import progress
 
 DETAILED_EXITCODE = "--detailed-exitcode"
 
+#: Every command of the root group -> the module of :mod:`regctl.cli` that defines it.
+#: ``regctl --version``, ``--help`` of one command and a run of one command import only
+#: that command's module (start-up is paid on every pre-commit hook and editor save);
+#: tests/cli/test_lazy_commands.py holds this table to the modules' own definitions.
+COMMANDS: dict[str, str] = {
+    "validate": "spine",
+    "compile": "spine",
+    "schema": "spine",
+    "rules": "spine",
+    "import": "interop",
+    "export": "interop",
+    "init": "authoring",
+    "activate": "authoring",
+    "deactivate": "authoring",
+    "fmt": "authoring",
+    "ls": "inventory",
+    "show": "inventory",
+    "cost-compare": "inventory",
+    "templates": "inventory",
+    "plan": "deploy",
+    "apply": "deploy",
+    "rollback": "deploy",
+    "resolve": "client_cmds",
+    "models": "client_cmds",
+    "cost": "client_cmds",
+    "doctor": "client_cmds",
+    "explain": "reference",
+    "docs": "reference",
+    "spend": "spend_cmd",
+    "serve": "serve_cmd",
+    "target-path": "gitops",
+    "hook-validate": "gitops",
+    "hook-fmt": "gitops",
+}
+
 
 class RegctlGroup(click.Group):
     """The root group: one-line errors, and Terraform's exit codes under ``--detailed-exitcode``.
@@ -34,6 +70,22 @@ class RegctlGroup(click.Group):
 
     #: Set when this process ends in an error (not in a deliberate exit code).
     failed = False
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        module = COMMANDS.get(cmd_name)
+        if module is not None and cmd_name not in self.commands:
+            # Importing the module registers its commands on this group.
+            importlib.import_module(f"regctl.cli.{module}")
+        return self.commands.get(cmd_name)
+
+    def load_all(self) -> dict[str, click.Command]:
+        """Every command, loaded (for the reference pages and completion of names)."""
+        for name in self.list_commands(click.Context(self)):
+            self.get_command(click.Context(self), name)
+        return dict(self.commands)
 
     def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
         argv = list(sys.argv[1:] if args is None else args)

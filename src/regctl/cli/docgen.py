@@ -67,9 +67,10 @@ def rules_md() -> str:
 
 def commands(group: click.Group, prefix: str = "") -> Iterator[tuple[str, click.Command]]:
     """Every visible command below ``group`` as ("ls models", command), sorted."""
-    for name in sorted(group.commands):
-        cmd = group.commands[name]
-        if cmd.hidden:
+    ctx = click.Context(group)
+    for name in group.list_commands(ctx):  # a lazy group loads each command here
+        cmd = group.get_command(ctx, name)
+        if cmd is None or cmd.hidden:
             continue
         yield prefix + name, cmd
         if isinstance(cmd, click.Group):
@@ -97,7 +98,7 @@ def exit_codes(text: str) -> list[tuple[int, str]]:
 
 def exit_codes_md() -> str:
     """docs/exit-codes.md: each command's exit codes, read from its --help."""
-    from regctl.cli import main
+    from regctl.cli.app import main
 
     out = [
         HEADER,

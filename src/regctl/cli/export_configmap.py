@@ -1,4 +1,7 @@
-"""`regctl export configmap`: the lock manifest as a Kubernetes ConfigMap."""
+"""`regctl export configmap`: the lock manifest as a Kubernetes ConfigMap.
+
+:mod:`regctl.cli.interop` adds the command to its ``export`` group.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,10 @@ from pathlib import Path
 import click
 
 from regctl.cli.complete import env_option
-from regctl.cli.interop import export_group
 from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
 
 
-@export_group.command(
+@click.command(
     name="configmap",
     epilog=epilog(
         [

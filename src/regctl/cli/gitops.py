@@ -118,7 +118,7 @@ def hook_fmt(files: tuple[Path, ...]) -> None:
 
     Exit 1 when a file changed, so pre-commit shows the change before it is committed.
     """
-    from regctl.authoring.fmt import format_paths
+    from regctl.authoring.fmtcheck import format_paths
     from regctl.base.errors import RegctlError
 
     mine = sorted(_registries(files))

@@ -275,3 +275,13 @@ def export_litellm_cmd(registry: Path, env: str | None, output: Path | None, str
         click.echo(f"wrote {output}: {entries} deployment(s)", err=True)
     if strict and result.warnings:
         raise RegctlError(f"{len(result.warnings)} thing(s) could not be expressed in LiteLLM")
+
+
+def _add_configmap() -> None:
+    # The ConfigMap export lives in its own module; it joins this module's `export` group.
+    from regctl.cli.export_configmap import export_configmap_cmd
+
+    export_group.add_command(export_configmap_cmd)
+
+
+_add_configmap()

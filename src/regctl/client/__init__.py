@@ -11,6 +11,9 @@ Standard library only, so that apps pay nothing for the authoring side::
     registry.cost(chosen.model, input_tokens=1200, output_tokens=300)
 
 Errors are the documented classes in :mod:`regctl.client.errors`.
+
+May import: the standard library, :mod:`regctl.base` and :mod:`regctl.io` (Jinja2 and
+botocore only lazily, for templates and ``s3://`` sources).
 """
 
 from regctl.client.errors import (

@@ -7,6 +7,8 @@ one never replaces the last good one. Key values are never served: the manifest
 holds only secret *references*, and the server never resolves them.
 
 Needs the ``serve`` extra (Starlette + uvicorn): ``pip install 'regctl[serve]'``.
+
+May import: :mod:`regctl.client`, :mod:`regctl.base`, :mod:`regctl.io`.
 """
 
 from regctl.serve.watcher import ManifestWatcher, Snapshot

@@ -11,7 +11,7 @@ from tests.conftest import ROOT, run_cli
 
 GOLDEN = Path(__file__).parent / "golden"
 CASES = ROOT / "tests" / "cases"
-MIXED = "tests/spine/golden/registry"
+MIXED = "tests/pipeline/golden/registry"
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "github"])

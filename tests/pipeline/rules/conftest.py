@@ -12,7 +12,7 @@ import pytest
 from regctl.messages.problems import Problem
 from regctl.pipeline.validate import validate
 
-BASE = Path(__file__).parent.parent / "cases" / "valid" / "minimal"
+BASE = Path(__file__).parent.parent.parent / "cases" / "valid" / "minimal"
 AS_OF = dt.date(2026, 6, 1)
 
 Check = Callable[..., list[Problem]]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from tests.rules.conftest import Check, read_base
+from tests.pipeline.rules.conftest import Check, read_base
 
 from regctl.messages.problems import Severity
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from tests.conftest import run_cli
-from tests.rules.conftest import Check, read_base
+from tests.pipeline.rules.conftest import Check, read_base
 
 from regctl.pipeline.rules.plaintext_secret import looks_like_key
 

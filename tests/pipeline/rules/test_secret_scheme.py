@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.rules.conftest import Check, read_base
+from tests.pipeline.rules.conftest import Check, read_base
 
 REG = read_base("registry.yaml")
 BETA = read_base("providers/beta.yaml")
