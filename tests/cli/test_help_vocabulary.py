@@ -4,6 +4,7 @@ commands added later are checked too)."""
 from __future__ import annotations
 
 import re
+
 import click
 import pytest
 
