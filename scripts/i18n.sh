@@ -16,3 +16,5 @@ if [ "${1:-}" != compile ]; then
   done
 fi
 pybabel compile -D regctl -d "$DIR" --statistics
+# The JavaScript reader's messages come from the same catalogues.
+python3 scripts/js_messages.py

@@ -3,7 +3,12 @@
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
-export declare class ClientError extends Error {}
+export declare class ClientError extends Error {
+  /** The stable code of docs/resolution.md ("no_active_model", ...), the same in every reader. */
+  readonly code: string;
+  /** The message as a Msg (template + values) when it has one. */
+  readonly msg: Msg | null;
+}
 /** The manifest cannot be loaded or trusted (fail closed). */
 export declare class ManifestError extends ClientError {}
 export declare class ManifestNotFound extends ManifestError {}
@@ -18,6 +23,34 @@ export declare class UnknownCapability extends ResolutionError {}
 export declare class UnknownModel extends ResolutionError {}
 export declare class UnknownTemplate extends ResolutionError {}
 export declare class NoActiveModel extends ResolutionError {}
+export declare class TemplatePinUnusable extends NoActiveModel {}
+export declare class ProviderDisabled extends ResolutionError {}
+export declare class CapabilityMismatch extends ResolutionError {}
+/** `strict`: a pinned model is not active for the capability. */
+export declare class ModelInactive extends ResolutionError {}
+/** `strict`: a pinned model is past its deprecated date. */
+export declare class ModelDeprecated extends ResolutionError {}
+/** `strict`: max_tokens above the model's max_output_tokens. */
+export declare class ParamsOverLimit extends ResolutionError {}
+/** An unknown need, prefer or scope; a malformed value. */
+export declare class BadQuery extends ResolutionError {}
+export declare class SecretError extends ClientError {}
+export declare class SecretNotSet extends SecretError {}
+export declare class UnknownSecretScheme extends SecretError {}
+export declare class NoCredentials extends SecretError {}
+
+/** A message: its English text is the filled template; `translate` says it in another language. */
+export declare class Msg {
+  readonly template: string;
+  readonly args: Readonly<Record<string, unknown>>;
+  toString(): string;
+}
+/** `text` in `locale` (from the same catalogue as Python's messages). */
+export declare function translate(text: Msg | string, locale?: string | null): string;
+/** `url` with user:password@ and secret-named query values masked. */
+export declare function redactUrl(url: string): string;
+/** The size cap of a manifest read (256 MiB, as the Python client). */
+export declare const MAX_MANIFEST_BYTES: number;
 
 export declare const API_VERSION: "regctl/v1";
 export declare const KIND: "Manifest";
@@ -103,6 +136,13 @@ export interface ResolvedDict {
   params: Record<string, JsonValue>;
   via: string;
   template: string | null;
+  warnings: Notice[];
+}
+
+/** A warning that came with an answer (docs/resolution.md). */
+export interface Notice {
+  code: "model_inactive" | "model_deprecated" | "template_pin_unusable" | "params_over_limit" | string;
+  message: string;
 }
 
 export declare class Resolved {
@@ -111,13 +151,15 @@ export declare class Resolved {
   readonly capability: string;
   /** call > template > model defaults > provider defaults */
   readonly params: Readonly<Record<string, JsonValue>>;
-  /** "model", "template", "provider", "default", "fallback" (or "template-fallback: ..."). */
+  /** The step that chose it: "model", "template", "provider", "default", "fallback", "scope". */
   readonly via: string;
   readonly template: string | null;
+  readonly warnings: readonly Notice[];
   readonly upstreamId: string;
   readonly baseUrl: string | null;
   readonly api: string;
-  asDict(): ResolvedDict;
+  /** Plain data; display_name in `locale` when given. */
+  asDict(locale?: string | null): ResolvedDict;
 }
 
 export interface ResolveOptions {
@@ -127,10 +169,19 @@ export interface ResolveOptions {
   model?: string | null;
   template?: string | null;
   params?: Record<string, JsonValue> | null;
-  /** Also try the registry default and fallbacks after `provider` (default true). */
-  fallback?: boolean;
-  /** YYYY-MM-DD used for template pins' deprecation dates (default: today, UTC). */
-  today?: string | null;
+  /**
+   * true: after `provider` (or `model`) also the registry default and fallbacks;
+   * false: the default only; unset: `provider` alone, or default then fallbacks.
+   */
+  fallback?: boolean | null;
+  /** Requirements: context, max_output, max_input_per_mtok, max_output_per_mtok, or a flag. */
+  needs?: Record<string, number | boolean> | null;
+  prefer?: "cheapest" | "newest" | "largest-context" | null;
+  scope?: "order" | "all";
+  /** Refuse what would come with a warning. */
+  strict?: boolean;
+  /** YYYY-MM-DD deprecation dates are compared with (default: today, UTC). */
+  today?: string | Date | null;
 }
 
 export interface ModelsFilter {
@@ -151,23 +202,29 @@ export declare class Registry {
   readonly templates: Readonly<Record<string, JsonValue>>;
   /** The whole verified document (read-only). */
   readonly manifest: Readonly<Record<string, JsonValue>>;
+  /** The language of messages ("en", "fa"). */
+  readonly locale: string;
   provider(id: string): Provider;
   model(key: string, provider?: string | null): Model;
   /** The active model, or null; throws UnknownProvider / UnknownCapability for unknown names. */
   activeModel(provider: string, capability: string): Model | null;
   models(filter?: ModelsFilter): Model[];
   resolve(options?: ResolveOptions): Resolved;
+  /** Every answer resolve could give, best first (empty when nothing can serve). */
+  candidates(options?: ResolveOptions): Resolved[];
 }
 
 export interface LoadOptions {
   /** Pin the exact manifest: "sha256:<64 hex>". */
   expectDigest?: string;
+  /** Language of messages (default $REGCTL_LANG, then $LANG). */
+  locale?: string | null;
 }
 
-/** Load and verify a manifest from a path (Node) or an http(s) URL. */
+/** Load and verify a manifest from a path (Node; a regular file only) or an http(s) URL. */
 export declare function loadManifest(
   source: string,
-  options?: LoadOptions & { timeoutMs?: number },
+  options?: LoadOptions & { timeoutMs?: number; maxBytes?: number },
 ): Promise<Registry>;
 /** Verify manifest bytes or text. */
 export declare function parseManifest(

@@ -69,9 +69,10 @@ def test_model_lookup(reg: Registry) -> None:
 
 
 def test_resolve_order(reg: Registry) -> None:
-    # 1. explicit model, even an inactive one
+    # 1. explicit model, even an inactive one (with a warning saying so)
     r = reg.resolve("chat", model="openai/gpt-4o-mini")
     assert (r.model.key, r.via) == ("openai/gpt-4o-mini", "model")
+    assert [w.code for w in r.warnings] == ["model_inactive"]
     # 2. the template's model
     r = reg.resolve(template="pinned")
     assert (r.model.key, r.via, r.template) == ("anthropic/claude-3-5-sonnet", "template", "pinned")
@@ -81,9 +82,12 @@ def test_resolve_order(reg: Registry) -> None:
     # 4. the registry default provider
     r = reg.resolve("chat")
     assert (r.model.key, r.via) == ("openai/gpt-4o", "default")
-    # 5. the fallbacks, skipping the disabled provider
-    r = reg.resolve("chat", provider="bedrock")
+    # naming a provider means that provider; other vendors only with fallback=True
+    with pytest.raises(NoActiveModel, match="tried: bedrock"):
+        reg.resolve("chat", provider="bedrock")
+    r = reg.resolve("chat", provider="bedrock", fallback=True)
     assert (r.provider.id, r.via) == ("openai", "default")
+    # 5. the fallbacks, skipping the disabled provider
     body = doc(defaults={})
     reg2 = Registry.load(write_manifest(Path(reg.source), body))
     r = reg2.resolve("chat")
@@ -95,6 +99,7 @@ def test_resolve_without_fallback_and_failures(reg: Registry) -> None:
         reg.resolve("image")
     with pytest.raises(NoActiveModel, match="tried: bedrock"):
         reg.resolve("chat", provider="bedrock", fallback=False)
+    assert reg.resolve("chat", fallback=False).via == "default"  # the default only
     with pytest.raises(UnknownProvider):
         reg.resolve("chat", provider="ghost")
     with pytest.raises(UnknownCapability):
@@ -126,7 +131,8 @@ def test_candidates(reg: Registry) -> None:
         ("anthropic/claude-3-5-sonnet", "fallback"),
         ("backup/meta/llama-3", "fallback"),
     ]
-    assert [c.provider.id for c in reg.candidates("chat", provider="backup")] == [
+    assert [c.provider.id for c in reg.candidates("chat", provider="backup")] == ["backup"]
+    assert [c.provider.id for c in reg.candidates("chat", provider="backup", fallback=True)] == [
         "backup",
         "openai",
         "anthropic",

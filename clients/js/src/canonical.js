@@ -29,7 +29,7 @@ const ESCAPES = { '"': '"', "\\": "\\", "/": "/", b: "\b", f: "\f", n: "\n", r: 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?/y;
 
 /**
- * Parse JSON text the way Python's json.loads does (NaN/Infinity accepted, control
+ * Parse JSON text the way the Python client's strict json.loads does (NaN/Infinity refused, control
  * characters inside strings refused, the last of duplicate keys wins). Objects come
  * back as null-prototype objects, numbers as JsonNumber.
  */
@@ -142,10 +142,10 @@ export function parse(text) {
     if (ch === "t") return literal("true", true);
     if (ch === "f") return literal("false", false);
     if (ch === "n") return literal("null", null);
-    if (ch === "N") return literal("NaN", new JsonNumber("NaN"));
-    if (ch === "I") return literal("Infinity", new JsonNumber("Infinity"));
-    if (ch === "-" && text.startsWith("-Infinity", i)) {
-      return literal("-Infinity", new JsonNumber("-Infinity"));
+    // NaN and Infinity are not JSON: refused, as the Python client refuses them
+    // (json.loads with parse_constant raising), whatever the digest says.
+    for (const word of ["NaN", "Infinity", "-Infinity"]) {
+      if (text.startsWith(word, i)) fail(`${word} is not JSON`);
     }
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);

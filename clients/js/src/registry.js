@@ -1,15 +1,30 @@
 // The Registry: lookups and the resolution order (mirrors regctl/client/_resolve.py).
 
 import {
+  ClientError,
   InvalidManifest,
   ManifestError,
   NoActiveModel,
-  ResolutionError,
+  NoCredentials,
+  SecretNotSet,
+  TemplatePinUnusable,
   UnknownCapability,
   UnknownModel,
   UnknownProvider,
+  UnknownSecretScheme,
   UnknownTemplate,
 } from "./errors.js";
+import { catalogLanguage, msg, translate } from "./i18n.js";
+import {
+  asOf,
+  checkArgs,
+  checkPin,
+  mergeParams,
+  ordered,
+  pinProblem,
+  select,
+} from "./resolve.js";
+import { closest, didYouMean, sortedCp } from "./suggest.js";
 
 const freeze = (v) => {
   if (v !== null && typeof v === "object") {
@@ -18,8 +33,7 @@ const freeze = (v) => {
   }
   return v;
 };
-const opt = (entry, key, fallback = null) => (entry[key] === undefined ? fallback : entry[key]);
-const quote = (s) => `'${s}'`;
+const opt = (entry, key, fallback = null) => (Object.hasOwn(entry, key) ? entry[key] : fallback);
 
 /** The name for a locale ("fa", "fa-IR", "fa_IR.UTF-8"): exact tag, its language, else `fallback`. */
 export function pickName(fallback, names, locale) {
@@ -37,7 +51,7 @@ export class Provider {
     }
     this.id = entry.id;
     this.display_name = opt(entry, "display_name", entry.id);
-    this.display_names = freeze({ ...(entry.display_names ?? {}) });
+    this.display_names = freeze({ ...opt(entry, "display_names", {}) });
     this.api = opt(entry, "api", "openai");
     this.base_url = opt(entry, "base_url");
     this.enabled = Boolean(opt(entry, "enabled", true));
@@ -55,6 +69,33 @@ export class Provider {
   displayNameFor(locale) {
     return pickName(this.display_name, this.display_names, locale);
   }
+
+  /**
+   * Where the key for a call comes from (docs/resolution.md, "Keys"): `personal` when
+   * given; else, when shared credentials are allowed, the first `env:NAME` reference set
+   * in `env` (default `process.env` under Node). Returns `{value, source}`; throws
+   * NoCredentials naming each reference tried (never a value).
+   */
+  apiKey(personal = null, { env } = {}) {
+    if (typeof personal === "string" && personal !== "") return { value: personal, source: "personal" };
+    if (!this.allow_shared_credentials) {
+      throw new NoCredentials(`no key for provider '${this.id}': it needs a personal key (allow_shared_credentials: false)`);
+    }
+    const vars = env ?? globalThis.process?.env ?? {};
+    const tried = [];
+    for (const ref of this.credentials) {
+      const [scheme, rest] = [ref.slice(0, ref.indexOf(":")), ref.slice(ref.indexOf(":") + 1)];
+      const err =
+        scheme !== "env"
+          ? new UnknownSecretScheme(`this reader resolves env: references only, not '${scheme}:'`)
+          : Object.hasOwn(vars, rest) && vars[rest]
+            ? null
+            : new SecretNotSet(`environment variable ${rest} is not set or empty`);
+      if (err === null) return { value: vars[rest], source: ref };
+      tried.push(`${ref}: ${err.message}`);
+    }
+    throw new NoCredentials(`no key for provider '${this.id}' (tried: ${tried.join("; ") || "-"})`);
+  }
 }
 
 /** A model entry plus `key` ("provider/id"); `active` lists the capabilities it is active for. */
@@ -68,7 +109,7 @@ export class Model {
     this.key = `${entry.provider}/${entry.id}`;
     this.upstream_id = opt(entry, "upstream_id", entry.id);
     this.display_name = opt(entry, "display_name", entry.id);
-    this.display_names = freeze({ ...(entry.display_names ?? {}) });
+    this.display_names = freeze({ ...opt(entry, "display_names", {}) });
     this.capabilities = freeze([...opt(entry, "capabilities", [])]);
     this.active = freeze([...opt(entry, "active", [])]);
     this.supports = freeze(opt(entry, "supports", {}));
@@ -104,13 +145,14 @@ export class Model {
 
 /** What to call: provider + model + merged params (call > template > model > provider). */
 export class Resolved {
-  constructor(provider, model, capability, params, via, template) {
+  constructor(provider, model, capability, params, via, template, warnings = []) {
     this.provider = provider;
     this.model = model;
     this.capability = capability;
     this.params = freeze({ ...params });
     this.via = via;
     this.template = template ?? null;
+    this.warnings = freeze(warnings.map((w) => ({ ...w })));
     Object.freeze(this);
   }
   get upstreamId() {
@@ -123,30 +165,33 @@ export class Resolved {
     return this.provider.api;
   }
   /** The same plain data as Python's `Resolved.as_dict()` (never a key value). */
-  asDict() {
+  asDict(locale = null) {
     return {
       provider: this.provider.id,
       model: this.model.key,
       id: this.model.id,
       upstream_id: this.upstreamId,
-      display_name: this.model.display_name,
+      display_name: locale ? this.model.displayNameFor(locale) : this.model.display_name,
       capability: this.capability,
       api: this.api,
       base_url: this.baseUrl,
       params: { ...this.params },
       via: this.via,
       template: this.template,
+      warnings: this.warnings.map((w) => ({ code: w.code, message: String(w.message) })),
     };
   }
 }
 
 /** A verified manifest. Build it with `loadManifest` / `parseManifest` (index.js). */
 export class Registry {
-  /** @param {object} doc a verified document @param {string} source */
-  constructor(doc, source) {
+  /** @param {object} doc a verified document @param {string} source @param {string} [locale] */
+  constructor(doc, source, locale = null) {
     this.source = source;
     this.digest = doc.digest;
     this.environment = typeof doc.environment === "string" ? doc.environment : null;
+    /** The language of messages ("en", "fa"); codes never change with it. */
+    this.locale = catalogLanguage(locale ?? globalThis.process?.env?.REGCTL_LANG ?? globalThis.process?.env?.LANG);
     try {
       this.providers = Object.freeze(
         Object.fromEntries(Object.entries(doc.providers).map(([pid, e]) => [pid, new Provider(e)])),
@@ -155,14 +200,14 @@ export class Registry {
       throw new InvalidManifest(`manifest ${source}: malformed provider entry`);
     }
     const caps = doc.registry.capabilities;
-    if (!Array.isArray(caps) || caps.length === 0) {
+    if (!Array.isArray(caps) || caps.length === 0 || !caps.every((c) => typeof c === "string")) {
       throw new InvalidManifest(`manifest ${source}: 'registry.capabilities' is missing`);
     }
     this.capabilities = Object.freeze([...caps]);
     this._caps = new Set(caps);
     this._active = new Map();
     for (const [pid, m] of Object.entries(doc.active)) {
-      if (this.providers[pid]?.enabled) this._active.set(pid, { ...m });
+      if (Object.hasOwn(this.providers, pid) && this.providers[pid].enabled) this._active.set(pid, { ...m });
     }
     this.defaults = freeze({ ...doc.defaults });
     this.fallbacks = freeze({ ...doc.fallbacks });
@@ -173,20 +218,53 @@ export class Registry {
     Object.freeze(this);
   }
 
-  /** The provider, or UnknownProvider listing the known ones. */
-  provider(pid) {
+  /** `err` with its message in this registry's language (its code unchanged). */
+  _said(err) {
+    if (err instanceof ClientError && err.msg && this.locale !== "en") err.message = translate(err.msg, this.locale);
+    return err;
+  }
+
+  _speak(fn) {
+    try {
+      return fn();
+    } catch (err) {
+      throw this._said(err);
+    }
+  }
+
+  _getProvider(pid) {
     if (!Object.hasOwn(this.providers, pid)) {
-      const known = Object.keys(this.providers).sort().join(", ");
-      throw new UnknownProvider(`unknown provider ${quote(pid)} (known: ${known})`);
+      throw new UnknownProvider(
+        msg("unknown provider '{provider}'{hint} (known: {known})", {
+          provider: pid,
+          hint: didYouMean(pid, Object.keys(this.providers)),
+          known: sortedCp(Object.keys(this.providers)).join(", "),
+        }),
+      );
     }
     return this.providers[pid];
   }
 
+  /** The provider, or UnknownProvider listing the known ones. */
+  provider(pid) {
+    return this._speak(() => this._getProvider(pid));
+  }
+
   _checkCapability(capability) {
     if (!this._caps.has(capability)) {
-      const known = [...this._caps].sort().join(", ");
-      throw new UnknownCapability(`unknown capability ${quote(capability)} (known: ${known})`);
+      throw new UnknownCapability(
+        msg("unknown capability '{capability}'{hint} (known: {known})", {
+          capability,
+          hint: didYouMean(capability, this._caps),
+          known: sortedCp(this._caps).join(", "),
+        }),
+      );
     }
+  }
+
+  _activeKey(pid, capability) {
+    const caps = this._active.get(pid);
+    return caps !== undefined && Object.hasOwn(caps, capability) ? caps[capability] : undefined;
   }
 
   _model(key) {
@@ -196,49 +274,65 @@ export class Registry {
       try {
         m = new Model(this._entries[key]);
       } catch {
-        throw new InvalidManifest(`manifest ${this.source}: malformed model entry ${quote(key)}`);
+        throw new InvalidManifest(`manifest ${this.source}: malformed model entry '${key}'`);
       }
       this._models.set(key, m);
     }
     return m;
   }
 
-  /** A model by "provider/model" (or id + provider), or UnknownModel. */
-  model(key, provider) {
+  _pinned(model, provider) {
     let found;
-    if (provider !== undefined && provider !== null) {
-      this.provider(provider);
-      found = this._model(`${provider}/${key}`);
-      if (found === null && key.startsWith(`${provider}/`)) found = this._model(key);
+    if (provider !== null) {
+      this._getProvider(provider);
+      found = this._model(`${provider}/${model}`);
+      if (found === null && model.startsWith(`${provider}/`)) found = this._model(model);
     } else {
-      found = this._model(key);
+      found = this._model(model);
     }
-    if (found === null) {
-      const hint = provider ? ` of provider ${quote(provider)}` : " (use 'provider/model')";
-      throw new UnknownModel(`unknown model ${quote(key)}${hint}`);
+    if (found !== null) return found;
+    const key = provider ? `${provider}/${model}` : model;
+    const keys = Object.keys(this._entries);
+    const byId = new Map(keys.map((k) => [k.slice(k.indexOf("/") + 1), k]));
+    const near = closest(key, keys) ?? byId.get(closest(model, byId.keys()) ?? "") ?? null;
+    const hint = near && near !== key ? msg(" (did you mean '{match}'?)", { match: near }) : "";
+    if (provider) {
+      throw new UnknownModel(msg("unknown model '{model}' of provider '{provider}'{hint}", { model, provider, hint }));
     }
-    return found;
+    if (!model.includes("/")) {
+      throw new UnknownModel(msg("unknown model '{model}' (name it as 'provider/model'){hint}", { model, hint }));
+    }
+    throw new UnknownModel(msg("unknown model '{model}'{hint}", { model, hint }));
+  }
+
+  /** A model by "provider/model" (or id + provider), or UnknownModel. */
+  model(key, provider = null) {
+    return this._speak(() => this._pinned(key, provider ?? null));
   }
 
   /** The one active model of `provider` for `capability`, or null. */
   activeModel(provider, capability) {
-    const key = this._active.get(provider)?.[capability];
+    const key = this._activeKey(provider, capability);
     if (key !== undefined) {
       const m = this._model(key);
       if (m === null) throw new ManifestError(`manifest ${this.source}: active model '${key}' has no entry`);
       return m;
     }
-    this.provider(provider);
-    this._checkCapability(capability);
-    return null;
+    return this._speak(() => {
+      this._getProvider(provider);
+      this._checkCapability(capability);
+      return null;
+    });
   }
 
   /** Models in key order, filtered like Python's `Registry.models()`. */
   models({ provider = null, capability = null, active = null } = {}) {
-    if (provider !== null) this.provider(provider);
-    if (capability !== null) this._checkCapability(capability);
+    this._speak(() => {
+      if (provider !== null) this._getProvider(provider);
+      if (capability !== null) this._checkCapability(capability);
+    });
     const out = [];
-    for (const key of Object.keys(this._entries).sort()) {
+    for (const key of sortedCp(Object.keys(this._entries))) {
       const m = this._model(key);
       if (provider !== null && m.provider !== provider) continue;
       if (capability !== null && !m.capabilities.includes(capability)) continue;
@@ -248,103 +342,147 @@ export class Registry {
     return out;
   }
 
-  *_order(capability, provider, fallback) {
-    const seen = new Set();
-    const steps = [];
-    if (provider !== null) steps.push([provider, "provider"]);
-    if (provider === null || fallback) {
-      const def = this.defaults[capability];
-      if (def !== undefined) steps.push([def, "default"]);
-    }
-    if (fallback) for (const pid of this.fallbacks[capability] ?? []) steps.push([pid, "fallback"]);
-    for (const [pid, via] of steps) {
-      if (!seen.has(pid)) {
-        seen.add(pid);
-        yield [pid, via];
+  _query(q) {
+    const query = {
+      capability: q.capability ?? "chat",
+      provider: q.provider ?? null,
+      model: q.model ?? null,
+      template: q.template ?? null,
+      params: q.params ?? null,
+      fallback: q.fallback ?? null,
+      needs: q.needs ?? null,
+      prefer: q.prefer ?? null,
+      scope: q.scope ?? "order",
+      strict: q.strict === true,
+      day: null,
+    };
+    checkArgs(query.fallback, query.scope);
+    if (q.today !== null && q.today !== undefined) query.day = asOf(q.today);
+    return query;
+  }
+
+  // The pin (if any), the capability, the template's params, and whether the
+  // capability's candidates may follow the pin.
+  _pin(q, warnings) {
+    let capability = q.capability;
+    let tparams = {};
+    let tcap = null;
+    let tmodel = null;
+    if (q.template !== null) {
+      if (!Object.hasOwn(this.templates, q.template)) {
+        throw new UnknownTemplate(
+          msg("unknown template '{template}'{hint} (known: {known})", {
+            template: q.template,
+            hint: didYouMean(q.template, Object.keys(this.templates)),
+            known: sortedCp(Object.keys(this.templates)).join(", ") || "-",
+          }),
+        );
       }
+      const tmpl = this.templates[q.template];
+      tparams = (Object.hasOwn(tmpl, "params") && tmpl.params) || {};
+      tcap = (Object.hasOwn(tmpl, "capability") && tmpl.capability) || null;
+      tmodel = (Object.hasOwn(tmpl, "model") && tmpl.model) || null;
+      if (tcap) capability = tcap;
     }
+    this._checkCapability(capability);
+    if (q.model !== null) {
+      const m = this._pinned(q.model, q.provider);
+      const p = checkPin(this, m, capability, q.day, q.strict, warnings);
+      const params = mergeParams(p, m, tparams, q.params, q.strict, warnings);
+      return [capability, tparams, new Resolved(p, m, capability, params, "model", q.template, warnings), q.fallback === true];
+    }
+    if (tmodel && (q.provider === null || tmodel.split("/")[0] === q.provider)) {
+      const why = pinProblem(this, tmodel, capability, q.day);
+      if (why === null) {
+        const m = this._pinned(tmodel, null);
+        const p = this._getProvider(m.provider);
+        const params = mergeParams(p, m, tparams, q.params, q.strict, warnings);
+        return [capability, tparams, new Resolved(p, m, capability, params, "template", q.template, warnings), Boolean(tcap)];
+      }
+      if (!tcap) {
+        throw new TemplatePinUnusable(
+          msg("template '{template}' pins '{pin}', which {why}, and names no capability to fall back on", {
+            template: q.template,
+            pin: tmodel,
+            why,
+          }),
+        );
+      }
+      const text = msg("template '{template}' pins '{pin}', which {why}: it falls back to capability '{capability}'", {
+        template: q.template,
+        pin: tmodel,
+        why,
+        capability,
+      });
+      if (q.strict) throw new TemplatePinUnusable(text);
+      warnings.push({ code: "template_pin_unusable", message: text });
+    }
+    if (q.provider !== null) this._getProvider(q.provider);
+    return [capability, tparams, null, true];
   }
 
-  _usable(pid, capability) {
-    const p = this.providers[pid];
-    if (p === undefined || !p.enabled) return null;
-    const key = this._active.get(pid)?.[capability];
-    const m = key !== undefined ? this._model(key) : null;
-    return m === null ? null : [p, m];
-  }
-
-  _pinProblem(key, today) {
-    const m = this._model(key);
-    if (m === null) return null;
-    const p = this.providers[m.provider];
-    if (p !== undefined && !p.enabled) return `belongs to disabled provider ${quote(p.id)}`;
-    if (m.active.length === 0) return "is inactive";
-    const day = today ?? new Date().toISOString().slice(0, 10);
-    if (m.deprecated && m.deprecated <= day) return `is deprecated since ${m.deprecated}`;
-    return null;
+  _localized(warnings) {
+    return warnings.map((w) => ({ code: w.code, message: translate(w.message, this.locale) }));
   }
 
   /**
-   * Choose what to call for a capability, in the order of docs/client.md: pinned
-   * model, template pin, provider, registry default, fallbacks.
+   * Choose what to call (docs/resolution.md): `{capability, provider, model, template,
+   * params, fallback, needs, prefer, scope, strict, today}`, all optional.
    */
-  resolve({
-    capability = "chat",
-    provider = null,
-    model = null,
-    template = null,
-    params = null,
-    fallback = true,
-    today = null,
-  } = {}) {
-    let tparams = {};
-    let via = "model";
-    let fellBack = "";
-    if (template !== null) {
-      if (!Object.hasOwn(this.templates, template)) {
-        const known = Object.keys(this.templates).sort().join(", ") || "none";
-        throw new UnknownTemplate(`unknown template ${quote(template)} (known: ${known})`);
-      }
-      const tmpl = this.templates[template];
-      tparams = tmpl.params ?? {};
-      const tcap = tmpl.capability;
-      const tmodel = tmpl.model;
-      if (tcap) capability = tcap;
-      if (model === null && tmodel) {
-        const why = this._pinProblem(tmodel, today);
-        if (why === null) {
-          model = tmodel;
-          via = "template";
-        } else if (tcap) {
-          fellBack = `template-fallback: pinned ${quote(tmodel)} ${why}; `;
-        } else {
-          throw new NoActiveModel(
-            `template ${quote(template)} pins ${quote(tmodel)}, which ${why}, and names no capability to fall back on`,
-          );
+  resolve(question = {}) {
+    return this._speak(() => {
+      const q = this._query(question);
+      const warnings = [];
+      const [capability, tparams, pin] = this._pin(q, warnings);
+      if (pin !== null) return this._relabel(pin);
+      let chosen;
+      if (q.needs || q.prefer !== null) {
+        const cands = ordered(this, capability, q.provider, q.fallback, q.scope, q.day);
+        chosen = select(this, capability, cands, q.needs ?? {}, q.prefer, q.scope)[0];
+      } else {
+        const tried = [];
+        [chosen] = ordered(this, capability, q.provider, q.fallback, q.scope, q.day, tried);
+        if (chosen === undefined) {
+          const where = tried.length
+            ? msg(" (tried: {providers})", { providers: tried.join(", ") })
+            : msg(" (no provider given, no default)");
+          throw new NoActiveModel(msg("no active model for capability '{capability}'{where}", { capability, where }));
         }
       }
-    }
-    this._checkCapability(capability);
-    const make = (p, m, how) =>
-      new Resolved(p, m, capability, { ...p.defaults, ...m.defaults, ...tparams, ...(params ?? {}) }, how, template);
-    if (model !== null) {
-      const m = this.model(model, via === "model" ? provider : null);
-      const p = this.provider(m.provider);
-      if (!p.enabled) throw new ResolutionError(`model ${quote(m.key)} belongs to disabled provider ${quote(p.id)}`);
-      if (!m.capabilities.includes(capability)) {
-        throw new ResolutionError(`model ${quote(m.key)} does not have capability ${quote(capability)}`);
+      const [p, m, step] = chosen;
+      const params = mergeParams(p, m, tparams, q.params, q.strict, warnings);
+      return new Resolved(p, m, capability, params, step, q.template, this._localized(warnings));
+    });
+  }
+
+  _relabel(r) {
+    return new Resolved(r.provider, r.model, r.capability, r.params, r.via, r.template, this._localized(r.warnings));
+  }
+
+  /** Every answer `resolve` could give, best first (the order a retry loop walks). */
+  candidates(question = {}) {
+    return this._speak(() => {
+      const q = this._query(question);
+      const warnings = [];
+      const [capability, tparams, pin, more] = this._pin(q, warnings);
+      const out = pin !== null ? [this._relabel(pin)] : [];
+      if (!more) return out;
+      let cands = ordered(this, capability, q.provider, q.fallback, q.scope, q.day);
+      if (q.needs || q.prefer !== null) {
+        try {
+          cands = select(this, capability, cands, q.needs ?? {}, q.prefer, q.scope);
+        } catch (err) {
+          if (!(err instanceof NoActiveModel)) throw err;
+          cands = [];
+        }
       }
-      return make(p, m, via);
-    }
-    if (provider !== null) this.provider(provider);
-    const tried = [];
-    for (const [pid, step] of this._order(capability, provider, fallback)) {
-      const found = this._usable(pid, capability);
-      if (found !== null) return make(found[0], found[1], fellBack + step);
-      tried.push(pid);
-    }
-    const where = tried.length ? ` (tried: ${tried.join(", ")})` : " (no provider given, no default)";
-    const lead = fellBack ? fellBack.replace(/^template-fallback: /, "") : "";
-    throw new NoActiveModel(`${lead}no active model for capability ${quote(capability)}${where}`);
+      for (const [p, m, step] of cands) {
+        if (pin !== null && m.key === pin.model.key) continue;
+        const mine = pin === null ? [...warnings] : [];
+        const params = mergeParams(p, m, tparams, q.params, q.strict, mine);
+        out.push(new Resolved(p, m, capability, params, step, q.template, this._localized(mine)));
+      }
+      return out;
+    });
   }
 }

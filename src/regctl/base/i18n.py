@@ -121,11 +121,39 @@ def msg(template: str, /, **args: Any) -> Msg:
 
 def localize(text: str) -> str:
     """A :class:`Msg` in the current language (its parts too); other text unchanged."""
-    if not isinstance(text, Msg) or _state["lang"] == "en":
+    if _state["lang"] == "en":
         return str(text)
-    args = {k: localize(v) if isinstance(v, str) else v for k, v in text.args.items()}
+    return translate(text, _state["lang"], _state["tr"])
+
+
+_catalogs: dict[str, Any] = {}
+
+
+def catalog(lang: str | None) -> tuple[str, Any]:
+    """The language code with a catalog for ``lang`` (``fa_IR.UTF-8`` -> ``fa``; ``en``
+    when there is none) and its translations. Cached: safe to call per request."""
+    code = normalize(lang) or "en"
+    if code not in LANGUAGES:
+        code = "en"
+    tr = _catalogs.get(code)
+    if tr is None:
+        tr = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
+        _catalogs[code] = tr
+    return code, tr
+
+
+def translate(text: str, lang: str | None, tr: Any = None) -> str:
+    """``text`` (a :class:`Msg`, its parts too) in ``lang``, without touching the language
+    of the process: for a library or a server answering each caller in theirs."""
+    if not isinstance(text, Msg):
+        return str(text)
+    if tr is None:
+        code, tr = catalog(lang)
+        if code == "en":
+            return str(text)
+    args = {k: translate(v, lang, tr) if isinstance(v, Msg) else v for k, v in text.args.items()}
     try:
-        return _(text.template).format(**args)
+        return str(tr.gettext(text.template)).format(**args)
     except (KeyError, IndexError, ValueError):
         return str(text)  # a broken translation must not hide the message
 

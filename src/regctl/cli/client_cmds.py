@@ -16,7 +16,6 @@ from typing import Any
 
 import click
 
-from regctl.base.errors import UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.options import (
@@ -34,14 +33,44 @@ _MANIFEST_HELP = (
     "Lock manifest path or URL [env REGCTL_MANIFEST; default: manifest.lock.json, "
     "then build/prod.lock.json]."
 )
-_CLIENT_EXIT = {
+CLIENT_EXIT = {
     0: "ok",
     3: "unknown provider, model, capability or template; nothing resolved",
     4: "manifest missing or not trusted (digest, version)",
 } | USAGE_EXIT
+_CLIENT_EXIT = CLIENT_EXIT
+
+
+def manifest_option(fn: Any) -> Any:
+    """``--manifest FILE|URL`` and ``--registry DIR`` (compiled in memory instead)."""
+    fn = click.option(
+        "--registry",
+        "registry_dir",
+        default=None,
+        metavar="DIR",
+        help="Answer from this registry folder, compiled in memory (no lock file is read "
+        "or written); --env picks the environment.",
+    )(fn)
+    fn = click.option(
+        "--env",
+        "registry_env",
+        default=None,
+        metavar="ENV",
+        help="With --registry: the environment to compile.",
+    )(fn)
+    return click.option(
+        "--manifest",
+        "manifest",
+        envvar="REGCTL_MANIFEST",
+        default=None,
+        show_default=False,
+        metavar="FILE|URL",
+        help=_MANIFEST_HELP,
+    )(fn)
 
 
 def _manifest_option(fn: Any) -> Any:
+    """``--manifest`` alone (``serve`` reads a lock, never a registry)."""
     return click.option(
         "--manifest",
         "manifest",
@@ -68,121 +97,35 @@ def find_manifest(given: str | None) -> str:
     )
 
 
+def load_registry(
+    manifest: str | None, registry_dir: str | None = None, env: str | None = None
+) -> Any:
+    """The registry a client command answers from, named on stderr (see manifest_source)."""
+    from regctl.cli.manifest_source import load
+
+    return load(manifest, registry_dir, env)
+
+
+def announce() -> None:
+    """Name the source of the answer on stderr (see :mod:`regctl.cli.manifest_source`)."""
+    from regctl.cli.manifest_source import announce as _announce
+
+    _announce()
+
+
 def _load(manifest: str | None) -> Any:
-    from regctl.client import Registry
-
-    return Registry.load(find_manifest(manifest))
+    return load_registry(manifest)
 
 
-def _echo_json(data: Any) -> None:
+def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``--need context=150000 --need tools --need vision=false`` -> a ``needs`` mapping."""
-    needs: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, text = pair.partition("=")
-        name = name.strip()
-        if not name:
-            raise UsageError(f"--need expects NAME or NAME=VALUE, got {pair!r}")
-        if not sep or text.lower() in ("true", "yes"):
-            needs[name] = True
-        elif text.lower() in ("false", "no"):
-            needs[name] = False
-        else:
-            try:
-                needs[name] = int(text) if text.isdigit() else float(text)
-            except ValueError:
-                raise UsageError(
-                    f"--need {name}= takes a number or true/false, got {text!r}"
-                ) from None
-    return needs
+_echo_json = echo_json
 
 
 def _json_alias(fn: Any) -> Any:
     return deprecated_alias("--json", "--format json", "fmt", value="json")(fn)
-
-
-@main.command(
-    "resolve",
-    epilog=epilog(
-        [
-            "regctl resolve --capability chat",
-            "regctl resolve -c chat --need context=150000 --need tools --prefer cheapest",
-            "regctl resolve -p openai --fallback --manifest build/prod.lock.json",
-            "regctl resolve -m anthropic/claude-3-5-sonnet-20241022",
-        ],
-        _CLIENT_EXIT,
-    ),
-)
-@click.option("--provider", "-p", shell_complete=complete_provider, help="Provider id.")
-@click.option("--capability", "-c", default="chat", show_default=True, help="Capability.")
-@click.option(
-    "--model",
-    "-m",
-    shell_complete=complete_model,
-    help="Pin a model ('provider/model', or a model id with -p).",
-)
-@click.option("--template", "-t", help="Resolve through a prompt template.")
-@click.option(
-    "--fallback",
-    is_flag=True,
-    help="Also try the registry default and fallback providers after --provider.",
-)
-@click.option(
-    "--need",
-    "needs",
-    multiple=True,
-    metavar="NAME[=VALUE]",
-    help="A requirement (repeat): context=N, max_output=N, max_input_per_mtok=USD, "
-    "max_output_per_mtok=USD, or a capability/supports flag (tools, vision, tools=false).",
-)
-@click.option(
-    "--prefer",
-    type=click.Choice(["cheapest", "newest", "largest-context"]),
-    default=None,
-    help="Rank the models that meet the needs (default: resolution order).",
-)
-@click.option(
-    "--scope",
-    type=click.Choice(["order", "all"]),
-    default="order",
-    show_default=True,
-    help="order: default and fallback providers; all: every enabled provider.",
-)
-@_manifest_option
-def resolve_cmd(
-    provider: str | None,
-    capability: str,
-    model: str | None,
-    template: str | None,
-    fallback: bool,
-    needs: tuple[str, ...],
-    prefer: str | None,
-    scope: str,
-    manifest: str | None,
-) -> None:
-    """Print the model a call would use, as JSON (exit 3 when there is none).
-
-    The JSON's "via" says which step chose the model and, with --need/--prefer,
-    why it won (exit 3 also when nothing meets the needs).
-    """
-    wanted = parse_needs(needs)
-    selecting = bool(wanted) or prefer is not None or scope != "order"
-    registry = _load(manifest)
-    chosen = registry.resolve(
-        capability,
-        provider=provider,
-        model=model,
-        template=template,
-        # Selection weighs the whole order: default and fallbacks, unless -p narrows it.
-        fallback=fallback or (selecting and provider is None),
-        needs=wanted,
-        prefer=prefer,
-        scope=scope,
-    )
-    _echo_json(chosen.as_dict())
 
 
 @main.command(
@@ -194,17 +137,28 @@ def resolve_cmd(
 )
 @click.option("--provider", "-p", shell_complete=complete_provider, help="Only this provider.")
 @click.option("--capability", "-c", help="Only models with this capability.")
-@click.option("--active", is_flag=True, help="Only active models (for --capability if given).")
+@click.option(
+    "--active/--inactive",
+    default=None,
+    help="Only active models (for --capability if given), or only the others.",
+)
 @format_option(["text", "json"])
 @_json_alias
-@_manifest_option
+@manifest_option
 def models_cmd(
-    provider: str | None, capability: str | None, active: bool, fmt: str, manifest: str | None
+    provider: str | None,
+    capability: str | None,
+    active: bool | None,
+    fmt: str,
+    manifest: str | None,
+    registry_dir: str | None,
+    registry_env: str | None,
 ) -> None:
     """List the manifest's models."""
     fmt = deprecated_value("fmt", fmt, "text")
-    registry = _load(manifest)
-    found = registry.models(provider, capability, True if active else None)
+    registry = load_registry(manifest, registry_dir, registry_env)
+    found = registry.models(provider, capability, active)
+    announce()
     if fmt == "json":
         _echo_json([m.as_dict() for m in found])
         return
@@ -231,7 +185,7 @@ def models_cmd(
 @token_options(cached=True)
 @format_option(["text", "json"])
 @_json_alias
-@_manifest_option
+@manifest_option
 def cost_cmd(
     model_ref: tuple[str, ...],
     input_tokens: int,
@@ -239,6 +193,8 @@ def cost_cmd(
     cached_tokens: int,
     fmt: str,
     manifest: str | None,
+    registry_dir: str | None,
+    registry_env: str | None,
 ) -> None:
     """Print the USD cost of one call to a model (`provider/model` or `provider model`)."""
     from regctl.cli.options import split_model_ref
@@ -246,8 +202,9 @@ def cost_cmd(
     provider, model_id = split_model_ref(model_ref)
     model = f"{provider}/{model_id}"
     fmt = deprecated_value("fmt", fmt, "text")
-    registry = _load(manifest)
+    registry = load_registry(manifest, registry_dir, registry_env)
     usd = registry.cost(model, input_tokens, output_tokens, cached_tokens)
+    announce()
     text = format(usd.normalize(), "f") if usd else "0"
     if fmt == "json":
         _echo_json(
@@ -283,24 +240,53 @@ def _marks() -> tuple[str, str]:
         | _CLIENT_EXIT,
     ),
 )
+@click.option(
+    "--personal",
+    "personal",
+    multiple=True,
+    metavar="PROVIDER",
+    shell_complete=complete_provider,
+    help="The app passes its own (personal) key for PROVIDER (repeat): it is used first, "
+    "so the shared chain is not needed for it.",
+)
 @format_option(["text", "json"])
-@_manifest_option
-def doctor_cmd(fmt: str, manifest: str | None) -> None:
+@manifest_option
+def doctor_cmd(
+    personal: tuple[str, ...],
+    fmt: str,
+    manifest: str | None,
+    registry_dir: str | None,
+    registry_env: str | None,
+) -> None:
     """Check per provider whether a key resolves here (never prints a value).
 
-    Exits 1 when an enabled provider's credential chain resolves to nothing.
+    A personal key comes first (--personal), then, when the provider allows shared
+    credentials, its credential chain. Exits 1 when an enabled provider gets no key.
     """
     from regctl.client import SecretError
 
-    registry = _load(manifest)
+    registry = load_registry(manifest, registry_dir, registry_env)
+    for pid in personal:
+        registry.provider(pid)  # an unknown provider is an error (exit 3), not ignored
     ok_mark, bad_mark = _marks()
     checks: list[dict[str, Any]] = []
     for pid, provider in sorted(registry.providers.items()):
         if not provider.enabled:
             checks.append({"provider": pid, "status": "disabled", "detail": "disabled"})
+        elif pid in personal:
+            checks.append(
+                {
+                    "provider": pid,
+                    "status": "ok",
+                    "detail": "key from personal",
+                    "source": "personal",
+                }
+            )
         elif not provider.allow_shared_credentials:
             detail = "personal key required (allow_shared_credentials: false)"
-            checks.append({"provider": pid, "status": "skipped", "detail": detail})
+            checks.append(
+                {"provider": pid, "status": "skipped", "detail": detail, "code": "no_credentials"}
+            )
         elif not provider.credentials:
             # e.g. bedrock, authenticated by the cloud SDK's own chain: nothing to check.
             checks.append({"provider": pid, "status": "skipped", "detail": "no credentials listed"})
@@ -308,11 +294,16 @@ def doctor_cmd(fmt: str, manifest: str | None) -> None:
             try:
                 key = provider.api_key()
             except SecretError as exc:
-                checks.append({"provider": pid, "status": "fail", "detail": str(exc)})
+                checks.append(
+                    {"provider": pid, "status": "fail", "detail": str(exc), "code": exc.code}
+                )
             else:
                 detail = f"key from {key.source}"
-                checks.append({"provider": pid, "status": "ok", "detail": detail})
+                checks.append(
+                    {"provider": pid, "status": "ok", "detail": detail, "source": key.source}
+                )
     failed = sum(1 for c in checks if c["status"] == "fail")
+    announce()
     if fmt == "json":
         env = registry.environment
         head = {"manifest": str(registry.source), "digest": registry.digest, "environment": env}

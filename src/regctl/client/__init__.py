@@ -17,20 +17,27 @@ botocore only lazily, for templates and ``s3://`` sources).
 """
 
 from regctl.client.errors import (
+    BadQuery,
+    CapabilityMismatch,
     ClientError,
     DigestMismatch,
     InvalidManifest,
     ManifestError,
     ManifestNotFound,
     ManifestUnavailable,
+    ModelDeprecated,
+    ModelInactive,
     NoActiveModel,
     NoCredentials,
+    ParamsOverLimit,
     PricingError,
+    ProviderDisabled,
     ResolutionError,
     SecretError,
     SecretFileError,
     SecretNotSet,
     SecretPluginError,
+    TemplatePinUnusable,
     UnknownCapability,
     UnknownModel,
     UnknownProvider,
@@ -39,7 +46,7 @@ from regctl.client.errors import (
     UnsupportedVersion,
 )
 from regctl.client.registry import Registry
-from regctl.client.resolved import Resolved
+from regctl.client.resolved import Notice, Resolved
 from regctl.client.types import Model, Provider, SecretStr
 
 
@@ -51,6 +58,8 @@ def resolve_secret(ref: str) -> SecretStr:
 
 
 __all__ = [
+    "BadQuery",
+    "CapabilityMismatch",
     "ClientError",
     "DigestMismatch",
     "InvalidManifest",
@@ -58,10 +67,15 @@ __all__ = [
     "ManifestNotFound",
     "ManifestUnavailable",
     "Model",
+    "ModelDeprecated",
+    "ModelInactive",
     "NoActiveModel",
     "NoCredentials",
+    "Notice",
+    "ParamsOverLimit",
     "PricingError",
     "Provider",
+    "ProviderDisabled",
     "Registry",
     "ResolutionError",
     "Resolved",
@@ -70,6 +84,7 @@ __all__ = [
     "SecretNotSet",
     "SecretPluginError",
     "SecretStr",
+    "TemplatePinUnusable",
     "UnknownCapability",
     "UnknownModel",
     "UnknownProvider",

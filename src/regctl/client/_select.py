@@ -1,21 +1,21 @@
-"""Choosing a model by requirements: ``Registry.resolve(..., needs=, prefer=, scope=)``.
+"""Choosing among the candidates by requirements: ``needs=`` filter, ``prefer=`` ranks.
 
-The candidates are the *active* models (active for any capability, so a reasoning model
-can serve ``chat`` when a call needs ``reasoning``) that have the asked capability, of the
-enabled providers in the resolution order: the given provider, the registry default, the
-fallbacks (``scope="order"``), then every other enabled provider (``scope="all"``).
-Models past their ``deprecated`` date are left out. The needs filter them; ``prefer``
-ranks what is left, and ties keep the resolution order. Standard library only.
+The candidates are the contract's (docs/resolution.md): each provider's one model
+active for the capability, in the resolution order (every enabled provider with
+``scope="all"``), never a model the registry left active for another capability
+only. The needs filter them; ``prefer`` ranks what is left, and ties keep the
+resolution order. Standard library only.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from regctl.base.i18n import msg
 from regctl.client._state import State
-from regctl.client.errors import NoActiveModel, ResolutionError
+from regctl.client.errors import BadQuery, NoActiveModel
 from regctl.client.types import Model, Provider
 
 #: Numeric needs: name -> (manifest section, field, whether the value is a minimum).
@@ -28,23 +28,53 @@ NUMERIC_NEEDS: dict[str, tuple[str, str, bool]] = {
 #: Boolean needs beyond the capability names: the model's ``supports`` flags.
 SUPPORTS = ("system_prompt", "streaming", "tools", "json_mode")
 PREFER = ("cheapest", "newest", "largest-context")
-SCOPES = ("order", "all")
 
 _INF = float("inf")
+Candidate = tuple[Provider, Model, str]
 
 
 def check_needs(st: State, needs: Mapping[str, Any]) -> None:
-    """Raise :class:`ResolutionError` for an unknown need or a value of the wrong type."""
+    """Raise :class:`BadQuery` for an unknown need or a value of the wrong type."""
     for name, value in needs.items():
         if name in NUMERIC_NEEDS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-                raise ResolutionError(f"need {name!r} takes a number >= 0, got {value!r}")
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+                raise BadQuery(
+                    msg(
+                        "need '{need}' takes a number >= 0, got {value}",
+                        need=name,
+                        value=repr(value),
+                    )
+                )
         elif name in SUPPORTS or name in st.capabilities:
             if not isinstance(value, bool):
-                raise ResolutionError(f"need {name!r} takes true or false, got {value!r}")
+                raise BadQuery(
+                    msg(
+                        "need '{need}' takes true or false, got {value}",
+                        need=name,
+                        value=repr(value),
+                    )
+                )
         else:
             known = sorted({*NUMERIC_NEEDS, *SUPPORTS, *st.capabilities})
-            raise ResolutionError(f"unknown need {name!r} (known: {', '.join(known)})")
+            raise BadQuery(
+                msg("unknown need '{need}' (known: {known})", need=name, known=", ".join(known))
+            )
+
+
+def check_prefer(prefer: str | None) -> None:
+    """Raise :class:`BadQuery` for a ``prefer`` outside :data:`PREFER`."""
+    if prefer is not None and prefer not in PREFER:
+        raise BadQuery(
+            msg(
+                "unknown prefer '{prefer}' (choose {choices})",
+                prefer=str(prefer),
+                choices=", ".join(PREFER),
+            )
+        )
+
+
+def _num(value: float) -> str:
+    return f"{value:g}"
 
 
 def describe(needs: Mapping[str, Any]) -> str:
@@ -52,7 +82,7 @@ def describe(needs: Mapping[str, Any]) -> str:
     parts = []
     for name, value in needs.items():
         if name in NUMERIC_NEEDS:
-            parts.append(f"{name}{'>=' if NUMERIC_NEEDS[name][2] else '<='}{value:g}")
+            parts.append(f"{name}{'>=' if NUMERIC_NEEDS[name][2] else '<='}{_num(value)}")
         else:
             parts.append(name if value else f"no {name}")
     return ", ".join(parts) or "no needs"
@@ -68,7 +98,7 @@ def unmet(m: Model, needs: Mapping[str, Any]) -> str | None:
             if have is None:
                 return f"no {field}"
             if (have < value) if minimum else (have > value):
-                return f"{field} {have:g}"
+                return f"{field} {_num(have)}"
             continue
         has = name in m.capabilities or m.supports.get(name) is True
         if has != value:
@@ -76,79 +106,57 @@ def unmet(m: Model, needs: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _providers(
-    st: State, order: Iterator[tuple[str, str]], scope: str
-) -> Iterator[tuple[Provider, str]]:
-    seen = set()
-    for pid, step in order:
-        seen.add(pid)
-        p = st.providers.get(pid)
-        if p is not None and p.enabled:
-            yield p, step
-    if scope == "all":
-        for pid in sorted(st.providers):
-            p = st.providers[pid]
-            if pid not in seen and p.enabled:
-                yield p, "scope all"
-
-
 def _price(m: Model) -> float:
     i, o = m.pricing.get("input_per_mtok"), m.pricing.get("output_per_mtok")
     return _INF if i is None and o is None else float(i or 0) + float(o or 0)
 
 
-_RANK: dict[str, Callable[[Model], Any]] = {
+def _newest(m: Model) -> float:
+    try:
+        return -_dt.date.fromisoformat(m.released).toordinal() if m.released else _INF
+    except ValueError:
+        return _INF
+
+
+RANK: dict[str, Callable[[Model], Any]] = {
     "cheapest": _price,
-    "newest": lambda m: -_dt.date.fromisoformat(m.released).toordinal() if m.released else _INF,
+    "newest": _newest,
     "largest-context": lambda m: -m.limits.get("context_window", 0),
 }
-_WHY = {"cheapest": "cheapest", "newest": "newest", "largest-context": "largest context"}
 
 
 def select(
     st: State,
     capability: str,
-    order: Iterator[tuple[str, str]],
+    cands: list[Candidate],
     needs: Mapping[str, Any],
     prefer: str | None,
     scope: str,
-    today: _dt.date | None = None,
-) -> tuple[Provider, Model, str]:
-    """The provider and model chosen, and the ``via`` text that says why."""
-    if prefer is not None and prefer not in PREFER:
-        raise ResolutionError(f"unknown prefer {prefer!r} (choose {', '.join(PREFER)})")
-    if scope not in SCOPES:
-        raise ResolutionError(f"unknown scope {scope!r} (choose {', '.join(SCOPES)})")
+) -> list[Candidate]:
+    """The candidates that meet ``needs``, best first; :class:`NoActiveModel` when none."""
+    check_prefer(prefer)
     check_needs(st, needs)
-    day = (today or _dt.datetime.now(_dt.timezone.utc).date()).isoformat()
-    fits: list[tuple[int, Provider, Model, str]] = []
+    fits: list[Candidate] = []
     rejected: list[str] = []
-    by_provider: dict[str, list[Model]] = {}
-    for m in st.all_models():
-        if m.active and capability in m.capabilities:
-            by_provider.setdefault(m.provider, []).append(m)
-    for p, step in _providers(st, order, scope):
-        mine = by_provider.get(p.id, [])
-        # The provider's model for this capability first: it is the sanctioned one.
-        mine.sort(key=lambda m: (capability not in m.active, m.key))
-        for m in mine:
-            why = "deprecated" if m.deprecated and m.deprecated <= day else unmet(m, needs)
-            if why is None:
-                fits.append((len(fits), p, m, step))
-            else:
-                rejected.append(f"{m.key} ({why})")
-    wanted = describe(needs)
+    for c in cands:
+        why = unmet(c[1], needs)
+        if why is None:
+            fits.append(c)
+        else:
+            rejected.append(f"{c[1].key} ({why})")
     if not fits:
-        seen = "; ".join(rejected) if rejected else "no active model"
+        seen = "; ".join(rejected) if rejected else "-"
         raise NoActiveModel(
-            f"no active model for capability {capability!r} meets {wanted} (scope {scope}: {seen})"
+            msg(
+                "no active model for capability '{capability}' meets {needs} "
+                "(scope {scope}: {seen})",
+                capability=capability,
+                needs=describe(needs),
+                scope=scope,
+                seen=seen,
+            )
         )
-    if prefer is None:
-        _, p, m, step = fits[0]
-        how = "first in resolution order"
-    else:
-        rank = _RANK[prefer]
-        _, p, m, step = min(fits, key=lambda f: (rank(f[2]), f[0]))
-        how = _WHY[prefer]
-    via = f"select: {how} of {len(fits)} meeting {wanted} (provider via {step}, scope {scope})"
-    return p, m, via
+    if prefer is not None:
+        rank = RANK[prefer]
+        fits.sort(key=lambda c: rank(c[1]))  # stable: ties keep the resolution order
+    return fits

@@ -18,6 +18,13 @@ class                  exit   raised when
 ``UnknownModel``       3      a ``provider/model`` key the manifest does not have
 ``UnknownTemplate``    3      a template id the manifest does not have
 ``NoActiveModel``      3      the resolution order ran out of candidates
+``TemplatePinUnusable`` 3     a template's pin cannot serve and it names no capability
+``ProviderDisabled``   3      a pinned model belongs to a disabled provider
+``CapabilityMismatch`` 3      a pinned model does not have the capability asked for
+``ModelInactive``      3      ``strict=True``: a pinned model is not active for it
+``ModelDeprecated``    3      ``strict=True``: a pinned model is past its ``deprecated`` date
+``ParamsOverLimit``    3      ``strict=True``: a parameter is above the model's limit
+``BadQuery``           2      an unknown need, prefer or scope; a malformed ``today``
 ``SecretError``        5      a key could not be produced
 ``SecretNotSet``       5      ``env:NAME`` is unset or empty; a plugin found nothing
 ``SecretFileError``    5      ``file:PATH`` is unreadable, empty or not UTF-8
@@ -26,6 +33,9 @@ class                  exit   raised when
 ``NoCredentials``      5      the provider's whole credential chain failed (``.attempts``)
 ``PricingError``       6      a model without the price needed, or bad token counts
 =====================  =====  ==========================================================
+
+Each class has a stable ``code`` (``no_active_model``, ...), the same in every reader
+(docs/resolution.md, "Error codes"); messages follow the caller's language.
 """
 
 from __future__ import annotations
@@ -34,83 +44,159 @@ from regctl.base.errors import RegctlError
 
 
 class ClientError(RegctlError):
-    """Base class of every runtime-client error."""
+    """Base class of every runtime-client error. ``code``: the stable machine-readable name."""
 
     exit_code = 1
+    code = "client_error"
 
 
 class ManifestError(ClientError):
     """The manifest cannot be loaded or trusted; the client fails closed."""
 
     exit_code = 4
+    code = "manifest_error"
 
 
 class ManifestNotFound(ManifestError):
     """The manifest file does not exist, or the URL answered 404."""
 
+    code = "manifest_not_found"
+
 
 class ManifestUnavailable(ManifestError):
     """The URL could not be fetched and no last-known-good copy was cached."""
+
+    code = "manifest_unavailable"
 
 
 class InvalidManifest(ManifestError):
     """The bytes are not a manifest: bad/truncated JSON, not UTF-8, or a wrong shape."""
 
+    code = "invalid_manifest"
+
 
 class UnsupportedVersion(ManifestError):
     """The manifest's ``apiVersion``, ``kind`` or digest algorithm is not supported."""
 
+    code = "unsupported_version"
+
 
 class DigestMismatch(ManifestError):
     """The manifest content does not hash to its digest (tampered), or not the pinned one."""
+
+    code = "digest_mismatch"
 
 
 class ResolutionError(ClientError):
     """A lookup found nothing (the CLI exits 3, like HTTP 404)."""
 
     exit_code = 3
+    code = "resolution_error"
 
 
 class UnknownProvider(ResolutionError):
     """The provider id is not in the manifest."""
 
+    code = "unknown_provider"
+
 
 class UnknownCapability(ResolutionError):
     """The capability is not in the registry's capability vocabulary."""
+
+    code = "unknown_capability"
 
 
 class UnknownModel(ResolutionError):
     """The ``provider/model`` key is not in the manifest."""
 
+    code = "unknown_model"
+
 
 class UnknownTemplate(ResolutionError):
     """The template id is not in the manifest."""
 
+    code = "unknown_template"
+
 
 class NoActiveModel(ResolutionError):
     """No provider in the resolution order has an active model for the capability."""
+
+    code = "no_active_model"
+
+
+class TemplatePinUnusable(NoActiveModel):
+    """A template's pinned model cannot serve and the template names no capability to
+    fall back on (with ``strict=True``: cannot serve at all)."""
+
+    code = "template_pin_unusable"
+
+
+class ProviderDisabled(ResolutionError):
+    """A pinned model belongs to a disabled provider."""
+
+    code = "provider_disabled"
+
+
+class CapabilityMismatch(ResolutionError):
+    """A pinned model does not have the capability asked for."""
+
+    code = "capability_mismatch"
+
+
+class ModelInactive(ResolutionError):
+    """``strict=True``: a pinned model is not active for the capability asked for."""
+
+    code = "model_inactive"
+
+
+class ModelDeprecated(ResolutionError):
+    """``strict=True``: a pinned model is past its ``deprecated`` date."""
+
+    code = "model_deprecated"
+
+
+class ParamsOverLimit(ResolutionError):
+    """``strict=True``: a call parameter is above the model's limit (``max_tokens``)."""
+
+    code = "params_over_limit"
+
+
+class BadQuery(ResolutionError):
+    """The question itself is malformed: an unknown need, prefer or scope, a bad date."""
+
+    exit_code = 2
+    code = "bad_request"
 
 
 class SecretError(ClientError):
     """A key could not be produced. Messages name references, never values."""
 
     exit_code = 5
+    code = "secret_error"
 
 
 class SecretNotSet(SecretError):
     """``env:NAME`` is unset or empty, or a plugin found no value."""
 
+    code = "secret_not_set"
+
 
 class SecretFileError(SecretError):
     """``file:PATH`` could not be read, is empty, or is not UTF-8."""
+
+    code = "secret_file_error"
 
 
 class UnknownSecretScheme(SecretError):
     """No plugin in the ``regctl.secrets`` entry point group serves the scheme."""
 
+    code = "unknown_secret_scheme"
+
 
 class SecretPluginError(SecretError):
     """A secret plugin raised while resolving a reference."""
+
+    code = "secret_plugin_error"
 
 
 class NoCredentials(SecretError):
@@ -118,6 +204,8 @@ class NoCredentials(SecretError):
 
     ``attempts`` holds ``(reference, error)`` pairs in chain order.
     """
+
+    code = "no_credentials"
 
     def __init__(self, message: str, attempts: tuple[tuple[str, SecretError], ...] = ()) -> None:
         super().__init__(message)
@@ -128,3 +216,4 @@ class PricingError(ClientError):
     """A cost was asked for a model without the needed price, or with bad token counts."""
 
     exit_code = 6
+    code = "pricing_error"

@@ -7,14 +7,16 @@ import os
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
+from regctl.base import i18n
 from regctl.client import _fetch, _resolve
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
-from regctl.client.errors import ManifestError, ManifestUnavailable, UnknownTemplate
+from regctl.client.errors import ClientError, ManifestError, ManifestUnavailable
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider, _Frozen
 
 if TYPE_CHECKING:
+    import datetime as _dt
     from decimal import Decimal
 
     from regctl.client.render import RenderedPrompt
@@ -33,6 +35,7 @@ class Registry(_Frozen):
     __slots__ = (
         "_cache",
         "_expect",
+        "_lang",
         "_lock",
         "_on_change",
         "_on_error",
@@ -48,6 +51,7 @@ class Registry(_Frozen):
     _source: str
     _expect: str | None
     _timeout: float
+    _lang: str
     _cache: str | None
     _lock: Any
     _stop: Any
@@ -64,11 +68,13 @@ class Registry(_Frozen):
         expect_digest: str | None = None,
         timeout: float = 10.0,
         cache: str | os.PathLike[str] | bool | None = None,
+        locale: str | None = None,
     ) -> None:
         """Prefer :meth:`load`. Loads ``source`` now; raises :class:`ManifestError`."""
         import _thread
 
         s = object.__setattr__
+        s(self, "_lang", i18n.catalog(i18n.choose_language(locale))[0])
         src = os.fspath(source)
         s(self, "_source", src)
         s(self, "_expect", expect_digest)
@@ -89,7 +95,10 @@ class Registry(_Frozen):
         s(self, "_on_change", None)
         s(self, "_on_error", None)
         s(self, "last_error", None)
-        s(self, "_state", self._read(None))
+        try:
+            s(self, "_state", self._read(None))
+        except ClientError as exc:
+            raise self._said(exc) from None
 
     @classmethod
     def load(
@@ -99,15 +108,41 @@ class Registry(_Frozen):
         expect_digest: str | None = None,
         timeout: float = 10.0,
         cache: str | os.PathLike[str] | bool | None = None,
+        locale: str | None = None,
     ) -> Registry:
         """Load and verify a manifest from a path (``file:`` optional) or ``http(s)://`` URL.
 
         ``expect_digest`` pins the exact manifest. For URLs, ``timeout`` is in
         seconds and ``cache`` is the last-known-good file (default under
         ``$REGCTL_CACHE_DIR`` or ``~/.cache/regctl``; ``False`` turns it off).
-        Fails closed: raises a :class:`ManifestError` subclass.
+        ``locale`` is the language of error and warning messages (``"fa"``; default
+        ``$REGCTL_LANG``, then ``$LANG``; codes never change). Fails closed: raises a
+        :class:`ManifestError` subclass.
         """
-        return cls(source, expect_digest=expect_digest, timeout=timeout, cache=cache)
+        return cls(source, expect_digest=expect_digest, timeout=timeout, cache=cache, locale=locale)
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, *, source: str = "<bytes>", locale: str | None = None
+    ) -> Registry:
+        """A registry over manifest ``data`` already in memory (verified like a file;
+        :meth:`refresh` has nothing to re-read). ``source`` names it in messages."""
+        import _thread
+
+        reg = object.__new__(cls)
+        s = object.__setattr__
+        s(reg, "_lang", i18n.catalog(i18n.choose_language(locale))[0])
+        for name, value in (
+            ("_source", source), ("_expect", None), ("_timeout", 0.0), ("_cache", None),
+            ("_lock", _thread.allocate_lock()), ("_thread", None), ("_stop", None),
+            ("_on_change", None), ("_on_error", None), ("last_error", None),
+        ):  # fmt: skip
+            s(reg, name, value)
+        try:
+            s(reg, "_state", State(parse_manifest(data, source, None), source, None))
+        except ClientError as exc:
+            raise reg._said(exc) from None
+        return reg
 
     @classmethod
     def watch(
@@ -313,11 +348,19 @@ class Registry(_Frozen):
 
     def provider(self, provider_id: str) -> Provider:
         """The provider, or :class:`UnknownProvider`."""
-        return _resolve.get_provider(self._state, provider_id)
+        try:
+            return _resolve.get_provider(self._state, provider_id)
+        except ClientError as exc:
+            raise self._said(exc) from None
 
     def model(self, key: str | Model, provider: str | None = None) -> Model:
         """A model by ``"provider/model"`` (or id + ``provider``), or :class:`UnknownModel`."""
-        return key if isinstance(key, Model) else _resolve.pinned(self._state, key, provider)
+        if isinstance(key, Model):
+            return key
+        try:
+            return _resolve.pinned(self._state, key, provider)
+        except ClientError as exc:
+            raise self._said(exc) from None
 
     def active_model(self, provider: str, capability: str) -> Model | None:
         """The one active model of ``provider`` for ``capability``, or ``None``.
@@ -330,8 +373,11 @@ class Registry(_Frozen):
         if key is not None:
             m = st.model_cache.get(key)
             return m if m is not None else self._active_entry(st, key)
-        _resolve.get_provider(st, provider)
-        _resolve.check_capability(st, capability)
+        try:
+            _resolve.get_provider(st, provider)
+            _resolve.check_capability(st, capability)
+        except ClientError as exc:
+            raise self._said(exc) from None
         return None
 
     def _active_entry(self, st: State, key: str) -> Model:
@@ -352,10 +398,13 @@ class Registry(_Frozen):
         ``active=False`` keeps the others.
         """
         st = self._state
-        if provider is not None:
-            _resolve.get_provider(st, provider)
-        if capability is not None:
-            _resolve.check_capability(st, capability)
+        try:
+            if provider is not None:
+                _resolve.get_provider(st, provider)
+            if capability is not None:
+                _resolve.check_capability(st, capability)
+        except ClientError as exc:
+            raise self._said(exc) from None
         out = []
         for m in st.all_models():
             if provider is not None and m.provider != provider:
@@ -375,56 +424,95 @@ class Registry(_Frozen):
         template: str | None = None,
         params: Mapping[str, Any] | None = None,
         *,
-        fallback: bool = True,
+        fallback: bool | None = None,
         needs: Mapping[str, Any] | None = None,
         prefer: str | None = None,
         scope: str = "order",
+        strict: bool = False,
+        today: str | _dt.date | None = None,
     ) -> Resolved:
-        """Choose what to call for ``capability`` (the order of docs/client.md).
+        """Choose what to call for ``capability``: the contract of docs/resolution.md.
 
         1. ``model`` (``"provider/model"``, or a model id with ``provider``), pinned;
-        2. the template's ``model`` (a template with a ``capability`` sets it);
-        3. ``provider``'s active model for the capability;
-        4. the registry default provider's active model;
-        5. the registry fallbacks, in order.
+        2. the template's ``model`` while it can serve (a template with a
+           ``capability`` sets it, and falls back to it when the pin cannot serve);
+        3. ``provider``'s model active for the capability, and nothing else unless
+           ``fallback=True``;
+        4. with no ``provider`` (or ``fallback=True``): the registry default provider's,
+           then the registry fallbacks' (``fallback=False``: the default only);
+        5. ``scope="all"``: then every other enabled provider, by id.
 
-        With ``fallback=False``, steps 4-5 are skipped when ``provider`` is given
-        and step 5 always. Disabled providers are skipped. Raises
-        :class:`NoActiveModel` when the order runs out, and the other
-        :class:`ResolutionError` subclasses for unknown names.
+        A candidate is a provider's one model active for the capability, of an
+        enabled provider, not past its ``deprecated`` date (``today``, default UTC
+        today). ``needs`` filter the candidates, ``prefer`` (``"cheapest"``,
+        ``"newest"``, ``"largest-context"``) ranks them. ``via`` names the step.
 
-        A template naming both ``model`` and ``capability`` falls back to step 3-5
-        for its capability when the pinned model is inactive, past its
-        ``deprecated`` date or its provider disabled; ``via`` then starts with
-        ``"template-fallback:"`` and says why.
-
-        Selection by requirements: with ``needs`` (e.g. ``{"context": 150_000,
-        "tools": True, "max_input_per_mtok": 5}``), ``prefer`` (``"cheapest"``,
-        ``"newest"``, ``"largest-context"``) or ``scope="all"`` the choice is made
-        among the active models with ``capability`` of the providers in steps 3-5
-        (every enabled provider with ``scope="all"``); ``via`` starts with
-        ``"select:"`` and says what met the needs and why this one won.
+        A pin of a model not active for the capability, or deprecated, is served with
+        a ``warnings`` entry; ``max_tokens`` above the model's ``max_output_tokens`` is
+        capped with one. ``strict=True`` refuses instead. Raises the
+        :class:`ResolutionError` subclasses (each with its stable ``code``).
         """
-        return _resolve.resolve(
-            self._state,
-            capability,
-            provider,
-            model,
-            template,
-            params,
-            fallback,
-            needs=needs,
-            prefer=prefer,
-            scope=scope,
-        )
+        try:
+            q = _resolve.Query(
+                capability, provider, model, template, params, fallback,
+                needs, prefer, scope, strict, today,
+            )  # fmt: skip
+            chosen = _resolve.resolve(self._state, q)
+        except ClientError as exc:
+            raise self._said(exc) from None
+        return self._told(chosen) if chosen.warnings and self._lang != "en" else chosen
 
-    def candidates(self, capability: str = "chat", provider: str | None = None) -> list[Resolved]:
-        """Every enabled provider's active model for ``capability`` in try order.
+    def candidates(
+        self,
+        capability: str = "chat",
+        provider: str | None = None,
+        model: str | None = None,
+        template: str | None = None,
+        params: Mapping[str, Any] | None = None,
+        *,
+        fallback: bool | None = None,
+        needs: Mapping[str, Any] | None = None,
+        prefer: str | None = None,
+        scope: str = "order",
+        strict: bool = False,
+        today: str | _dt.date | None = None,
+    ) -> list[Resolved]:
+        """Every answer :meth:`resolve` could give, best first: the list a retry loop walks.
 
-        ``provider`` (if given), then the registry default, then the fallbacks,
-        without repeats: the list a retry loop walks.
+        The pin first (if any); then, when the question allows other answers (no
+        pin, a template's capability behind its pin, or ``fallback=True`` behind a
+        ``model``), the candidates in order, filtered by ``needs`` and ranked by
+        ``prefer``, without repeats. Empty when nothing can serve; the same errors
+        as :meth:`resolve` for unknown names and bad arguments.
         """
-        return _resolve.candidates(self._state, capability, provider)
+        try:
+            q = _resolve.Query(
+                capability, provider, model, template, params, fallback,
+                needs, prefer, scope, strict, today,
+            )  # fmt: skip
+            found = _resolve.candidates(self._state, q)
+        except ClientError as exc:
+            raise self._said(exc) from None
+        return [self._told(r) if r.warnings and self._lang != "en" else r for r in found]
+
+    def _told(self, r: Resolved) -> Resolved:
+        """``r`` with its warnings in this registry's language."""
+        from regctl.client.resolved import Notice
+
+        said = tuple(Notice(w.code, i18n.translate(w.message, self._lang)) for w in r.warnings)
+        object.__setattr__(r, "warnings", said)
+        return r
+
+    def _said(self, exc: ClientError) -> ClientError:
+        """``exc`` with its message in this registry's language (its code unchanged)."""
+        if self._lang != "en" and len(exc.args) == 1:
+            exc.args = (i18n.translate(exc.args[0], self._lang),)
+        return exc
+
+    @property
+    def locale(self) -> str:
+        """The language of this registry's messages (``en``, ``fa``)."""
+        return self._lang
 
     def render(self, template_id: str, /, **variables: Any) -> RenderedPrompt:
         """Render prompt template ``template_id`` with ``variables`` over its defaults.
@@ -438,10 +526,10 @@ class Registry(_Frozen):
         """
         from regctl.client.render import render
 
-        entry = self._state.templates.get(template_id)
-        if entry is None:
-            known = ", ".join(sorted(self._state.templates)) or "none"
-            raise UnknownTemplate(f"unknown template {template_id!r} (known: {known})")
+        try:
+            entry = _resolve.get_template(self._state, template_id)
+        except ClientError as exc:
+            raise self._said(exc) from None
         resolved = self.resolve(entry.get("capability") or "chat", template=template_id)
         return render(entry, resolved, variables)
 

@@ -18,15 +18,48 @@ _record: Any = None  # regctl.client.usage.record, imported on the first record(
 _OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
 
 
+class Notice(_Frozen):
+    """A warning that came with an answer: ``code`` (stable, docs/resolution.md) and
+    ``message`` (one line, in the caller's language)."""
+
+    __slots__ = ("code", "message")
+
+    code: str
+    message: str
+
+    def __init__(self, code: str, message: str) -> None:
+        object.__setattr__(self, "code", code)
+        object.__setattr__(self, "message", message)
+
+    def as_dict(self) -> dict[str, str]:
+        """``{"code": ..., "message": ...}``."""
+        return {"code": self.code, "message": str(self.message)}
+
+    def __repr__(self) -> str:
+        return f"Notice({self.code!r}, {str(self.message)!r})"
+
+
 class Resolved(_Frozen):
     """A provider + model to call, with merged call parameters.
 
-    ``params`` merges call > template > model defaults > provider defaults.
-    ``via`` says which resolution step chose it: ``"model"``, ``"template"``,
-    ``"provider"``, ``"default"`` or ``"fallback"``.
+    ``params`` merges call > template > model defaults > provider defaults, with
+    ``max_tokens`` capped at the model's ``max_output_tokens``. ``via`` says which
+    step chose it: ``"model"``, ``"template"``, ``"provider"``, ``"default"``,
+    ``"fallback"`` or ``"scope"``. ``warnings`` holds a :class:`Notice` for each thing
+    the caller should know (a pin of an inactive or deprecated model, a template pin
+    that fell back, a capped parameter); docs/resolution.md lists the codes.
     """
 
-    __slots__ = ("_origin", "capability", "model", "params", "provider", "template", "via")
+    __slots__ = (
+        "_origin",
+        "capability",
+        "model",
+        "params",
+        "provider",
+        "template",
+        "via",
+        "warnings",
+    )
 
     provider: Provider
     model: Model
@@ -34,6 +67,7 @@ class Resolved(_Frozen):
     params: Mapping[str, Any]
     via: str
     template: str | None
+    warnings: tuple[Notice, ...]
     _origin: Any  # the ManifestData that chose this model: digest, commit, environment
 
     def __init__(
@@ -45,6 +79,7 @@ class Resolved(_Frozen):
         via: str,
         template: str | None = None,
         origin: Any = None,
+        warnings: tuple[Notice, ...] = (),
     ) -> None:
         s = object.__setattr__
         s(self, "provider", provider)
@@ -54,6 +89,7 @@ class Resolved(_Frozen):
         s(self, "via", via)
         s(self, "template", template)
         s(self, "_origin", origin)
+        s(self, "warnings", warnings)
 
     def record(
         self,
@@ -143,6 +179,7 @@ class Resolved(_Frozen):
             "params": dict(self.params),
             "via": self.via,
             "template": self.template,
+            "warnings": [w.as_dict() for w in self.warnings],
         }
 
     def __repr__(self) -> str:

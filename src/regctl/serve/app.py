@@ -155,7 +155,7 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
                 provider=args["provider"],
                 model=args["model"],
                 template=args["template"],
-                fallback=True if fallback is None else fallback,
+                fallback=fallback,
             )
         except ClientError as exc:
             return _error(exc, snap, args)

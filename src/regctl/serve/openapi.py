@@ -143,7 +143,8 @@ def openapi_document() -> dict[str, Any]:
                         _q("template", "Resolve through a prompt template."),
                         _q(
                             "fallback",
-                            "Try default and fallback providers (default true).",
+                            "true: after provider also the default and fallbacks; false: the "
+                            "default only; unset: provider alone, else default then fallbacks.",
                             enum=_FLAG,
                         ),
                         _LANG,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from conftest import Check
+from conftest import Check, read_base
 from regctl.messages.problems import Severity
 from regctl.pipeline.rules import documentation
 
@@ -51,15 +51,19 @@ def test_deprecated_pin_depends_on_the_date(check: Check) -> None:
         "apiVersion: regctl/v1\nkind: Provider\nid: acme\ndisplay_name: Acme AI\n"
         "credentials: [env:ACME_API_KEY]\nmodels:\n"
         "  - id: acme-large\n    display_name: Acme Large\n    capabilities: [chat, vision]\n"
-        "    active: [vision]\n    deprecated: 2026-07-01\n"
+        "    active: [chat, vision]\n    deprecated: 2026-07-01\n"
         "  - id: acme-small\n    display_name: Acme Small\n    capabilities: [chat]\n"
-        "    active: [chat]\n"
     )
+    beta = read_base("providers/beta.yaml").replace("active: [chat]", "active: false")
+    acme_small = "'acme/acme-small'"
     files = {"providers/acme.yaml": provider, "prompts/p.yaml": _template("acme/acme-large")}
     assert check(files, rule=ID, as_of=dt.date(2026, 6, 1)) == []
     [p] = check(files, rule=ID, as_of=dt.date(2026, 7, 1))
     assert p.severity is Severity.WARNING
-    assert "deprecated since 2026-07-01" in p.message and "'acme/acme-small'" in p.message
+    assert "deprecated since 2026-07-01" in p.message and "'beta/beta-chat'" in p.message
+    files["providers/beta.yaml"] = beta
+    [p] = check(files, rule=ID, as_of=dt.date(2026, 7, 1))
+    assert acme_small not in p.message
 
 
 def test_environment_that_disables_the_provider(check: Check) -> None:
@@ -74,6 +78,14 @@ def test_environment_that_disables_the_provider(check: Check) -> None:
     assert "falls back to 'beta/beta-chat'" in p.message
 
 
+def test_pin_active_for_another_capability_only_cannot_serve(check: Check) -> None:
+    provider = read_base("providers/acme.yaml").replace("active: true", "active: [vision]")
+    files = {"providers/acme.yaml": provider, "prompts/p.yaml": _template("acme/acme-large")}
+    [p] = check(files, rule=ID)
+    assert "it is not active for capability 'chat'" in p.message
+    assert "falls back to 'beta/beta-chat'" in p.message
+
+
 def test_rule_is_documented() -> None:
     doc = documentation()[ID]
-    assert "warning" in doc and "error" in doc and "Resolved.via" in doc
+    assert "warning" in doc and "error" in doc and "template_pin_unusable" in doc

@@ -20,6 +20,7 @@ from regctl.pipeline.rules import (
     deprecated_active,
     deprecation_soon,
     no_active_model,
+    params_limit,
     plaintext_secret,
     secret_scheme,
     single_active,
@@ -41,6 +42,7 @@ RULES: tuple[ModuleType, ...] = (
     no_active_model,
     template,
     template_pin,
+    params_limit,
     target_location,
 )
 

@@ -1,10 +1,11 @@
 """A template's pinned model should be one that can serve.
 
 A PromptTemplate may name ``model`` (the preferred pin) and ``capability`` (the fallback)
-together. A pin cannot serve when its model is active for nothing, is past its
-``deprecated`` date (as of today, or ``--as-of``), or its provider is disabled (in the
-base registry or in an environment). Then the runtime client falls back to the
-capability's default provider and fallbacks, and says so in ``Resolved.via``.
+together. A pin cannot serve when its model is not active for the template's capability
+(``chat`` when it names none), is past its ``deprecated`` date (as of today, or
+``--as-of``), or its provider is disabled (in the base registry or in an environment).
+Then the runtime client falls back to the capability's default provider and fallbacks,
+with a ``template_pin_unusable`` warning (docs/resolution.md).
 
 - warning: the pin would fall back; the message names the model it falls back to.
 - error: the pin cannot serve and nothing resolves instead (the template names no
@@ -26,12 +27,14 @@ ID = "template-pin"
 PER_ENVIRONMENT = True  # an environment can disable a provider or deactivate a model
 
 
-def _why(view: View, m: ParsedModel) -> str | None:
+def _why(view: View, m: ParsedModel, capability: str) -> str | None:
     entry = view.providers.get(m.provider)
     if entry is not None and not entry.obj.enabled:
         return msg("its provider '{provider}' is disabled", provider=m.provider)
-    if not m.obj.active_for():
-        return msg("it is inactive")
+    if capability not in m.obj.active_for():
+        if not m.obj.active_for():
+            return msg("it is inactive")
+        return msg("it is not active for capability '{cap}'", cap=capability)
     dep = m.obj.deprecated
     if dep is not None and dep <= view.as_of:
         return msg(
@@ -51,6 +54,9 @@ def _fallback(view: View, capability: str) -> str | None:
         if entry is None or not entry.obj.enabled:
             continue
         for mid, m in sorted(view.models.get(pid, {}).items()):
+            dep = m.obj.deprecated
+            if dep is not None and dep <= view.as_of:
+                continue  # the client leaves models past their date out too
             if capability in m.obj.active_for() and capability in m.obj.capabilities:
                 return f"{pid}/{mid}"
     return None
@@ -64,13 +70,13 @@ def _check(view: View, t: Parsed) -> Problem | None:
     m = view.models.get(pid, {}).get(mid)
     if m is None or pid in view.broken:
         return None  # unknown pins are the template rule's; broken ones the schema's
-    why = _why(view, m)
+    cap = t.raw.get("capability")
+    why = _why(view, m, cap if isinstance(cap, str) else "chat")
     if why is None:
         return None
     tid = t.raw.get("id")
     pos = t.raw.val_pos.get("model", t.raw.pos)
     related = (m.raw.val_pos.get("active", m.raw.pos),)
-    cap = t.raw.get("capability")
     instead = _fallback(view, cap) if isinstance(cap, str) else None
     if instead is not None:
         return Problem(

@@ -1,0 +1,200 @@
+"""`regctl resolve` and `regctl candidates`: the resolution contract (docs/resolution.md).
+
+Both take the question every reader takes (capability, provider, model, template,
+params, fallback, needs, prefer, scope, strict, as-of date) and print JSON: the answer
+(``Resolved.as_dict()``) or the candidates in order. Warnings go to stderr in the
+user's language as well as into the JSON (whose text never changes with it).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from typing import Any
+
+import click
+
+from regctl.base import i18n
+from regctl.base.errors import UsageError
+from regctl.base.textsafe import safe_line
+from regctl.cli.app import main
+from regctl.cli.client_cmds import (
+    CLIENT_EXIT,
+    announce,
+    echo_json,
+    load_registry,
+    manifest_option,
+)
+from regctl.cli.complete import complete_model, complete_provider
+from regctl.cli.options import epilog
+
+
+def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``--need context=150000 --need tools --need vision=false`` -> a ``needs`` mapping."""
+    needs: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        name = name.strip()
+        if not name:
+            raise UsageError(
+                i18n.msg("--need expects NAME or NAME=VALUE, got '{value}'", value=pair)
+            )
+        if not sep or text.lower() in ("true", "yes"):
+            needs[name] = True
+        elif text.lower() in ("false", "no"):
+            needs[name] = False
+        else:
+            try:
+                needs[name] = int(text) if text.isdigit() else float(text)
+            except ValueError:
+                raise UsageError(
+                    i18n.msg(
+                        "--need {name}= takes a number or true/false, got '{value}'",
+                        name=name,
+                        value=text,
+                    )
+                ) from None
+    return needs
+
+
+def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
+    """``--param max_tokens=100 --param stop='"x"'``: each value is JSON when it parses
+    as JSON (a number, true, false, null, a quoted string), else the text itself."""
+    params: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, text = pair.partition("=")
+        if not sep or not name.strip():
+            raise UsageError(i18n.msg("--param expects NAME=VALUE, got '{value}'", value=pair))
+        try:
+            value = json.loads(text)
+        except ValueError:
+            value = text
+        if isinstance(value, float) and value != value:  # NaN is no parameter
+            value = text
+        params[name.strip()] = value
+    return params
+
+
+def _query_options(fn: Any) -> Any:
+    options = [
+        click.option("--provider", "-p", shell_complete=complete_provider, help="Provider id."),
+        click.option("--capability", "-c", default="chat", show_default=True, help="Capability."),
+        click.option(
+            "--model",
+            "-m",
+            shell_complete=complete_model,
+            help="Pin a model ('provider/model', or a model id with -p).",
+        ),
+        click.option("--template", "-t", help="Resolve through a prompt template."),
+        click.option(
+            "--param",
+            "params",
+            multiple=True,
+            metavar="NAME=VALUE",
+            help="A call parameter (repeat), over the template's and the defaults.",
+        ),
+        click.option(
+            "--fallback/--no-fallback",
+            default=None,
+            help="--fallback: after --provider (or --model) also try the registry default and "
+            "fallbacks; --no-fallback: the default provider only. Unset: -p means that "
+            "provider only, no -p means the default, then the fallbacks.",
+        ),
+        click.option(
+            "--need",
+            "needs",
+            multiple=True,
+            metavar="NAME[=VALUE]",
+            help="A requirement (repeat): context=N, max_output=N, max_input_per_mtok=USD, "
+            "max_output_per_mtok=USD, or a capability/supports flag (tools, vision, "
+            "tools=false).",
+        ),
+        click.option(
+            "--prefer",
+            type=click.Choice(["cheapest", "newest", "largest-context"]),
+            default=None,
+            help="Rank the candidates that meet the needs (default: resolution order).",
+        ),
+        click.option(
+            "--scope",
+            type=click.Choice(["order", "all"]),
+            default="order",
+            show_default=True,
+            help="order: the resolution order; all: then every other enabled provider.",
+        ),
+        click.option(
+            "--strict", is_flag=True, help="Refuse what would be served with a warning (exit 3)."
+        ),
+        click.option(
+            "--as-of",
+            "as_of",
+            type=click.DateTime(formats=["%Y-%m-%d"]),
+            default=None,
+            metavar="YYYY-MM-DD",
+            help="The day deprecation dates are compared with [default: today, UTC].",
+        ),
+        manifest_option,
+    ]
+    for option in reversed(options):
+        fn = option(fn)
+    return fn
+
+
+def _ask(kw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    registry = load_registry(kw.pop("manifest"), kw.pop("registry_dir"), kw.pop("registry_env"))
+    as_of: _dt.datetime | None = kw.pop("as_of")
+    kw["today"] = as_of.date() if as_of is not None else None
+    kw["needs"] = parse_needs(kw["needs"])
+    kw["params"] = parse_params(kw["params"]) or None
+    return registry, kw
+
+
+def _warn(answers: list[Any]) -> None:
+    for w in dict.fromkeys(w for r in answers for w in r.warnings):
+        line = f"{i18n._('warning')}: {i18n.localize(w.message)}"
+        click.echo(safe_line(line), err=True)
+
+
+@main.command(
+    "resolve",
+    epilog=epilog(
+        [
+            "regctl resolve --capability chat",
+            "regctl resolve -c chat --need context=150000 --need tools --prefer cheapest",
+            "regctl resolve -p openai --fallback --manifest build/prod.lock.json",
+            "regctl resolve -m anthropic/claude-3-5-sonnet-20241022 --strict",
+        ],
+        CLIENT_EXIT | {2: "usage error; an unknown need, a bad value"},
+    ),
+)
+@_query_options
+def resolve_cmd(**kw: Any) -> None:
+    """Print the model a call would use, as JSON (exit 3 when there is none).
+
+    The contract is docs/resolution.md. "via" says which step chose the model
+    (model, template, provider, default, fallback, scope); "warnings" what the
+    caller should know (an inactive or deprecated pin, a capped max_tokens).
+    """
+    registry, q = _ask(kw)
+    chosen = registry.resolve(**q)
+    announce()
+    _warn([chosen])
+    echo_json(chosen.as_dict())
+
+
+@main.command(
+    "candidates",
+    epilog=epilog(
+        ["regctl candidates -c chat", "regctl candidates -p openai --fallback --need tools"],
+        CLIENT_EXIT | {2: "usage error; an unknown need, a bad value"},
+    ),
+)
+@_query_options
+def candidates_cmd(**kw: Any) -> None:
+    """Print every answer `resolve` could give, best first, as a JSON list (the order a
+    retry loop walks; empty when nothing can serve)."""
+    registry, q = _ask(kw)
+    found = registry.candidates(**q)
+    announce()
+    _warn(found)
+    echo_json([r.as_dict() for r in found])
