@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
+from regctl.cli.manifest_source import announce, load
 from regctl.cli.options import (
     USAGE_EXIT,
     deprecated_alias,
@@ -27,8 +27,6 @@ from regctl.cli.options import (
     token_options,
 )
 
-#: Tried in order when neither --manifest nor $REGCTL_MANIFEST names one.
-DEFAULT_MANIFESTS = ("manifest.lock.json", "build/prod.lock.json")
 _MANIFEST_HELP = (
     "Lock manifest path or URL [env REGCTL_MANIFEST; default: manifest.lock.json, "
     "then build/prod.lock.json]."
@@ -82,35 +80,11 @@ def _manifest_option(fn: Any) -> Any:
     )(fn)
 
 
-def find_manifest(given: str | None) -> str:
-    """``--manifest``/``$REGCTL_MANIFEST`` if set, else the first default that exists."""
-    from regctl.client.errors import ManifestNotFound
-
-    if given:
-        return given
-    for candidate in DEFAULT_MANIFESTS:
-        if Path(candidate).is_file():
-            return candidate
-    raise ManifestNotFound(
-        f"no manifest: pass --manifest FILE|URL or set $REGCTL_MANIFEST (looked for "
-        f"{' and '.join(DEFAULT_MANIFESTS)} here; `regctl compile -o FILE` writes one)"
-    )
-
-
 def load_registry(
     manifest: str | None, registry_dir: str | None = None, env: str | None = None
 ) -> Any:
-    """The registry a client command answers from, named on stderr (see manifest_source)."""
-    from regctl.cli.manifest_source import load
-
+    """The registry a client command answers from (see :mod:`regctl.cli.manifest_source`)."""
     return load(manifest, registry_dir, env)
-
-
-def announce() -> None:
-    """Name the source of the answer on stderr (see :mod:`regctl.cli.manifest_source`)."""
-    from regctl.cli.manifest_source import announce as _announce
-
-    _announce()
 
 
 def _load(manifest: str | None) -> Any:

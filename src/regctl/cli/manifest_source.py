@@ -24,8 +24,25 @@ from regctl.base.errors import UsageError
 from regctl.base.textsafe import safe_line
 from regctl.messages import progress
 
+#: Tried in order when neither --manifest nor $REGCTL_MANIFEST names one.
+DEFAULT_MANIFESTS = ("manifest.lock.json", "build/prod.lock.json")
 
 _pending: list[str] = []
+
+
+def find_manifest(given: str | None) -> str:
+    """``--manifest``/``$REGCTL_MANIFEST`` if set, else the first default that exists."""
+    from regctl.client.errors import ManifestNotFound
+
+    if given:
+        return given
+    for candidate in DEFAULT_MANIFESTS:
+        if Path(candidate).is_file():
+            return candidate
+    raise ManifestNotFound(
+        f"no manifest: pass --manifest FILE|URL or set $REGCTL_MANIFEST (looked for "
+        f"{' and '.join(DEFAULT_MANIFESTS)} here; `regctl compile -o FILE` writes one)"
+    )
 
 
 def _say(text: str, *, always: bool = False) -> None:
@@ -89,7 +106,6 @@ def _newer_registry(lock: Path) -> tuple[Path, Path] | None:
 
 def load(manifest: str | None, registry_dir: str | None, env: str | None) -> Any:
     """The :class:`~regctl.client.Registry` to answer from (see the module docstring)."""
-    from regctl.cli.client_cmds import find_manifest
     from regctl.client import Registry
 
     _pending.clear()

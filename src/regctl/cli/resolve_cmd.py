@@ -18,14 +18,9 @@ from regctl.base import i18n
 from regctl.base.errors import UsageError
 from regctl.base.textsafe import safe_line
 from regctl.cli.app import main
-from regctl.cli.client_cmds import (
-    CLIENT_EXIT,
-    announce,
-    echo_json,
-    load_registry,
-    manifest_option,
-)
+from regctl.cli.client_cmds import CLIENT_EXIT, echo_json, load_registry, manifest_option
 from regctl.cli.complete import complete_model, complete_provider
+from regctl.cli.manifest_source import announce
 from regctl.cli.options import epilog
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from regctl.cli.app import main
-from regctl.cli.client_cmds import _manifest_option, find_manifest
+from regctl.cli.client_cmds import _manifest_option
+from regctl.cli.manifest_source import find_manifest
 from regctl.cli.options import USAGE_EXIT, epilog, format_option
 
 
