@@ -222,7 +222,8 @@ def _float_cases() -> list[list[Any]]:
     values += [round(rng.uniform(0, 100), rng.randint(0, 6)) for _ in range(1000)]
     cases = [[json.dumps(v), json.dumps(v)] for v in values]
     # Literals another writer might use: Python reads them and writes its own form.
-    for lit in ["1E5", "1.0e+5", "-0", "-0.0", "0e0", "1e400", "-1e400", "0.1000", "1e-400"]:
+    # (1e400 is refused by both readers: tests/js/test_js_hostile.py.)
+    for lit in ["1E5", "1.0e+5", "-0", "-0.0", "0e0", "0.1000", "1e-400"]:
         cases.append([lit, json.dumps(json.loads(lit))])
     return cases
 

@@ -150,6 +150,8 @@ export function parse(text) {
     NUMBER.lastIndex = i;
     const m = NUMBER.exec(text);
     if (m === null) return fail("Expecting value");
+    // 1e400 is JSON text but no number: it would read as Infinity (Python refuses it too).
+    if (!Number.isFinite(Number(m[0]))) fail(`number ${m[0].slice(0, 20)} is out of range`);
     i += m[0].length;
     return new JsonNumber(m[0]);
   };

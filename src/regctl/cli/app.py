@@ -49,6 +49,7 @@ COMMANDS: dict[str, str] = {
     "rollback": "deploy",
     "resolve": "resolve_cmd",
     "candidates": "resolve_cmd",
+    "active": "resolve_cmd",
     "models": "client_cmds",
     "cost": "client_cmds",
     "doctor": "client_cmds",

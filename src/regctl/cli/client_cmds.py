@@ -9,8 +9,10 @@ error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -91,6 +93,20 @@ def _load(manifest: str | None) -> Any:
     return load_registry(manifest)
 
 
+@contextlib.contextmanager
+def errors_as_json(enabled: bool = True) -> Iterator[None]:
+    """On a client error, print ``{"error": {"code", "message"}}`` on stdout too (for
+    scripts: the stable code of docs/resolution.md), then let the CLI report it."""
+    from regctl.client.errors import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if enabled:
+            echo_json({"error": {"code": exc.code, "message": str(exc)}})
+        raise
+
+
 def echo_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
@@ -130,8 +146,9 @@ def models_cmd(
 ) -> None:
     """List the manifest's models."""
     fmt = deprecated_value("fmt", fmt, "text")
-    registry = load_registry(manifest, registry_dir, registry_env)
-    found = registry.models(provider, capability, active)
+    with errors_as_json(fmt == "json"):
+        registry = load_registry(manifest, registry_dir, registry_env)
+        found = registry.models(provider, capability, active)
     announce()
     if fmt == "json":
         _echo_json([m.as_dict() for m in found])
@@ -176,8 +193,9 @@ def cost_cmd(
     provider, model_id = split_model_ref(model_ref)
     model = f"{provider}/{model_id}"
     fmt = deprecated_value("fmt", fmt, "text")
-    registry = load_registry(manifest, registry_dir, registry_env)
-    usd = registry.cost(model, input_tokens, output_tokens, cached_tokens)
+    with errors_as_json(fmt == "json"):
+        registry = load_registry(manifest, registry_dir, registry_env)
+        usd = registry.cost(model, input_tokens, output_tokens, cached_tokens)
     announce()
     text = format(usd.normalize(), "f") if usd else "0"
     if fmt == "json":
@@ -239,9 +257,10 @@ def doctor_cmd(
     """
     from regctl.client import SecretError
 
-    registry = load_registry(manifest, registry_dir, registry_env)
-    for pid in personal:
-        registry.provider(pid)  # an unknown provider is an error (exit 3), not ignored
+    with errors_as_json(fmt == "json"):
+        registry = load_registry(manifest, registry_dir, registry_env)
+        for pid in personal:
+            registry.provider(pid)  # an unknown provider is an error (exit 3), not ignored
     ok_mark, bad_mark = _marks()
     checks: list[dict[str, Any]] = []
     for pid, provider in sorted(registry.providers.items()):
@@ -276,6 +295,9 @@ def doctor_cmd(
                 checks.append(
                     {"provider": pid, "status": "ok", "detail": detail, "source": key.source}
                 )
+    for c in checks:
+        # Whether an app may use the shared chain at all (docs/resolution.md, "Keys").
+        c["shared"] = registry.providers[c["provider"]].allow_shared_credentials
     failed = sum(1 for c in checks if c["status"] == "fail")
     announce()
     if fmt == "json":

@@ -8,20 +8,25 @@ user's language as well as into the JSON (whose text never changes with it).
 
 from __future__ import annotations
 
-import datetime as _dt
 import json
 from typing import Any
 
 import click
 
 from regctl.base import i18n
-from regctl.base.errors import UsageError
 from regctl.base.textsafe import safe_line
 from regctl.cli.app import main
-from regctl.cli.client_cmds import CLIENT_EXIT, echo_json, load_registry, manifest_option
+from regctl.cli.client_cmds import (
+    CLIENT_EXIT,
+    echo_json,
+    errors_as_json,
+    load_registry,
+    manifest_option,
+)
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce
 from regctl.cli.options import epilog
+from regctl.client.errors import BadQuery
 
 
 def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
@@ -31,9 +36,7 @@ def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
         name, sep, text = pair.partition("=")
         name = name.strip()
         if not name:
-            raise UsageError(
-                i18n.msg("--need expects NAME or NAME=VALUE, got '{value}'", value=pair)
-            )
+            raise BadQuery(i18n.msg("--need expects NAME or NAME=VALUE, got '{value}'", value=pair))
         if not sep or text.lower() in ("true", "yes"):
             needs[name] = True
         elif text.lower() in ("false", "no"):
@@ -42,7 +45,7 @@ def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
             try:
                 needs[name] = int(text) if text.isdigit() else float(text)
             except ValueError:
-                raise UsageError(
+                raise BadQuery(
                     i18n.msg(
                         "--need {name}= takes a number or true/false, got '{value}'",
                         name=name,
@@ -59,7 +62,7 @@ def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
     for pair in pairs:
         name, sep, text = pair.partition("=")
         if not sep or not name.strip():
-            raise UsageError(i18n.msg("--param expects NAME=VALUE, got '{value}'", value=pair))
+            raise BadQuery(i18n.msg("--param expects NAME=VALUE, got '{value}'", value=pair))
         try:
             value = json.loads(text)
         except ValueError:
@@ -106,15 +109,15 @@ def _query_options(fn: Any) -> Any:
         ),
         click.option(
             "--prefer",
-            type=click.Choice(["cheapest", "newest", "largest-context"]),
             default=None,
+            metavar="cheapest|newest|largest-context",
             help="Rank the candidates that meet the needs (default: resolution order).",
         ),
         click.option(
             "--scope",
-            type=click.Choice(["order", "all"]),
             default="order",
             show_default=True,
+            metavar="order|all",
             help="order: the resolution order; all: then every other enabled provider.",
         ),
         click.option(
@@ -122,8 +125,7 @@ def _query_options(fn: Any) -> Any:
         ),
         click.option(
             "--as-of",
-            "as_of",
-            type=click.DateTime(formats=["%Y-%m-%d"]),
+            "today",
             default=None,
             metavar="YYYY-MM-DD",
             help="The day deprecation dates are compared with [default: today, UTC].",
@@ -137,8 +139,6 @@ def _query_options(fn: Any) -> Any:
 
 def _ask(kw: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
     registry = load_registry(kw.pop("manifest"), kw.pop("registry_dir"), kw.pop("registry_env"))
-    as_of: _dt.datetime | None = kw.pop("as_of")
-    kw["today"] = as_of.date() if as_of is not None else None
     kw["needs"] = parse_needs(kw["needs"])
     kw["params"] = parse_params(kw["params"]) or None
     return registry, kw
@@ -166,12 +166,16 @@ def _warn(answers: list[Any]) -> None:
 def resolve_cmd(**kw: Any) -> None:
     """Print the model a call would use, as JSON (exit 3 when there is none).
 
+    On an error the JSON is {"error": {"code", "message"}} (the codes of
+    docs/resolution.md) and stderr has the one-line message.
+
     The contract is docs/resolution.md. "via" says which step chose the model
     (model, template, provider, default, fallback, scope); "warnings" what the
     caller should know (an inactive or deprecated pin, a capped max_tokens).
     """
-    registry, q = _ask(kw)
-    chosen = registry.resolve(**q)
+    with errors_as_json():
+        registry, q = _ask(kw)
+        chosen = registry.resolve(**q)
     announce()
     _warn([chosen])
     echo_json(chosen.as_dict())
@@ -188,8 +192,49 @@ def resolve_cmd(**kw: Any) -> None:
 def candidates_cmd(**kw: Any) -> None:
     """Print every answer `resolve` could give, best first, as a JSON list (the order a
     retry loop walks; empty when nothing can serve)."""
-    registry, q = _ask(kw)
-    found = registry.candidates(**q)
+    with errors_as_json():
+        registry, q = _ask(kw)
+        found = registry.candidates(**q)
     announce()
     _warn(found)
     echo_json([r.as_dict() for r in found])
+
+
+@main.command(
+    "active",
+    epilog=epilog(
+        [
+            "regctl active openai",
+            "regctl active anthropic -c vision --manifest build/prod.lock.json",
+        ],
+        CLIENT_EXIT,
+    ),
+)
+@click.argument("provider", shell_complete=complete_provider)
+@click.option("--capability", "-c", default="chat", show_default=True, help="Capability.")
+@manifest_option
+def active_cmd(
+    provider: str,
+    capability: str,
+    manifest: str | None,
+    registry_dir: str | None,
+    registry_env: str | None,
+) -> None:
+    """Print the provider's one active model for a capability, as JSON (exit 3 when it
+    has none: a disabled provider has none; the same as GET /v1/providers/P/active)."""
+    from regctl.base.i18n import msg
+    from regctl.client.errors import NoActiveModel
+
+    with errors_as_json():
+        registry = load_registry(manifest, registry_dir, registry_env)
+        model = registry.active_model(provider, capability)
+        if model is None:
+            raise NoActiveModel(
+                msg(
+                    "provider '{provider}' has no active model for capability '{capability}'",
+                    provider=provider,
+                    capability=capability,
+                )
+            )
+    announce()
+    echo_json(model.as_dict())

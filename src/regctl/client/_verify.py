@@ -75,7 +75,7 @@ class ManifestData:
         self._text = text
         self._start = start
         self._end = end
-        self._decoder = json.JSONDecoder(parse_constant=_no_constant)
+        self._decoder = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite)
 
     def model_entry(self, key: str) -> Any:
         """The raw entry for ``provider/model`` or ``None``; parses just that entry."""
@@ -119,9 +119,22 @@ def _no_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
 
 
+def _finite(text: str) -> float:
+    # "1e400" is valid JSON text but no number a manifest can mean: it would be inf,
+    # which the JavaScript reader (and any strict reader) cannot agree on.
+    value = float(text)
+    if value != value or value in (_INF, -_INF):
+        raise ValueError(f"number {text[:20]} is out of range")
+    return value
+
+
+_INF = float("inf")
+
+
 def loads(text: str | bytes) -> Any:
-    """Strict JSON: ``NaN``/``Infinity`` are refused (the manifest is strict JSON)."""
-    return json.loads(text, parse_constant=_no_constant)
+    """Strict JSON: ``NaN``/``Infinity`` and numbers beyond a float's range are refused
+    (the manifest is strict JSON, and every reader must read the same values)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
 
 
 def parse_manifest(data: bytes, source: str, expect_digest: str | None = None) -> ManifestData:
