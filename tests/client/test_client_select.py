@@ -208,4 +208,5 @@ def test_cli_resolve_with_needs(tmp_path: Path) -> None:
     assert proc.returncode == 3 and "no active model" in proc.stderr
     assert "Traceback" not in proc.stderr
     proc = run("--need", "context=lots")
-    assert proc.returncode == 2 and "--need context= takes a number" in proc.stderr
+    assert proc.returncode == 2 and "need 'context' takes a number" in proc.stderr
+    assert json.loads(proc.stdout)["error"]["code"] == "bad_request"

@@ -8,7 +8,6 @@ user's language as well as into the JSON (whose text never changes with it).
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import click
@@ -26,51 +25,7 @@ from regctl.cli.client_cmds import (
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce
 from regctl.cli.options import epilog
-from regctl.client.errors import BadQuery
-
-
-def parse_needs(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``--need context=150000 --need tools --need vision=false`` -> a ``needs`` mapping."""
-    needs: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, text = pair.partition("=")
-        name = name.strip()
-        if not name:
-            raise BadQuery(i18n.msg("--need expects NAME or NAME=VALUE, got '{value}'", value=pair))
-        if not sep or text.lower() in ("true", "yes"):
-            needs[name] = True
-        elif text.lower() in ("false", "no"):
-            needs[name] = False
-        else:
-            try:
-                needs[name] = int(text) if text.isdigit() else float(text)
-            except ValueError:
-                raise BadQuery(
-                    i18n.msg(
-                        "--need {name}= takes a number or true/false, got '{value}'",
-                        name=name,
-                        value=text,
-                    )
-                ) from None
-    return needs
-
-
-def parse_params(pairs: tuple[str, ...]) -> dict[str, Any]:
-    """``--param max_tokens=100 --param stop='"x"'``: each value is JSON when it parses
-    as JSON (a number, true, false, null, a quoted string), else the text itself."""
-    params: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, text = pair.partition("=")
-        if not sep or not name.strip():
-            raise BadQuery(i18n.msg("--param expects NAME=VALUE, got '{value}'", value=pair))
-        try:
-            value = json.loads(text)
-        except ValueError:
-            value = text
-        if isinstance(value, float) and value != value:  # NaN is no parameter
-            value = text
-        params[name.strip()] = value
-    return params
+from regctl.client.query import parse_needs, parse_params
 
 
 def _query_options(fn: Any) -> Any:
