@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import http.server
 import os
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from security_helpers import assert_clean_failure, capped_cli, capped_python
+from tests.hostile.peers import HostilePeer
 
-from regctl.client import ManifestNotFound, ManifestUnavailable, Registry, SecretFileError
+from regctl.client import ManifestNotFound, Registry, SecretFileError
 from regctl.client.secrets import resolve_secret
 from regctl.deploy.targets import TargetError
 from regctl.deploy.targets.file import FileTarget
-from regctl.deploy.targets.http import HttpTarget
-from regctl.io import safehttp, safeio
+from regctl.io import safeio
 from regctl.pipeline.source import load_registry
 
 # -- files ----------------------------------------------------------------------------
@@ -153,131 +151,24 @@ def test_file_target_fifo_device_and_history(tmp_path: Path) -> None:
         target.load_history(digest)
 
 
-# -- HTTP -----------------------------------------------------------------------------
-
-
-class _Hostile(http.server.BaseHTTPRequestHandler):
-    """Trickles, floods, redirects to file://, and loops, depending on the path."""
-
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    def _trickle_body(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", "100000")
-        self.end_headers()
-        try:
-            for _ in range(100_000):
-                self.wfile.write(b" ")
-                self.wfile.flush()
-                time.sleep(0.2)
-        except OSError:
-            pass
-
-    def do_GET(self) -> None:
-        path = self.path
-        if path == "/trickle-headers":
-            try:
-                self.wfile.write(b"HTTP/1.1 200 OK\r\n")
-                for _ in range(10_000):
-                    self.wfile.write(b"X: y\r\n")
-                    self.wfile.flush()
-                    time.sleep(0.2)
-            except OSError:
-                pass
-        elif path == "/trickle":
-            self._trickle_body()
-        elif path == "/huge":
-            self.send_response(200)
-            self.end_headers()  # no Content-Length: the cap must hold while reading
-            try:
-                chunk = b"x" * 65536
-                for _ in range(100_000):
-                    self.wfile.write(chunk)
-            except OSError:
-                pass
-            self.close_connection = True
-        elif path.startswith("/to-"):
-            self.send_response(302)
-            self.send_header(
-                "Location",
-                {
-                    "/to-file": "file:///etc/passwd",
-                    "/to-ftp": "ftp://127.0.0.1/x",
-                    "/to-loop": "/to-loop",
-                }[path],
-            )
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-        else:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-    def do_PUT(self) -> None:
-        self._trickle_body()
+# -- HTTP ----------------------------------------------------------------------------
+# Every network surface meets trickling, floods, redirects and wrong shapes in the
+# hostile-peer suite (tests/hostile); here, the flood in a memory-capped process.
 
 
 @pytest.fixture
-def hostile() -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Hostile)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def flood() -> Iterator[str]:
+    peer = HostilePeer("flood")
+    yield peer.origin
+    peer.close()
 
 
-@pytest.mark.parametrize("path", ["/trickle", "/trickle-headers"])
-def test_total_deadline_holds_against_trickling(hostile: str, path: str) -> None:
-    start = time.monotonic()
-    with pytest.raises(safehttp.Timeout):
-        safehttp.request("GET", hostile + path, timeout=1.5)
-    assert time.monotonic() - start < 3
-
-
-def test_body_cap_holds_while_reading(hostile: str) -> None:
-    with pytest.raises(safehttp.BodyTooLarge):
-        safehttp.request("GET", hostile + "/huge", timeout=10, max_bytes=1 << 20)
-
-
-@pytest.mark.parametrize("path", ["/to-file", "/to-ftp", "/to-loop"])
-def test_redirects_only_to_http(hostile: str, path: str) -> None:
-    with pytest.raises(safehttp.BadRedirect):
-        safehttp.request("GET", hostile + path, follow_redirects=True)
-
-
-def test_client_fetch_deadline_cap_and_redirects(hostile: str, tmp_path: Path) -> None:
-    start = time.monotonic()
-    with pytest.raises(ManifestUnavailable, match="timed out"):
-        Registry.load(hostile + "/trickle", timeout=1.5, cache=False)
-    assert time.monotonic() - start < 3
-    with pytest.raises(ManifestUnavailable, match="redirect"):
-        Registry.load(hostile + "/to-file", cache=False)
-    with pytest.raises(ManifestUnavailable, match="limit"):
-        Registry.load(hostile + "/huge", cache=tmp_path / "c.json")
-
-
-def test_client_url_flood_in_capped_memory(hostile: str, tmp_path: Path) -> None:
+def test_client_url_flood_in_capped_memory(flood: str, tmp_path: Path) -> None:
     code = (
         "import sys\nfrom regctl.client import Registry, ManifestError\n"
         "try:\n    Registry.load(sys.argv[1], timeout=4, cache=False)\n"
         "except ManifestError as e:\n    print('refused:', e)\n"
     )
-    proc, took = capped_python(code, hostile + "/huge", cwd=tmp_path, cap=512 * 1024**2)
+    proc, took = capped_python(code, flood + "/m.json", cwd=tmp_path, cap=512 * 1024**2)
     assert proc.returncode == 0, proc.stderr
     assert "refused" in proc.stdout and took < 5
-
-
-def test_http_target_deadline_and_cap(hostile: str) -> None:
-    start = time.monotonic()
-    target = HttpTarget(hostile + "/trickle", timeout=1.0, retries=0)
-    with pytest.raises(TargetError, match="timed out"):
-        target.read()
-    assert time.monotonic() - start < 3
-    big = HttpTarget(hostile + "/huge", retries=0, max_bytes=1 << 20)
-    with pytest.raises(TargetError, match="limit"):
-        big.read()

@@ -10,7 +10,8 @@ import pytest
 from tests.security.security_helpers import GIB, capped_python
 
 from regctl.client import _etcd
-from regctl.client._fetch import TooLargeGzip, gunzip_bounded
+from regctl.client._fetch import MAX_MANIFEST_BYTES
+from regctl.io.gz import TooLargeGzip, gunzip_bounded
 
 INFLATED = 2 * GIB
 
@@ -59,12 +60,15 @@ def test_client_refuses_a_gzip_bomb_within_a_memory_cap(bomb: Path, tmp_path: Pa
 
 def test_etcd_chunks_that_inflate_past_the_cap_are_a_layout_error(bomb: Path) -> None:
     data = bomb.read_bytes()
-    kvs = [{"key": _etcd.b64("m/chunks/0000"), "value": base64.b64encode(data).decode()}]
+    answer = {
+        "kvs": [{"key": _etcd.b64("m/chunks/0000"), "value": base64.b64encode(data).decode()}]
+    }
+    kvs = _etcd.kvs_of(answer)
     pointer = {"regctl": 1, "digest": "sha256:" + "0" * 64, "chunks": 1, "size": 2, "sha256": ""}
     with pytest.raises(_etcd.EtcdLayoutError, match="more than"):
-        _etcd.assemble(pointer, kvs)
+        _etcd.assemble(pointer, kvs, MAX_MANIFEST_BYTES)
     with pytest.raises(_etcd.EtcdLayoutError, match="more than"):
-        _etcd.unpack_unchecked(kvs)
+        _etcd.unpack_unchecked(kvs, MAX_MANIFEST_BYTES)
 
 
 def test_bounded_gunzip_keeps_ordinary_data_and_multi_member_files() -> None:

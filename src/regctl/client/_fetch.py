@@ -20,6 +20,9 @@ from typing import Any
 
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
 from regctl.io import safeio
+from regctl.io.gz import TooLargeGzip, gunzip_bounded
+
+__all__ = ["TooLargeGzip", "gunzip_bounded"]  # re-exported: the bounded gunzip lives in io.gz
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 """The largest manifest read from a file or URL (a 10,000-model manifest is ~15 MB)."""
@@ -52,31 +55,6 @@ def is_url(source: str) -> bool:
 def is_remote(source: str) -> bool:
     """Whether ``source`` is fetched over the network (and gets a last-known-good cache)."""
     return source.startswith(("http://", "https://", "s3://", "etcd://", "etcds://"))
-
-
-class TooLargeGzip(ValueError):
-    """Compressed data that would decompress to more than the limit (a gzip bomb)."""
-
-
-def gunzip_bounded(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
-    """Decompress gzip ``data`` without ever holding more than ``limit`` bytes of output.
-
-    ``gzip.decompress`` inflates everything first: a 1 MB bomb becomes 1 GB in memory
-    before any size check. Here output is pulled at most ``limit + 1`` bytes at a time
-    and the first byte over the limit ends it. Raises :class:`TooLargeGzip`, or
-    ``zlib.error``/``EOFError`` for data that is not (complete) gzip.
-    """
-    out = bytearray()
-    rest = data
-    while rest:
-        d = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
-        out += d.decompress(rest, limit + 1 - len(out))
-        if len(out) > limit or d.unconsumed_tail:
-            raise TooLargeGzip(f"decompresses to more than {limit:,} bytes (the limit)")
-        if not d.eof:
-            raise EOFError("compressed data ended early")
-        rest = d.unused_data  # a further gzip member (gzip allows several)
-    return bytes(out)
 
 
 def maybe_gunzip(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
@@ -219,22 +197,29 @@ def _fallback(source: str, cache: str | None, reason: str) -> Fetched:
 
 
 def fetch_etcd(source: str, *, timeout: float, cache: str | None, stamp: Any = None) -> Fetched:
-    """Read the manifest an ``etcd://`` target deployed; ``stamp`` is its pointer's revision."""
+    """Read the manifest an ``etcd://`` target deployed; ``stamp`` is its pointer's revision.
+
+    ``timeout`` bounds the whole read (authentication, the pointer, the chunks).
+    """
+    import time
+
     from regctl.client import _etcd
 
     try:
         base, key = _etcd.parse_uri(source)
     except ValueError as exc:
         raise ManifestError(str(exc)) from None
+    shown = _etcd.redact(source)
+    deadline = time.monotonic() + timeout
     try:
-        data, rev = _etcd.read(base, key, timeout, _etcd.auth_headers(base, timeout))
+        gw = _etcd.Gateway(base, timeout=timeout, deadline=deadline)
+        data, rev = gw.read(key, MAX_MANIFEST_BYTES)
     except _etcd.EtcdLayoutError as exc:
-        return _fallback(source, cache, f"incomplete manifest in etcd: {exc}")
-    except (OSError, ValueError) as exc:
-        inner = getattr(exc, "reason", exc)
-        return _fallback(source, cache, f"{type(inner).__name__}: {inner}")
+        return _fallback(shown, cache, f"incomplete manifest in etcd: {exc}")
+    except _etcd.EtcdError as exc:
+        return _fallback(shown, cache, str(exc))
     if data is None:
-        raise ManifestNotFound(f"manifest {source} not found (no key {key})")
+        raise ManifestNotFound(f"manifest {shown} not found (no key {key})")
     if stamp is not None and rev == stamp:
         return Fetched(None, rev)
     return Fetched(data, rev)

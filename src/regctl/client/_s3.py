@@ -1,37 +1,38 @@
-"""``s3://BUCKET/KEY`` manifest sources: a conditional GET signed by botocore.
+"""``s3://BUCKET/KEY`` manifest sources: a conditional GET signed by botocore, sent bounded.
 
 A watcher polls its source every second or so, so a poll must be cheap. boto3's full
 request pipeline (event hooks, parameter validation, response parsing, an exception
 object for every 304) costs about 1.7 ms of CPU per poll; signing the same request with
 botocore's ``S3SigV4Auth`` (reused for two minutes: a poll repeats the same request) and
-sending it over a kept-alive ``http.client`` connection costs about 0.2 ms
-(bench/README.md, "Fleet propagation"). Credentials still come from
-botocore's standard chain (environment, profile, web identity, instance role); regctl
-never reads them itself. botocore is imported only when an ``s3://`` source is used.
+sending it with :func:`regctl.io.safehttp.request` over a kept-alive connection costs
+about 0.2 ms (bench/README.md, "Fleet propagation"). The exchange has a total deadline
+(a store trickling bytes cannot stretch ``timeout``) and a body cap enforced while
+reading. Credentials still come from botocore's standard chain (environment, profile,
+web identity, instance role); regctl never reads them itself. botocore is imported
+only when an ``s3://`` source is used.
 
 Endpoint: ``?endpoint=URL`` on the source, else ``AWS_ENDPOINT_URL_S3`` /
 ``AWS_ENDPOINT_URL``, else AWS (``https://s3.REGION.amazonaws.com``), always with
-path-style addressing, which every S3-compatible store accepts.
+path-style addressing, which every S3-compatible store accepts. It is parsed once by
+:func:`regctl.io.urls.parse`; the request is signed for, and sent to, that endpoint.
 """
 
 from __future__ import annotations
 
-import http.client
 import os
 import re
-import ssl
 import threading
 import time
-import urllib.parse
 from typing import Any
 
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
+from regctl.io import safehttp, tls, urls
 
 #: Seconds a signed request is reused (S3 accepts a signature for 15 minutes; credentials
 #: from a refreshing source are looked at again when it is re-signed).
 RESIGN_AFTER = 120.0
 #: The error code of an S3 error document (<Error><Code>NoSuchKey</Code>...)
-_CODE = re.compile(rb"<Code>([^<]{1,64})</Code>")
+_CODE = re.compile(rb"<Code>([A-Za-z0-9._-]{1,64})</Code>")
 
 
 class Unavailable(Exception):
@@ -39,14 +40,17 @@ class Unavailable(Exception):
 
 
 class S3Source:
-    """One ``s3://`` source with its signer and one kept-alive connection."""
+    """One ``s3://`` source with its signer (the connection is kept by safehttp's pool)."""
 
     def __init__(self, source: str, timeout: float) -> None:
-        parts = urllib.parse.urlsplit(source)
-        options = {k: v[-1] for k, v in urllib.parse.parse_qs(parts.query).items()}
-        self.bucket, self.key = parts.netloc, parts.path.lstrip("/")
-        if not self.bucket or not self.key:
-            raise ManifestError(f"bad S3 source {source!r}: use s3://BUCKET/KEY")
+        try:
+            parts = urls.parse_store(source, ("s3",))
+        except urls.BadUrl as exc:
+            raise ManifestError(f"bad S3 source: {exc}") from None
+        options = parts.options
+        self.bucket, self.key = parts.authority, parts.path
+        if not self.bucket or not self.key or "@" in self.bucket:
+            raise ManifestError(f"bad S3 source {urls.redact(source)!r}: use s3://BUCKET/KEY")
         try:
             import botocore.session
         except ImportError:
@@ -61,35 +65,27 @@ class S3Source:
             or os.environ.get("AWS_ENDPOINT_URL")
             or f"https://s3.{self.region}.amazonaws.com"
         )
-        ep = urllib.parse.urlsplit(endpoint)
-        if ep.scheme not in ("http", "https") or not ep.hostname:
-            raise ManifestError(f"bad S3 endpoint {endpoint!r}: use http(s)://HOST[:PORT]")
-        self.scheme, self.host, self.port = ep.scheme, ep.hostname, ep.port
-        self.base = f"{ep.scheme}://{ep.netloc}"
-        quoted = urllib.parse.quote(f"{self.bucket}/{self.key}", safe="/~")
-        self.path = f"{ep.path.rstrip('/')}/{quoted}"
-        self._conn: http.client.HTTPConnection | None = None
+        try:
+            ep = urls.parse(endpoint)
+            quoted = urls.quote_path(f"{self.bucket}/{self.key}")
+            self.endpoint = ep.with_target(f"{ep.path.rstrip('/')}/{quoted}")
+            self.ssl_context = tls.context(os.environ.get("AWS_CA_BUNDLE") or None)
+        except (urls.BadUrl, tls.TlsError) as exc:
+            raise ManifestError(f"bad S3 endpoint for {urls.redact(source)}: {exc}") from None
         self._signed: dict[str | None, tuple[float, dict[str, str]]] = {}
-        self._lock = threading.Lock()  # one connection, possibly shared by watchers
-
-    def _connect(self) -> http.client.HTTPConnection:
-        if self.scheme == "https":
-            ctx = ssl.create_default_context(cafile=os.environ.get("AWS_CA_BUNDLE") or None)
-            return http.client.HTTPSConnection(
-                self.host, self.port, timeout=self.timeout, context=ctx
-            )
-        return http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
+        self._lock = threading.Lock()  # the signature cache, possibly shared by watchers
 
     def _headers(self, stamp: str | None) -> dict[str, str]:
         # A signature stays valid for 15 minutes (X-Amz-Date), and a poll repeats the same
         # request, so one is reused for a while instead of re-signed every second.
         now = time.monotonic()
-        cached = self._signed.get(stamp)
-        if cached is not None and now - cached[0] < RESIGN_AFTER:
-            return cached[1]
-        headers = self._sign(stamp)
-        self._signed = {stamp: (now, headers)}
-        return headers
+        with self._lock:
+            cached = self._signed.get(stamp)
+            if cached is not None and now - cached[0] < RESIGN_AFTER:
+                return cached[1]
+            headers = self._sign(stamp)
+            self._signed = {stamp: (now, headers)}
+            return headers
 
     def _sign(self, stamp: str | None) -> dict[str, str]:
         headers = {"If-None-Match": stamp} if stamp else {}
@@ -98,39 +94,29 @@ class S3Source:
         from botocore.auth import S3SigV4Auth
         from botocore.awsrequest import AWSRequest
 
-        request = AWSRequest(method="GET", url=self.base + self.path, headers=headers)
+        request = AWSRequest(method="GET", url=self.endpoint.url, headers=headers)
         # get_frozen_credentials() refreshes expiring ones (web identity, instance roles)
         S3SigV4Auth(self.credentials.get_frozen_credentials(), "s3", self.region).add_auth(request)
-        return dict(request.headers.items())
+        return {str(k): str(v) for k, v in request.headers.items()}
 
-    def get(self, stamp: str | None, max_bytes: int) -> tuple[int, bytes, str | None]:
-        """``(status, body, etag)``; one retry on a fresh connection if a kept one broke."""
-        with self._lock:
-            for attempt in (1, 2):
-                try:
-                    if self._conn is None:
-                        self._conn = self._connect()
-                    self._conn.request("GET", self.path, headers=self._headers(stamp))
-                    resp = self._conn.getresponse()
-                    body = resp.read(max_bytes + 1)
-                    if len(body) > max_bytes:
-                        self._close()
-                        raise ManifestError(
-                            f"manifest {self.source} is over the {max_bytes:,}-byte limit"
-                        )
-                    if not resp.isclosed():
-                        resp.read()  # drain, so the connection can be kept
-                    return resp.status, body, resp.getheader("ETag")
-                except (OSError, http.client.HTTPException) as exc:
-                    self._close()
-                    if attempt == 2:
-                        raise Unavailable(f"{type(exc).__name__}: {exc}") from None
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def _close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+    def get(self, stamp: str | None, max_bytes: int) -> safehttp.Response:
+        """One bounded GET (conditional on ``stamp``); raises :class:`Unavailable`."""
+        try:
+            return safehttp.request(
+                "GET",
+                self.endpoint,
+                headers=self._headers(stamp),
+                timeout=self.timeout,
+                max_bytes=max_bytes,
+                keep_alive=True,
+                ssl_context=self.ssl_context,
+            )
+        except safehttp.BodyTooLarge:
+            raise ManifestError(
+                f"manifest {urls.redact(self.source)} is over the {max_bytes:,}-byte limit"
+            ) from None
+        except safehttp.HttpError as exc:
+            raise Unavailable(str(exc).removeprefix(self.endpoint.shown + ": ")) from None
 
 
 _SOURCES: dict[tuple[str, float], S3Source] = {}
@@ -149,15 +135,17 @@ def source_for(source: str, timeout: float) -> S3Source:
 def fetch(source: str, stamp: Any, timeout: float, max_bytes: int) -> tuple[bytes | None, Any]:
     """``(data, etag)``, ``(None, stamp)`` when unchanged; raises for 4xx, :class:`Unavailable`."""
     s3 = source_for(source, timeout)
-    status, body, etag = s3.get(stamp if isinstance(stamp, str) else None, max_bytes)
+    resp = s3.get(stamp if isinstance(stamp, str) else None, max_bytes)
+    status = resp.status
     if status == 304:
         return None, stamp
     if status == 200:
-        return body, etag
-    match = _CODE.search(body)
-    code = match.group(1).decode("ascii", "replace") if match else "error"
+        return resp.body, resp.headers.get("etag")
+    match = _CODE.search(resp.body[:65536])
+    code = match.group(1).decode("ascii") if match else "error"
+    shown = urls.redact(source)
     if status == 404:
-        raise ManifestNotFound(f"manifest {source} not found ({code})")
+        raise ManifestNotFound(f"manifest {shown} not found ({code})")
     if status < 500:
-        raise ManifestUnavailable(f"cannot fetch manifest {source}: {code} (HTTP {status})")
+        raise ManifestUnavailable(f"cannot fetch manifest {shown}: {code} (HTTP {status})")
     raise Unavailable(f"{code} (HTTP {status})")

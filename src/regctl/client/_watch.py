@@ -12,27 +12,26 @@ revision seen so no change is missed.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import socket
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from regctl.io.stream import Stream
+
 
 class Stopper(threading.Event):
-    """A stop flag that also breaks a blocking read on the watch stream's socket."""
+    """A stop flag that also ends a blocking read on the watch stream."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.sock: socket.socket | None = None
+        self.stream: Stream | None = None
 
     def set(self) -> None:
         super().set()
-        sock = self.sock
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        stream = self.stream
+        if stream is not None:
+            stream.abort()
 
 
 def poll_loop(refresh: Callable[[], object], stop: Stopper, interval: float) -> None:
@@ -69,7 +68,7 @@ def etcd_loop(
             resume = False
             refresh()
             continue
-        except (OSError, ValueError):
+        except Exception:  # a broken stream or any hostile answer: poll instead, never die
             pass
         resume = True
         if stop.is_set():
@@ -80,55 +79,48 @@ def etcd_loop(
         backoff = min(backoff * 2, interval)
 
 
-def _events(
-    base: str, key: str, rev: int | None, stop: Stopper, timeout: float
-) -> Iterator[dict[str, Any]]:
-    import http.client
-    from urllib.parse import urlsplit
+def _result(line: bytes) -> dict[str, Any]:
+    """The ``result`` object of one watch line; any other shape ends the stream."""
+    from regctl.io import jsondoc
 
+    doc = jsondoc.loads(line, "a watch event")
+    result = doc.get("result") if isinstance(doc, dict) else None
+    if not isinstance(result, dict):
+        raise jsondoc.BadJson("a watch event has no result object")
+    return result
+
+
+def _events(
+    base: Any, key: str, rev: int | None, stop: Stopper, timeout: float
+) -> Iterator[dict[str, Any]]:
     from regctl.client import _etcd
 
-    parts = urlsplit(base)
-    conn: http.client.HTTPConnection
-    if parts.scheme == "https":
-        conn = http.client.HTTPSConnection(
-            parts.hostname or "", parts.port, timeout=timeout, context=_etcd.tls_context()
-        )
-    else:
-        conn = http.client.HTTPConnection(parts.hostname or "", parts.port, timeout=timeout)
-    headers = {"Content-Type": "application/json", **_etcd.auth_headers(base, timeout)}
+    gateway = _etcd.Gateway(base, timeout=timeout)
+    headers = {"Content-Type": "application/json", **gateway.auth_headers()}
     create: dict[str, Any] = {"key": _etcd.b64(key)}
     if rev:
         create["start_revision"] = str(rev + 1)
+    stream = Stream(base.with_target(_etcd.GATEWAY + "/watch"), _etcd.tls_context())
+    stop.stream = stream
     try:
-        conn.connect()
-        sock = conn.sock
-        assert sock is not None
-        stop.sock = sock
         if stop.is_set():
             return
-        conn.request(
-            "POST", _etcd.GATEWAY + "/watch", json.dumps({"create_request": create}), headers
+        stream.open(
+            "POST",
+            headers=headers,
+            body=json.dumps({"create_request": create}).encode("utf-8"),
+            timeout=timeout,
         )
-        resp = conn.getresponse()
-        if resp.status != 200:
-            raise OSError(f"watch answered HTTP {resp.status}")
-        # Connected: from now on wait for events without a read timeout; keepalive
-        # probes (not polling) detect a server that disappeared without closing.
-        sock.settimeout(None)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-        for opt, value in (("TCP_KEEPIDLE", 10), ("TCP_KEEPINTVL", 5), ("TCP_KEEPCNT", 3)):
-            if hasattr(socket, opt):
-                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, opt), value)
-        while not stop.is_set():
-            line = resp.readline()
-            if not line:
-                return  # the server closed the stream
-            result = json.loads(line).get("result") or {}
+        if stream.status != 200:
+            raise OSError(f"watch answered HTTP {stream.status}")
+        for line in stream.lines():
+            if stop.is_set():
+                return
+            result = _result(line)
             if result.get("compact_revision") or result.get("canceled"):
                 raise _Compacted()
             if result.get("events"):
                 yield result
     finally:
-        stop.sock = None
-        conn.close()
+        stop.stream = None
+        stream.close()

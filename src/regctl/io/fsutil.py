@@ -1,11 +1,13 @@
-"""Atomic file writes: a reader sees the old bytes or the new bytes, never a mix."""
+"""Writes: atomic replacement (a reader sees the old bytes or the new, never a mix) and
+appending a line to a log that a pull request may have replaced with a FIFO or device."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 
@@ -60,3 +62,51 @@ def fsync_dir(folder: Path) -> None:
         pass
     finally:
         os.close(dfd)
+
+
+class AppendError(OSError):
+    """The log cannot be appended to; ``strerror`` is a one-line reason without the path."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(0, reason)
+
+
+@contextlib.contextmanager
+def appending(path: str | Path) -> Iterator[Callable[[bytes], None]]:
+    """Open ``path`` (created if missing) to append whole lines; yields ``append(line)``.
+
+    Only a regular file is appended to, checked after opening: a symlink is refused
+    (``O_NOFOLLOW``), a FIFO opens without blocking (``O_NONBLOCK``) and is refused, so
+    is a device. Opening first lets a caller check the log before it changes anything
+    else. A line is started afresh when a killed writer left a torn last line, and is
+    fsynced.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_APPEND | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as exc:
+        if os.path.islink(path):
+            raise AppendError("is a symlink; regctl does not write through symlinks") from None
+        if os.path.isdir(path):
+            raise AppendError("is a directory, not a regular file") from None
+        raise AppendError(exc.strerror or type(exc).__name__) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            from regctl.io.safeio import describe_mode
+
+            raise AppendError(f"is {describe_mode(mode)}, not a regular file")
+
+        def append(line: bytes) -> None:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                line = b"\n" + line
+            view = memoryview(line)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+
+        yield append
+    finally:
+        os.close(fd)

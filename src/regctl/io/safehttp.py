@@ -1,32 +1,37 @@
 """One bounded HTTP exchange: a total deadline, a body cap, redirects only to http(s).
 
-Standard library only (the runtime client fetches manifests with it; the HTTP
-deploy target uses it too). Socket timeouts bound each ``recv``, not the whole
-request: a server that trickles one byte a second keeps every read "alive" and
-stretches a 10 s timeout to hours. Here a watchdog timer shuts the socket down
-when the total deadline passes, whatever phase the exchange is in (headers or
-body), and the body is read in chunks against a size cap. A redirect is followed
-only to ``http://`` or ``https://`` (never ``file:``, ``ftp:``...), at most
-:data:`MAX_REDIRECTS` times, and only when the caller allows it.
+Standard library only (the runtime client fetches manifests with it; the deploy
+targets and the S3 and etcd adapters send through it too). Every URL is parsed by
+:mod:`regctl.io.urls`, and the connection goes to the :class:`~regctl.io.urls.Endpoint`'s
+host and port: the same parsed result a policy decided on. A watchdog
+(:mod:`regctl.io.deadline`) shuts the socket down when the total deadline passes,
+whatever phase the exchange is in (connect, send, headers or body), and the body is
+read in chunks against a size cap (a ``Content-Length`` over the cap is refused
+before reading). A redirect is followed only when the caller allows it, only to
+``http://`` or ``https://`` (never ``file:``, never from https down to http), at most
+:data:`MAX_REDIRECTS` times; a redirect to another origin drops the credential
+headers (``Authorization``, ``Cookie``, ``Proxy-Authorization``), as curl does.
 
-Errors are :class:`HttpError` subclasses with one-line messages that name the
-URL without its query string (it may hold a credential) and never a body.
+Errors are :class:`HttpError` subclasses with one-line messages that name the URL
+without user info or query string (either may hold a credential) and never a body.
 """
 
 from __future__ import annotations
 
-import contextlib
-import heapq
 import http.client
-import itertools
+import re
 import socket
+import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from regctl.io import urls
+from regctl.io.deadline import Watchdog
+
 __all__ = [
+    "BadAnswer",
     "BadRedirect",
     "BodyTooLarge",
     "ConnectFailed",
@@ -41,6 +46,9 @@ MAX_REDIRECTS = 5
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 _REDIRECTS = (301, 302, 303, 307, 308)
 _CHUNK = 64 * 1024
+#: Headers that never follow a redirect to another origin.
+_CREDENTIAL_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 class HttpError(Exception):
@@ -56,11 +64,15 @@ class BodyTooLarge(HttpError):
 
 
 class BadRedirect(HttpError):
-    """A redirect to a scheme other than http(s), a loop, or too many hops."""
+    """A redirect to a scheme other than http(s), a downgrade, a loop, or too many hops."""
 
 
 class ConnectFailed(HttpError):
     """No connection (refused, unreachable, TLS failure, connection dropped)."""
+
+
+class BadAnswer(HttpError):
+    """The server's answer is not HTTP (a garbled status line, headers too long or too many)."""
 
 
 @dataclass
@@ -76,166 +88,130 @@ class Response:
 
 def redact_url(url: str) -> str:
     """``url`` without user info and query string: safe to print."""
+    return urls.redact(url)
+
+
+def endpoint(url: str | urls.Endpoint) -> urls.Endpoint:
+    """``url`` parsed by :func:`regctl.io.urls.parse` (user info allowed, never sent)."""
+    if isinstance(url, urls.Endpoint):
+        return url
     try:
-        parts = urllib.parse.urlsplit(url)
-    except ValueError:
-        return "<unparsable URL>"
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    query = "?…" if parts.query else ""
-    return urllib.parse.urlunsplit((parts.scheme, host, parts.path, "", "")) + query
-
-
-class _Watchdog:
-    """Shuts the connection's socket down at the deadline (unblocks any pending recv).
-
-    All watchdogs share one daemon thread (:class:`_Reaper`): a watcher polling every
-    second would otherwise start a thread per request, which costs more CPU than the
-    request itself.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.fired = False
-        self.cancelled = False
-        self.conn: http.client.HTTPConnection | None = None
-        _REAPER.add(time.monotonic() + max(seconds, 0.0), self)
-
-    def fire(self) -> None:
-        if self.cancelled:
-            return
-        self.fired = True
-        conn = self.conn
-        sock = conn.sock if conn is not None else None
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
-
-    def cancel(self) -> None:
-        self.cancelled = True  # the reaper drops it when its deadline comes
-
-
-class _Reaper:
-    """One thread that fires watchdogs at their deadlines (a heap ordered by deadline)."""
-
-    def __init__(self) -> None:
-        self._cv = threading.Condition()
-        self._heap: list[tuple[float, int, _Watchdog]] = []
-        self._seq = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def add(self, when: float, dog: _Watchdog) -> None:
-        with self._cv:
-            heapq.heappush(self._heap, (when, next(self._seq), dog))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="regctl-http-deadlines", daemon=True
-                )
-                self._thread.start()
-            elif self._heap[0][2] is dog:
-                self._cv.notify()  # an earlier deadline than the one being waited for
-
-    def _run(self) -> None:
-        while True:
-            with self._cv:
-                while not self._heap:
-                    self._cv.wait()
-                when, _, dog = self._heap[0]
-                delay = when - time.monotonic()
-                if delay > 0:
-                    self._cv.wait(delay)
-                    continue
-                heapq.heappop(self._heap)
-            dog.fire()
-
-
-_REAPER = _Reaper()
+        return urls.parse(url, allow_userinfo=True)
+    except urls.BadUrl as exc:
+        raise HttpError(f"{urls.redact(url)}: {exc}") from None
 
 
 def request(
     method: str,
-    url: str,
+    url: str | urls.Endpoint,
     *,
     headers: Mapping[str, str] | None = None,
     body: bytes | None = None,
     timeout: float = 10.0,
+    deadline: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     follow_redirects: bool = False,
     keep_alive: bool = False,
+    ssl_context: ssl.SSLContext | None = None,
 ) -> Response:
     """Send one request (following http(s) redirects if asked) and read the whole answer.
 
-    ``timeout`` is the total deadline in seconds for everything, redirects included.
-    A 3xx answer is returned as is when ``follow_redirects`` is false. ``keep_alive``
-    keeps the connection open for the next request to the same host (a watcher polling
-    every second saves a TCP connect and close per poll); a kept connection the server
-    has closed meanwhile is replaced once, transparently.
+    ``timeout`` is the total deadline in seconds for everything, redirects included;
+    ``deadline`` (a ``time.monotonic()`` value) ends it earlier when several exchanges
+    share one budget. A 3xx answer is returned as is when ``follow_redirects`` is false.
+    ``keep_alive`` keeps the connection open for the next request to the same origin
+    (a watcher polling every second saves a TCP connect and close per poll); a kept
+    connection the server has closed meanwhile is replaced once, transparently.
     """
-    deadline = time.monotonic() + timeout
+    ep = first = endpoint(url)
+    end = time.monotonic() + timeout
+    if deadline is not None:
+        end = min(end, deadline)
+    sent = dict(headers or {})
     seen: list[str] = []
-    current = url
     while True:
-        resp = _once(method, current, headers or {}, body, deadline, timeout, max_bytes, keep_alive)
+        resp = _once(method, ep, sent, body, end, timeout, max_bytes, keep_alive, ssl_context)
         if not follow_redirects or resp.status not in _REDIRECTS:
             return resp
         location = resp.headers.get("location")
         if not location:
             return resp
-        target = urllib.parse.urljoin(current, location)
-        scheme = urllib.parse.urlsplit(target).scheme.lower()
-        if scheme not in ("http", "https"):
-            raise BadRedirect(
-                f"{redact_url(url)} redirects to a {scheme or 'relative'}: URL;"
-                " only http(s) redirects are followed"
-            )
-        seen.append(current)
-        if target in seen or len(seen) > MAX_REDIRECTS:
-            raise BadRedirect(f"{redact_url(url)}: redirect loop or more than {MAX_REDIRECTS} hops")
-        current = target
+        seen.append(ep.url)
+        nxt = _redirect(ep, location, shown=first.shown)
+        if nxt.url in seen or len(seen) > MAX_REDIRECTS:
+            raise BadRedirect(f"{first.shown}: redirect loop or more than {MAX_REDIRECTS} hops")
+        if not nxt.same_origin(ep):
+            sent = {k: v for k, v in sent.items() if k.lower() not in _CREDENTIAL_HEADERS}
+        ep = nxt
         if resp.status == 303 or (resp.status in (301, 302) and method == "POST"):
             method, body = "GET", None
 
 
+def _redirect(current: urls.Endpoint, location: str, *, shown: str) -> urls.Endpoint:
+    """The endpoint a ``Location`` names, resolved against ``current`` and parsed strictly."""
+    if location.startswith("//"):
+        location = f"{current.scheme}:{location}"
+    elif location.startswith("/"):
+        location = current.origin + location
+    elif location.startswith("?"):
+        location = current.origin + (current.path or "/") + location
+    elif not _ABSOLUTE.match(location):
+        folder = (current.path or "/").rsplit("/", 1)[0]
+        location = f"{current.origin}{folder}/{location}"
+    scheme = location.split(":", 1)[0].lower()
+    if scheme not in ("http", "https"):
+        raise BadRedirect(
+            f"{shown} redirects to a {scheme}: URL; only http(s) redirects are followed"
+        )
+    try:
+        nxt = urls.parse(location)
+    except urls.BadUrl as exc:
+        raise BadRedirect(f"{shown} redirects to a URL regctl refuses: {exc}") from None
+    if current.scheme == "https" and nxt.scheme == "http":
+        raise BadRedirect(f"{shown} redirects from https to plain http; not followed")
+    return nxt
+
+
+_PoolKey = tuple[str, str, int, int]
+
+
 def _once(
     method: str,
-    url: str,
+    ep: urls.Endpoint,
     headers: Mapping[str, str],
     body: bytes | None,
     deadline: float,
     timeout: float,
     max_bytes: int,
-    keep_alive: bool = False,
+    keep_alive: bool,
+    ctx: ssl.SSLContext | None,
 ) -> Response:
-    if keep_alive:
+    if not keep_alive:
+        return _exchange(method, ep, headers, body, deadline, timeout, max_bytes, None, None, ctx)
+    key: _PoolKey = (ep.scheme, ep.host, ep.port, id(ctx) if ctx is not None else 0)
+    kept = _POOL.take(key)
+    if kept is not None:
         try:
-            parts = urllib.parse.urlsplit(url)
-            key = (parts.scheme, parts.hostname or "", parts.port)
-        except ValueError:
-            key = None
-        kept = _POOL.take(key) if key is not None else None
-        if kept is not None:
-            try:
-                return _exchange(
-                    method, url, headers, body, deadline, timeout, max_bytes, kept, key
-                )
-            except ConnectFailed:
-                pass  # the server closed the kept connection: once more on a new one
-        return _exchange(method, url, headers, body, deadline, timeout, max_bytes, None, key)
-    return _exchange(method, url, headers, body, deadline, timeout, max_bytes, None, None)
+            return _exchange(
+                method, ep, headers, body, deadline, timeout, max_bytes, kept, key, ctx
+            )
+        except ConnectFailed:
+            pass  # the server closed the kept connection: once more on a new one
+    return _exchange(method, ep, headers, body, deadline, timeout, max_bytes, None, key, ctx)
 
 
 class _Pool:
-    """At most one idle kept-alive connection per (scheme, host, port)."""
+    """At most one idle kept-alive connection per origin (and TLS context)."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._idle: dict[tuple[str, str, int | None], http.client.HTTPConnection] = {}
+        self._idle: dict[_PoolKey, http.client.HTTPConnection] = {}
 
-    def take(self, key: tuple[str, str, int | None]) -> http.client.HTTPConnection | None:
+    def take(self, key: _PoolKey) -> http.client.HTTPConnection | None:
         with self._lock:
             return self._idle.pop(key, None)
 
-    def give(self, key: tuple[str, str, int | None], conn: http.client.HTTPConnection) -> None:
+    def give(self, key: _PoolKey, conn: http.client.HTTPConnection) -> None:
         with self._lock:
             old = self._idle.pop(key, None)
             self._idle[key] = conn
@@ -246,44 +222,81 @@ class _Pool:
 _POOL = _Pool()
 
 
+def connection(
+    ep: urls.Endpoint, timeout: float, ctx: ssl.SSLContext | None = None
+) -> http.client.HTTPConnection:
+    """An unconnected ``http.client`` connection to exactly ``ep``'s host and port."""
+    if ep.scheme == "https":
+        return http.client.HTTPSConnection(
+            ep.host, ep.port, timeout=timeout, context=ctx or _default_context()
+        )
+    return http.client.HTTPConnection(ep.host, ep.port, timeout=timeout)
+
+
+_DEFAULT_CTX: list[ssl.SSLContext] = []
+
+
+def _default_context() -> ssl.SSLContext:
+    if not _DEFAULT_CTX:  # loading the system's CA store costs ~10 ms: once per process
+        _DEFAULT_CTX.append(ssl.create_default_context())
+    return _DEFAULT_CTX[0]
+
+
+def failure(exc: BaseException, shown: str, timeout: float, fired: bool) -> HttpError:
+    """The :class:`HttpError` for an exception raised by ``http.client`` or the socket."""
+    if fired or isinstance(exc, TimeoutError):
+        return Timeout(f"{shown}: timed out after {timeout:g} s")
+    if isinstance(exc, http.client.LineTooLong):
+        return BadAnswer(f"{shown}: the answer has a header line over 64 KiB")
+    if isinstance(exc, ConnectionRefusedError):
+        return ConnectFailed(f"{shown}: connection refused")
+    if isinstance(exc, socket.gaierror):
+        return ConnectFailed(f"{shown}: host not found")
+    if isinstance(exc, ValueError):  # a header value http.client refuses to send
+        return HttpError(f"{shown}: the request is not valid HTTP ({exc.__class__.__name__})")
+    if isinstance(exc, http.client.RemoteDisconnected):
+        return ConnectFailed(f"{shown}: the server closed the connection without an answer")
+    if isinstance(exc, ConnectionResetError):
+        return ConnectFailed(f"{shown}: the server reset the connection")
+    if isinstance(exc, http.client.IncompleteRead):
+        return ConnectFailed(f"{shown}: the answer was cut short")
+    if isinstance(exc, ssl.SSLError):
+        return ConnectFailed(f"{shown}: TLS failed ({exc.reason or type(exc).__name__})")
+    if isinstance(exc, OSError):
+        return ConnectFailed(f"{shown}: {exc.strerror or type(exc).__name__}")
+    if isinstance(exc, http.client.HTTPException):
+        return BadAnswer(f"{shown}: the answer is not valid HTTP ({type(exc).__name__})")
+    return ConnectFailed(f"{shown}: {type(exc).__name__}")
+
+
 def _exchange(
     method: str,
-    url: str,
+    ep: urls.Endpoint,
     headers: Mapping[str, str],
     body: bytes | None,
     deadline: float,
     timeout: float,
     max_bytes: int,
     kept: http.client.HTTPConnection | None,
-    pool_key: tuple[str, str, int | None] | None,
+    pool_key: _PoolKey | None,
+    ctx: ssl.SSLContext | None,
 ) -> Response:
-    shown = redact_url(url)
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port
-    except ValueError:
-        raise HttpError(f"{shown}: not a valid URL") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise HttpError(f"{shown}: only http(s) URLs with a host are supported")
+    shown = ep.shown
     remaining = deadline - time.monotonic()
     if remaining <= 0:
         raise Timeout(f"{shown}: timed out after {timeout:g} s")
-    cls = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    conn = kept if kept is not None else cls(parts.hostname, port, timeout=min(remaining, timeout))
-    path = parts.path or "/"
-    if parts.query:
-        path += "?" + parts.query
-    dog = _Watchdog(remaining)
+    conn = kept if kept is not None else connection(ep, min(remaining, timeout), ctx)
+    dog = Watchdog(deadline)
     keep = False
     try:
         if kept is None:
             conn.connect()
         elif conn.sock is not None:
             conn.sock.settimeout(min(remaining, timeout))
-        dog.conn = conn
-        if dog.fired:  # fired before it knew the socket
+        dog.watch(conn.sock)
+        if dog.fired:
             raise Timeout(f"{shown}: timed out after {timeout:g} s")
-        conn.request(method, path, body=body, headers=dict(headers))
+        conn.request(method, ep.target, body=body, headers=dict(headers))
         raw = conn.getresponse()
         got_headers = {k.lower(): v for k, v in raw.getheaders()}
         length = got_headers.get("content-length", "")
@@ -295,7 +308,7 @@ def _exchange(
         total = 0
         if method != "HEAD":
             while True:
-                chunk = raw.read1(_CHUNK) if hasattr(raw, "read1") else raw.read(_CHUNK)
+                chunk = raw.read1(_CHUNK)
                 if not chunk:
                     break
                 total += len(chunk)
@@ -304,24 +317,16 @@ def _exchange(
                 chunks.append(chunk)
         if dog.fired:  # a shut-down socket reads as a short body: never return it
             raise Timeout(f"{shown}: timed out after {timeout:g} s")
+        if length.isdigit() and total != int(length) and method != "HEAD":
+            raise ConnectFailed(f"{shown}: the answer was cut short")
         if pool_key is not None and not raw.will_close and not raw.isclosed():
             raw.read()  # at the end of the body already: marks the answer complete
         keep = pool_key is not None and not raw.will_close and raw.isclosed()
-        return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), url)
+        return Response(raw.status, raw.reason or "", got_headers, b"".join(chunks), ep.url)
     except HttpError:
         raise
-    except TimeoutError:
-        raise Timeout(f"{shown}: timed out after {timeout:g} s") from None
     except (OSError, http.client.HTTPException, ValueError) as exc:
-        if dog.fired:
-            raise Timeout(f"{shown}: timed out after {timeout:g} s") from None
-        if isinstance(exc, ConnectionRefusedError):
-            reason = "connection refused"
-        elif isinstance(exc, socket.gaierror):
-            reason = "host not found"
-        else:
-            reason = type(exc).__name__
-        raise ConnectFailed(f"{shown}: {reason}") from None
+        raise failure(exc, shown, timeout, dog.fired) from None
     finally:
         dog.cancel()
         if keep and pool_key is not None and not dog.fired:

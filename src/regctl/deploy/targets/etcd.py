@@ -11,17 +11,18 @@ etcd compacts old revisions, so history is kept in keys, not revisions.
 ``etcds://`` speaks TLS. TLS files and auth come from etcdctl's environment
 variables, never from the registry: ``ETCDCTL_CACERT``, ``ETCDCTL_CERT``,
 ``ETCDCTL_KEY``, ``ETCDCTL_USER`` (``user:password``, or with
-``ETCDCTL_PASSWORD``). httpx is used because the Python gRPC clients for etcd
-are unmaintained.
+``ETCDCTL_PASSWORD``). The JSON gateway is used because the Python gRPC clients for
+etcd are unmaintained; it is spoken through :class:`regctl.client._etcd.Gateway`
+(the bounded I/O layer: a total deadline per operation, a body cap, shape-checked
+answers), which the client shares.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import json
+import re
 from typing import Any
-
-import httpx
 
 from regctl.base.errors import UsageError
 from regctl.client import _etcd as layout
@@ -36,6 +37,9 @@ from regctl.deploy.targets.base import (
 
 #: Largest compressed manifest the target stores (etcd's default backend quota is 2 GiB).
 MAX_COMPRESSED = 64 * 1024 * 1024
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+#: Largest manifest read back (the client's cap).
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 
 
 class EtcdTarget:
@@ -51,79 +55,64 @@ class EtcdTarget:
             raise UsageError(str(exc)) from None
         # etcd://HOST in the registry is a host a pull request chose: the ETCDCTL_USER
         # password goes to it only when the operator allowed it (regctl.deploy.targets.policy).
+        # The decision is about the parsed endpoint the gateway then connects to.
         decision = policy.decide(
             self.base, operator_urls=[self.base] if operator else [], secure_schemes=("https",)
         )
-        self._may_authenticate = decision.allowed
         self.credential_note = (
             "" if decision.allowed else f"; etcd credentials were not sent: {decision.reason}"
         )
-        self._timeout = timeout
-        ctx = layout.tls_context()
-        self._client = httpx.Client(
-            base_url=self.base + layout.GATEWAY,
-            timeout=httpx.Timeout(timeout, connect=min(timeout, 5.0)),
-            verify=ctx if ctx is not None else True,
-            headers={"User-Agent": "regctl"},
-        )
-        self._auth: dict[str, str] | None = None
+        try:
+            self._gw = layout.Gateway(self.base, timeout=timeout, authenticate=decision.allowed)
+        except layout.EtcdError as exc:
+            raise UsageError(str(exc)) from None
 
     def __repr__(self) -> str:
         return f"EtcdTarget({self.uri!r})"
 
-    def _post(self, what: str, path: str, body: dict[str, Any]) -> Any:
-        if self._auth is None:
-            creds = layout.credentials() if self._may_authenticate else None
-            self._auth = {}
-            if creds is not None:
-                got = self._post(
-                    what, "/auth/authenticate", {"name": creds[0], "password": creds[1]}
-                )
-                self._auth = {"Authorization": str(got.get("token", ""))}
+    def _fail(self, what: str, exc: layout.EtcdError) -> TargetError:
+        note = ""
+        if isinstance(exc, layout.EtcdStatus) and layout.credentials() is not None:
+            note = self.credential_note
+        return TargetError(f"cannot {what} target {self.uri}: {exc}{note}")
+
+    def _post(self, what: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         try:
-            resp = self._client.post(path, json=body, headers=self._auth)
-        except httpx.TimeoutException:
-            raise TargetError(f"cannot {what} target {self.uri}: timed out") from None
-        except httpx.TransportError:
-            raise TargetError(
-                f"cannot {what} target {self.uri}: connection refused or host unreachable"
-            ) from None
-        if resp.status_code != 200:
-            # etcd's error text ("etcdserver: request is too large") names no secret.
-            try:
-                message = str(resp.json().get("error") or resp.json().get("message"))
-            except ValueError:
-                message = ""
-            note = self.credential_note if layout.credentials() is not None else ""
-            raise _GatewayError(
-                f"cannot {what} target {self.uri}: HTTP {resp.status_code} {message}".rstrip()
-                + note,
-                message,
-            )
-        return resp.json()
+            return self._gw.post(path, body)
+        except layout.EtcdError as exc:
+            raise self._fail(what, exc) from None
+
+    def _range(
+        self, what: str, key: str, *, prefix: bool = False, keys_only: bool = False
+    ) -> list[layout.KV]:
+        try:
+            return self._gw.range(key, prefix=prefix, keys_only=keys_only)
+        except layout.EtcdError as exc:
+            raise self._fail(what, exc) from None
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> Deployed:
         """The manifest the pointer names (``Deployed(None)`` when ``KEY`` is absent)."""
-        got = self._post("read", "/kv/range", layout.range_body(self.key))
-        kvs = got.get("kvs") or []
+        self._gw.start()
+        kvs = self._range("read", self.key)
         if not kvs:
             return Deployed(None)
-        value = layout.unb64(kvs[0].get("value"))
-        rev = str(kvs[0].get("mod_revision", "0"))
+        value, rev = kvs[0].value, str(kvs[0].mod_revision)
         ptr = layout.parse_pointer(value)
         if ptr is None:
             return Deployed(value, rev)  # hand-written: plan shows it as drift or garbage
         return Deployed(self._chunks(ptr["digest"], ptr), rev)
 
     def _chunks(self, digest: str, ptr: dict[str, Any]) -> bytes:
-        prefix = layout.chunk_prefix(self.key, digest)
-        got = self._post("read", "/kv/range", layout.range_body(prefix, prefix=True))
-        kvs = got.get("kvs") or []
         try:
-            return layout.assemble(ptr, kvs)
-        except layout.EtcdLayoutError as exc:
-            raise TargetError(f"target {self.uri}: manifest {digest} is damaged: {exc}") from None
+            prefix = layout.chunk_prefix(self.key, digest)
+            return layout.assemble(
+                ptr, self._range("read", prefix, prefix=True), MAX_MANIFEST_BYTES
+            )
+        except (ValueError, layout.EtcdLayoutError) as exc:
+            raise TargetError(
+                f"target {self.uri}: manifest {digest[:80]} is damaged: {exc}"
+            ) from None
 
     # -- writing -----------------------------------------------------------------
     def write(self, text: str, digest: str, *, expected: Deployed) -> WriteResult:
@@ -138,14 +127,14 @@ class EtcdTarget:
         parts = layout.split(gz)
         prefix = layout.chunk_prefix(self.key, digest)
         for i, part in enumerate(parts):
+            self._gw.start()  # each request its own deadline: a large manifest is many puts
             try:
-                self._post(
-                    "write",
+                self._gw.post(
                     "/kv/put",
                     {"key": layout.b64(f"{prefix}{i:04d}"), "value": layout.b64(part)},
                 )
-            except _GatewayError as exc:
-                if "too large" in exc.detail:
+            except layout.EtcdError as exc:
+                if isinstance(exc, layout.EtcdStatus) and "too large" in exc.detail:
                     raise TargetError(
                         f"etcd at {self.base} refused a {len(layout.b64(part))}-byte request "
                         f"(chunk {i + 1} of {len(parts)} of manifest {digest}: {len(data)} "
@@ -153,7 +142,7 @@ class EtcdTarget:
                         f"regctl sends up to {layout.CHUNK_BYTES * 4 // 3 + 1024} bytes per "
                         "request: raise the limit (etcd's default is 1.5 MiB)"
                     ) from None
-                raise TargetError(str(exc)) from None
+                raise self._fail("write", exc) from None
         if expected.exists and expected.version is None:
             raise TargetChanged(f"target {self.uri} changed since plan; run plan again")
         rev = expected.version if expected.exists else "0"
@@ -177,11 +166,9 @@ class EtcdTarget:
                 },
             ],
         }
-        try:
-            got = self._post("write", "/kv/txn", txn)
-        except _GatewayError as exc:
-            raise TargetError(str(exc)) from None
-        if not got.get("succeeded"):
+        self._gw.start()
+        got = self._post("write", "/kv/txn", txn)
+        if got.get("succeeded") is not True:
             raise TargetChanged(
                 f"target {self.uri} changed since plan (its mod_revision is no longer {rev}); "
                 "run plan again"
@@ -191,30 +178,29 @@ class EtcdTarget:
     # -- history -----------------------------------------------------------------
     def history(self) -> list[HistoryEntry]:
         """Applies recorded under ``KEY/history/log/``, oldest first."""
-        got = self._post(
-            "read history of",
-            "/kv/range",
-            layout.range_body(layout.log_prefix(self.key), prefix=True),
-        )
+        self._gw.start()
         entries = []
-        for kv in got.get("kvs") or []:
+        for kv in self._range("read history of", layout.log_prefix(self.key), prefix=True):
             try:
-                rec = json.loads(layout.unb64(kv.get("value")))
-            except ValueError:
+                rec = json.loads(kv.value)
+            except (ValueError, RecursionError):
                 continue
-            if isinstance(rec, dict) and isinstance(rec.get("digest"), str):
-                entries.append(HistoryEntry(rec["digest"], rec.get("applied_at")))
+            if isinstance(rec, dict) and _DIGEST.fullmatch(str(rec.get("digest"))):
+                at = rec.get("applied_at")
+                entries.append(HistoryEntry(rec["digest"], at if isinstance(at, str) else None))
         return entries
 
     def history_digests(self) -> set[str]:
         """Digests with chunks kept under ``KEY/history/``."""
-        body = layout.range_body(f"{self.key}/history/sha256-", prefix=True)
-        body["keys_only"] = True
-        got = self._post("read history of", "/kv/range", body)
+        self._gw.start()
+        found = self._range(
+            "read history of", f"{self.key}/history/sha256-", prefix=True, keys_only=True
+        )
         out = set()
-        for kv in got.get("kvs") or []:
-            name = layout.unb64(kv.get("key")).decode("utf-8", "replace")
-            out.add("sha256:" + name.rsplit("/", 2)[-2][len("sha256-") :])
+        for kv in found:
+            parts = kv.key.decode("utf-8", "replace").rsplit("/", 2)
+            if len(parts) == 3 and parts[1].startswith("sha256-"):
+                out.add("sha256:" + parts[1][len("sha256-") :])
         return out
 
     def load_history(self, digest: str) -> str:
@@ -226,18 +212,12 @@ class EtcdTarget:
         if digest not in self.history_digests():
             raise TargetError(f"{digest} is not in the history of target {self.uri}")
         prefix = layout.chunk_prefix(self.key, digest)
-        got = self._post("read history of", "/kv/range", layout.range_body(prefix, prefix=True))
+        self._gw.start()
+        kvs = self._range("read history of", prefix, prefix=True)
         try:
-            return layout.unpack_unchecked(got.get("kvs") or []).decode("utf-8")
+            return layout.unpack_unchecked(kvs, MAX_MANIFEST_BYTES).decode("utf-8")
         except (layout.EtcdLayoutError, UnicodeDecodeError) as exc:
             raise TargetError(f"history entry {digest} of {self.uri} is damaged: {exc}") from None
 
     def close(self) -> None:
-        """Close the connection pool."""
-        self._client.close()
-
-
-class _GatewayError(TargetError):
-    def __init__(self, message: str, detail: str) -> None:
-        super().__init__(message)
-        self.detail = detail
+        """Nothing to close: idle connections are kept by the I/O layer's pool."""

@@ -35,7 +35,7 @@ from regctl.deploy.targets.base import (
     WriteResult,
 )
 from regctl.io import safeio
-from regctl.io.fsutil import atomic_write
+from regctl.io.fsutil import AppendError, appending, atomic_write
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 """The largest deployed manifest, history copy or history log read from disk."""
@@ -126,15 +126,23 @@ class FileTarget:
             self._clean_temp_files()
             try:
                 self.history_dir.mkdir(parents=True, exist_ok=True)
-                # Keep the manifest being replaced too, so rollback can return to it even
-                # when it was not written by regctl (only when it is a genuine manifest).
-                if current.digest and current.digest_ok and current.raw is not None:
-                    self._keep(current.digest, current.raw)
-                self._keep(digest, data)
-                atomic_write(self.path, data)
-                self._log(digest, current.digest)
+                # The log is opened (and checked) before anything changes: a FIFO or a
+                # device there refuses the apply instead of leaving it half done.
+                with appending(self.history_dir / "log.jsonl") as log:
+                    # Keep the manifest being replaced too, so rollback can return to it
+                    # even when it was not written by regctl (only a genuine manifest).
+                    if current.digest and current.digest_ok and current.raw is not None:
+                        self._keep(current.digest, current.raw)
+                    self._keep(digest, data)
+                    atomic_write(self.path, data)
+                    log(self._log_line(digest, current.digest))
+            except AppendError as exc:
+                raise TargetError(
+                    f"cannot write target {self.uri}: its history log {exc.strerror}"
+                ) from None
             except OSError as exc:
-                raise TargetError(f"cannot write target {self.uri}: {exc.strerror}") from None
+                reason = exc.strerror or type(exc).__name__
+                raise TargetError(f"cannot write target {self.uri}: {reason}") from None
         return WriteResult(digest=digest, previous_digest=current.digest, location=self.uri)
 
     def _keep(self, digest: str, data: bytes) -> None:
@@ -142,18 +150,11 @@ class FileTarget:
         if not path.exists():
             atomic_write(path, data)
 
-    def _log(self, digest: str, previous: str | None) -> None:
+    @staticmethod
+    def _log_line(digest: str, previous: str | None) -> bytes:
         now = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
         line = json.dumps({"digest": digest, "previous": previous, "applied_at": now}) + "\n"
-        with open(self.history_dir / "log.jsonl", "ab+") as fh:
-            # A kill mid-append leaves a torn last line: start ours on a fresh line.
-            if fh.seek(0, os.SEEK_END) > 0:
-                fh.seek(-1, os.SEEK_END)
-                if fh.read(1) != b"\n":
-                    line = "\n" + line
-            fh.write(line.encode("utf-8"))
-            fh.flush()
-            os.fsync(fh.fileno())
+        return line.encode("utf-8")
 
     def _clean_temp_files(self) -> None:
         """Remove temp files a killed apply left behind (safe: we hold the lock)."""

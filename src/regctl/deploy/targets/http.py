@@ -3,10 +3,13 @@
 Optimistic concurrency as object stores and WebDAV servers do it: ``GET`` returns
 the manifest and its ``ETag``; ``PUT`` carries ``If-Match: <etag>`` (or
 ``If-None-Match: *`` when nothing is deployed) so the server refuses, with 412, a
-write based on a manifest someone else has replaced meanwhile. Each request has a
-total deadline (a server trickling bytes cannot stretch it) and a body cap, and
-redirects are not followed (:mod:`regctl.io.safehttp`); 5xx answers and connection
-failures are retried with exponential backoff.
+write based on a manifest someone else has replaced meanwhile. Each read or write
+has one total deadline, its retries and their pauses included (a server trickling
+bytes, or failing slowly again and again, cannot stretch it), and a body cap; the
+URL is parsed once (:mod:`regctl.io.urls`) and that endpoint is both what the token
+policy decides on and where the request goes; redirects are not followed
+(:mod:`regctl.io.safehttp`). 5xx answers and connection failures are retried with
+exponential backoff while the deadline allows.
 
 A bearer token is read from ``REGCTL_TARGET_TOKEN`` (and, for reads only,
 ``REGCTL_TARGET_READ_TOKEN``) and sent only where :mod:`regctl.deploy.targets.policy`
@@ -21,6 +24,7 @@ import os
 import time
 from collections.abc import Callable, Iterable
 
+from regctl.base.errors import UsageError
 from regctl.deploy.targets import policy
 from regctl.deploy.targets.base import (
     Deployed,
@@ -29,7 +33,7 @@ from regctl.deploy.targets.base import (
     TargetError,
     WriteResult,
 )
-from regctl.io import safehttp
+from regctl.io import safehttp, urls
 
 TOKEN_ENV = policy.TOKEN_ENV
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
@@ -52,6 +56,10 @@ class HttpTarget:
         max_bytes: int = MAX_MANIFEST_BYTES,
     ) -> None:
         self.uri = url
+        try:
+            self.endpoint = urls.parse(url)
+        except urls.BadUrl as exc:
+            raise UsageError(f"bad HTTP target {urls.redact(url)}: {exc}") from None
         self.url = url
         self.retries = retries
         self.backoff = backoff
@@ -60,7 +68,7 @@ class HttpTarget:
         self._headers = {"User-Agent": "regctl", "Accept": "application/json"}
         # A token passed in code is the operator's choice of host; the scheme rule holds.
         trusted = [url] if token is not None else list(operator_urls)
-        decision = policy.decide(url, operator_urls=trusted)
+        decision = policy.decide(self.endpoint, operator_urls=trusted)
         # Why no token went out (shown with a 401/403), or "" when none was set anyway.
         self.token_note = ""
         write = token if token is not None else os.environ.get(TOKEN_ENV)
@@ -76,29 +84,41 @@ class HttpTarget:
         return f"HttpTarget({self.uri!r})"
 
     def _request(
-        self, method: str, auth: dict[str, str], body: bytes | None = None, **extra: str
+        self,
+        method: str,
+        auth: dict[str, str],
+        deadline: float,
+        body: bytes | None = None,
+        **extra: str,
     ) -> safehttp.Response:
         return safehttp.request(
             method,
-            self.url,
+            self.endpoint,
             headers={**self._headers, **auth, **extra},
             body=body,
             timeout=self.timeout,
+            deadline=deadline,
             max_bytes=self.max_bytes,
             follow_redirects=False,
         )
 
-    def _send(self, what: str, call: Callable[[], safehttp.Response]) -> safehttp.Response:
-        """Run ``call`` with retries on 5xx and transport errors; return the last answer."""
+    def _send(self, what: str, call: Callable[[float], safehttp.Response]) -> safehttp.Response:
+        """Run ``call`` with retries on 5xx and transport errors, all within one deadline."""
+        deadline = time.monotonic() + self.timeout
         last_error = ""
+        attempts = 0
         for attempt in range(self.retries + 1):
             if attempt:
-                time.sleep(self.backoff * 2 ** (attempt - 1))
+                pause = self.backoff * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= deadline:
+                    break  # no time left for another try
+                time.sleep(pause)
+            attempts += 1
             try:
-                resp = call()
+                resp = call(deadline)
             except safehttp.Timeout:
-                last_error = "timed out"
-                continue
+                last_error = f"timed out after {self.timeout:g} s"
+                break  # the deadline is spent
             except safehttp.ConnectFailed as exc:
                 last_error = _transport_reason(exc)
                 continue
@@ -107,13 +127,12 @@ class HttpTarget:
             if resp.status < 500:
                 return resp
             last_error = _status(resp)
-        raise TargetError(
-            f"cannot {what} target {self.uri}: {last_error} (after {self.retries + 1} attempts)"
-        )
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+        raise TargetError(f"cannot {what} target {self.uri}: {last_error}{tries}")
 
     def read(self) -> Deployed:
         """GET the manifest; 404 means nothing deployed yet."""
-        resp = self._send("read", lambda: self._request("GET", self._read_auth))
+        resp = self._send("read", lambda end: self._request("GET", self._read_auth, end))
         if resp.status == 404:
             return Deployed(None)
         if resp.status != 200:
@@ -132,7 +151,9 @@ class HttpTarget:
             if self.read().fingerprint != expected.fingerprint:
                 raise self._changed()
         data = text.encode("utf-8")
-        resp = self._send("write", lambda: self._request("PUT", self._write_auth, data, **headers))
+        resp = self._send(
+            "write", lambda end: self._request("PUT", self._write_auth, end, data, **headers)
+        )
         if resp.status == 412:
             # A retried PUT may have landed before its answer was lost: then 412 is ours.
             if self.read().digest == digest:

@@ -19,11 +19,11 @@ says why. The rule is scheme-agnostic over URLs so other network targets
 
 from __future__ import annotations
 
-import ipaddress
 import os
-import urllib.parse
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from regctl.io import urls
 
 ALLOWED_HOSTS_ENV = "REGCTL_TARGET_ALLOWED_HOSTS"
 TOKEN_ENV = "REGCTL_TARGET_TOKEN"
@@ -40,12 +40,7 @@ class Decision:
 
 def is_loopback(host: str) -> bool:
     """``localhost`` or a loopback IP address."""
-    if host.lower() in ("localhost", "localhost."):
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+    return urls.is_loopback(host)
 
 
 def allowed_hosts(env: Mapping[str, str] | None = None) -> list[str]:
@@ -54,36 +49,46 @@ def allowed_hosts(env: Mapping[str, str] | None = None) -> list[str]:
     return [h.strip().lower() for h in raw.replace(" ", ",").split(",") if h.strip()]
 
 
+def _bare(host: str) -> str:
+    return host.rstrip(".")
+
+
 def decide(
-    url: str,
+    url: str | urls.Endpoint,
     *,
-    operator_urls: Iterable[str] = (),
+    operator_urls: Iterable[str | urls.Endpoint] = (),
     env: Mapping[str, str] | None = None,
     secure_schemes: tuple[str, ...] = ("https",),
 ) -> Decision:
-    """May credentials be sent to ``url``? (See the module documentation for the rule.)"""
+    """May credentials be sent to ``url``? (See the module documentation for the rule.)
+
+    ``url`` is parsed by :func:`regctl.io.urls.parse` unless it already is an
+    :class:`~regctl.io.urls.Endpoint`: the caller connects to that same endpoint, so
+    what is decided here is exactly where the credentials go.
+    """
     try:
-        parts = urllib.parse.urlsplit(url)
-        host = (parts.hostname or "").lower()
-        port = parts.port
-    except ValueError:
-        return Decision(False, "the URL cannot be parsed")
-    if not host:
-        return Decision(False, "the URL has no host")
-    if parts.scheme not in secure_schemes and not is_loopback(host):
-        return Decision(False, f"{parts.scheme}:// is not encrypted (use https)")
+        ep = url if isinstance(url, urls.Endpoint) else urls.parse(url)
+    except urls.BadUrl as exc:
+        return Decision(False, f"the URL is refused: {exc}")
+    host = _bare(ep.host)
+    if ep.scheme not in secure_schemes and not urls.is_loopback(ep.host):
+        return Decision(False, f"{ep.scheme}:// is not encrypted (use https)")
     for other in operator_urls:
         try:
-            o = urllib.parse.urlsplit(other)
-            if (o.hostname or "").lower() == host and o.port == port and o.scheme == parts.scheme:
-                return Decision(True)
-        except ValueError:
+            o = other if isinstance(other, urls.Endpoint) else urls.parse(other)
+        except urls.BadUrl:
             continue
+        if o.same_origin(ep):
+            return Decision(True)
+    port = str(ep.port)
     for entry in allowed_hosts(env):
-        if entry == host or (port is not None and entry == f"{host}:{port}"):
+        name, colon, entry_port = entry.rpartition(":") if not entry.endswith("]") else ("", "", "")
+        if not colon or not entry_port.isdigit():
+            name, entry_port = entry, ""
+        if _bare(name.strip("[]")) == host.strip("[]") and entry_port in ("", port):
             return Decision(True)
     return Decision(
         False,
-        f"host {host} is not allowed to receive the token: list it in {ALLOWED_HOSTS_ENV}"
-        " or name the URL with --target (a registry file cannot allow a host)",
+        f"host {ep.host_for_url} is not allowed to receive the token: list it in "
+        f"{ALLOWED_HOSTS_ENV} or name the URL with --target (a registry file cannot allow a host)",
     )

@@ -21,8 +21,10 @@ install it with ``pip install 'regctl[s3]'``.
 from __future__ import annotations
 
 import datetime as _dt
+import os
+import re
+import time
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 from regctl.base.canonical import DIGEST_PREFIX
 from regctl.base.errors import UsageError
@@ -34,78 +36,26 @@ from regctl.deploy.targets.base import (
     TargetError,
     WriteResult,
 )
+from regctl.deploy.targets.s3_wire import (
+    CallFailed,
+    Wire,
+    call,
+    parse_s3_uri,
+    s3_client,
+    s3_endpoint,
+    s3_region,
+)
+from regctl.io import tls
 
 DIGEST_META = "regctl-digest"
 #: When regctl wrote an object (microseconds: S3's LastModified has only seconds).
 APPLIED_META = "regctl-applied-at"
 #: Versions of KEY looked at for history (newest first); older ones are ignored.
 MAX_VERSIONS = 200
-
-
-def parse_s3_uri(uri: str) -> tuple[str, str, dict[str, str]]:
-    """``s3://BUCKET/KEY?endpoint=URL&region=R`` -> (bucket, key, options)."""
-    parts = urlsplit(uri)
-    bucket, key = parts.netloc, parts.path.lstrip("/")
-    if parts.scheme != "s3" or not bucket or not key or key.endswith("/"):
-        raise UsageError(f"bad S3 target {uri!r}: use s3://BUCKET/KEY")
-    if "@" in bucket:
-        raise UsageError(
-            "credentials in an S3 target URI are not allowed; use the AWS credential chain "
-            "(AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, web identity)"
-        )
-    options = {k: v[-1] for k, v in parse_qs(parts.query).items()}
-    unknown = sorted(set(options) - {"endpoint", "region"})
-    if unknown:
-        raise UsageError(f"unknown S3 target option(s) {', '.join(unknown)} in {uri!r}")
-    return bucket, key, options
-
-
-def s3_client(options: dict[str, str], timeout: float = 10.0, *, signed: bool = True) -> Any:
-    """A boto3 S3 client for ``options`` (endpoint and region), credentials from the chain.
-
-    ``signed=False``: anonymous requests (no credentials, no signature) for an endpoint
-    the operator did not allow (see :class:`S3Target`).
-    """
-    try:
-        import boto3
-        from botocore.config import Config
-    except ImportError:
-        raise UsageError("s3:// targets need boto3: pip install 'regctl[s3]'") from None
-    from botocore import UNSIGNED
-
-    config = Config(
-        signature_version=None if signed else UNSIGNED,
-        connect_timeout=min(timeout, 5.0),
-        read_timeout=timeout,
-        retries={"max_attempts": 3, "mode": "standard"},
-        # Path-style addressing works with every S3-compatible store on any host name.
-        s3={"addressing_style": "path"},
-    )
-    kwargs: dict[str, Any] = {"config": config}
-    if options.get("endpoint"):
-        kwargs["endpoint_url"] = options["endpoint"]
-    if options.get("region"):
-        kwargs["region_name"] = options["region"]
-    session = boto3.session.Session()
-    if session.region_name is None and "region_name" not in kwargs:
-        kwargs["region_name"] = "us-east-1"
-    return session.client("s3", **kwargs)
-
-
-def s3_error(exc: Exception) -> tuple[str, int | None]:
-    """A short reason for a botocore failure (never the request, which holds signatures)."""
-    from botocore.exceptions import ClientError, NoCredentialsError
-
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return f"{err.get('Code', 'error')} (HTTP {status})", status
-    if isinstance(exc, NoCredentialsError):
-        return (
-            "no AWS credentials found (set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or AWS_PROFILE)",
-            None,
-        )
-    return type(exc).__name__, None
+#: The largest manifest object read (the client's cap).
+MAX_MANIFEST_BYTES = 256 * 1024 * 1024
+#: Attempts per call for connection failures and 5xx answers (within the one deadline).
+ATTEMPTS = 4
 
 
 class S3Target:
@@ -123,29 +73,52 @@ class S3Target:
         # AWS_ENDPOINT_URL and --target are the operator's own choice.
         self.credential_note = ""
         signed = True
-        if options.get("endpoint") and not operator:
-            decision = policy.decide(options["endpoint"])
+        region = s3_region(options)
+        endpoint, from_uri = s3_endpoint(options, region)
+        if from_uri and not operator:
+            # The decision is about this parsed endpoint, and the wire sends only to it.
+            decision = policy.decide(endpoint)
             if not decision.allowed:
                 signed = False
                 self.credential_note = f"; AWS credentials were not sent: {decision.reason}"
-        self._client = s3_client(options, timeout, signed=signed)
+        try:
+            ctx = tls.context(os.environ.get("AWS_CA_BUNDLE") or None)
+        except tls.TlsError as exc:
+            raise UsageError(f"AWS_CA_BUNDLE: {exc}") from None
+        self._wire = Wire(endpoint, timeout=timeout, max_bytes=MAX_MANIFEST_BYTES, ssl_context=ctx)
+        self._client = s3_client(region, self._wire, signed=signed)
         self._versioned: bool | None = None
 
     def __repr__(self) -> str:
         return f"S3Target({self.uri!r})"
 
-    def _call(self, what: str, method: str, **kwargs: Any) -> Any:
-        from botocore.exceptions import BotoCoreError, ClientError
-
-        try:
-            return getattr(self._client, method)(Bucket=self.bucket, **kwargs)
-        except (BotoCoreError, ClientError) as exc:
-            reason, status = s3_error(exc)
-            if status == 404 and "NoSuchBucket" in reason:
-                reason = f"bucket {self.bucket!r} does not exist"
-            raise _Failed(
-                f"cannot {what} target {self.uri}: {reason}{self.credential_note}", status
-            ) from None
+    def _call(self, what: str, method: str, **kwargs: Any) -> dict[str, Any]:
+        """One S3 call with its retries (connection failures, 5xx) inside one total deadline."""
+        deadline = self._wire.start()
+        failed: CallFailed | None = None
+        attempts = 0
+        for attempt in range(ATTEMPTS):
+            if attempt:
+                pause = 0.25 * 2 ** (attempt - 1)
+                if time.monotonic() + pause >= deadline:
+                    break  # no time left for another try: report the last failure
+                time.sleep(pause)
+            attempts += 1
+            try:
+                return call(self._client, method, Bucket=self.bucket, **kwargs)
+            except CallFailed as exc:
+                failed = exc
+                if not exc.retry:
+                    break
+        assert failed is not None
+        reason = failed.reason
+        if failed.status == 404 and "NoSuchBucket" in reason:
+            reason = f"bucket {self.bucket!r} does not exist"
+        tries = f" (after {attempts} attempts)" if attempts > 1 else ""
+        raise _Failed(
+            f"cannot {what} target {self.uri}: {reason}{tries}{self.credential_note}",
+            failed.status,
+        )
 
     # -- reading -----------------------------------------------------------------
     def read(self) -> Deployed:
@@ -156,7 +129,7 @@ class S3Target:
             if exc.status == 404 and "NoSuchKey" in str(exc):
                 return Deployed(None)
             raise exc.plain() from None
-        return Deployed(resp["Body"].read(), resp.get("ETag"))
+        return Deployed(_body(resp), _text(resp.get("ETag")))
 
     # -- writing -----------------------------------------------------------------
     def write(self, text: str, digest: str, *, expected: Deployed) -> WriteResult:
@@ -220,7 +193,7 @@ class S3Target:
                 resp = self._call("read versioning of", "get_bucket_versioning")
             except _Failed as exc:
                 raise exc.plain() from None
-            self._versioned = resp.get("Status") == "Enabled"
+            self._versioned = _text(resp.get("Status")) == "Enabled"
         return self._versioned
 
     def _versions(self) -> list[tuple[str, str, str]]:
@@ -230,16 +203,15 @@ class S3Target:
             resp = self._call(
                 "list versions of", "list_object_versions", Prefix=self.key, MaxKeys=MAX_VERSIONS
             )
-            for v in resp.get("Versions", []):
-                if v.get("Key") != self.key:
+            for v in _records(resp.get("Versions")):
+                version = _text(v.get("VersionId"))
+                if v.get("Key") != self.key or not version:
                     continue
-                head = self._call(
-                    "read history of", "head_object", Key=self.key, VersionId=v["VersionId"]
-                )
-                meta = head.get("Metadata") or {}
+                head = self._call("read history of", "head_object", Key=self.key, VersionId=version)
+                meta = _meta(head)
                 if meta.get(DIGEST_META):
                     at = meta.get(APPLIED_META) or _iso(v.get("LastModified"))
-                    out.append((meta[DIGEST_META], v["VersionId"], at))
+                    out.append((meta[DIGEST_META], version, at))
         except _Failed as exc:
             raise exc.plain() from None
         out.reverse()  # S3 lists versions newest first
@@ -253,16 +225,18 @@ class S3Target:
                 resp = self._call(
                     "list history of", "list_objects_v2", Prefix=self.history_prefix, **token
                 )
-                for obj in resp.get("Contents", []):
-                    name = obj["Key"][len(self.history_prefix) :]
-                    if name.startswith("sha256-") and name.endswith(".json"):
+                for obj in _records(resp.get("Contents")):
+                    full = _text(obj.get("Key"))
+                    name = full[len(self.history_prefix) :]
+                    if full.startswith(self.history_prefix) and _HISTORY_NAME.fullmatch(name):
                         digest = DIGEST_PREFIX + name[len("sha256-") : -len(".json")]
-                        head = self._call("read history of", "head_object", Key=obj["Key"])
-                        at = (head.get("Metadata") or {}).get(APPLIED_META)
-                        out.append((digest, obj["Key"], at or _iso(obj.get("LastModified"))))
-                if not resp.get("IsTruncated"):
+                        head = self._call("read history of", "head_object", Key=full)
+                        at = _meta(head).get(APPLIED_META)
+                        out.append((digest, full, at or _iso(obj.get("LastModified"))))
+                following = _text(resp.get("NextContinuationToken"))
+                if resp.get("IsTruncated") is not True or not following or len(out) > 10_000:
                     break
-                token = {"ContinuationToken": resp["NextContinuationToken"]}
+                token = {"ContinuationToken": following}
         except _Failed as exc:
             raise exc.plain() from None
         out.sort(key=lambda e: e[2])
@@ -293,7 +267,7 @@ class S3Target:
             except _Failed as exc:
                 raise exc.plain() from None
             try:
-                return str(resp["Body"].read().decode("utf-8"))
+                return _body(resp).decode("utf-8")
             except UnicodeDecodeError:
                 raise TargetError(f"history entry {digest} of {self.uri} is damaged") from None
         raise TargetError(f"{digest} is not in the history of target {self.uri}")
@@ -308,6 +282,32 @@ class _Failed(Exception):
 
     def plain(self) -> TargetError:
         return TargetError(str(self))
+
+
+_HISTORY_NAME = re.compile(r"sha256-[0-9a-f]{64}\.json")
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _records(value: Any) -> list[dict[str, Any]]:
+    """A list of records from an S3 listing; anything else (a hostile store) is no records."""
+    return [v for v in value if isinstance(v, dict)] if isinstance(value, list) else []
+
+
+def _meta(head: dict[str, Any]) -> dict[str, str]:
+    meta = head.get("Metadata")
+    if not isinstance(meta, dict):
+        return {}
+    return {k: v for k, v in meta.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def _body(resp: dict[str, Any]) -> bytes:
+    """The object's bytes: already read whole, under the cap, by the wire (no second read)."""
+    body = resp.get("Body")
+    data = body.read() if body is not None and hasattr(body, "read") else b""
+    return data if isinstance(data, bytes) else b""
 
 
 def _now() -> str:

@@ -1,0 +1,280 @@
+"""The one URL parser: its result both decides (policy) and connects.
+
+Credentials leak when two parsers disagree about a URL. ``urllib.parse`` reads
+``http://127.0.0.1%3A9000%5C@localhost`` as host ``localhost`` with user info
+``127.0.0.1%3A9000%5C``; a library that decodes the user info first, or treats ``\\``
+as ``/`` as browsers do, connects to ``127.0.0.1:9000``. A policy that approved
+``localhost`` has then sent the signed request to a host it never saw. So regctl
+parses every URL it connects to once, here, strictly, and hands the resulting
+:class:`Endpoint` both to the policy and to the connection (or rebuilds the URL a
+third-party client gets from it: :attr:`Endpoint.origin` holds no user info).
+
+Strict means: ASCII only, no control character, space or backslash anywhere, no
+fragment, at most one ``@`` (and user info only where the caller allows it; it is
+never used to connect), a host that is a DNS name, a canonical dotted-quad IPv4
+address or a bracketed IPv6 address (``0x7f.1``, ``2130706433`` and ``127.1`` all
+resolve to 127.0.0.1 with ``getaddrinfo`` and are refused), a decimal port, and
+percent escapes only in the path and query, each a valid one. Anything else is a
+:class:`BadUrl` whose message is one line and never repeats the URL (it may hold a
+credential).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import urllib.parse
+from dataclasses import dataclass
+
+__all__ = [
+    "BadUrl",
+    "Endpoint",
+    "StoreUri",
+    "is_loopback",
+    "parse",
+    "parse_store",
+    "quote_path",
+    "redact",
+]
+
+#: Longer URLs are refused (browsers and servers cap request lines at 8 KiB or so).
+MAX_URL = 8192
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+# RFC 3986 characters allowed in a path or query, besides well-formed %XX escapes.
+_PCHARS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
+_USERINFO = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*")
+_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
+_NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
+
+
+class BadUrl(ValueError):
+    """A URL regctl will not connect to; ``str()`` is one line without the URL itself."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """A parsed URL: where to connect (``scheme``, ``host``, ``port``) and what to ask.
+
+    ``host`` is lower-case, an IPv6 address without brackets. ``port`` is the one
+    connected to (the scheme's default when the URL names none). ``target`` is the
+    request target sent on the request line: the path (``/`` when empty) and query.
+    """
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+    query: str
+    has_userinfo: bool = False
+
+    @property
+    def host_for_url(self) -> str:
+        """The host as written in a URL (IPv6 in brackets)."""
+        return f"[{self.host}]" if ":" in self.host else self.host
+
+    @property
+    def netloc(self) -> str:
+        """``host[:port]`` with the port only when it is not the scheme's default."""
+        if DEFAULT_PORTS.get(self.scheme) == self.port or not self.port:
+            return self.host_for_url
+        return f"{self.host_for_url}:{self.port}"
+
+    @property
+    def origin(self) -> str:
+        """``scheme://host[:port]``: no user info, no path (what a third-party client gets)."""
+        return f"{self.scheme}://{self.netloc}"
+
+    @property
+    def target(self) -> str:
+        """The request target: path and query."""
+        return self.path + (f"?{self.query}" if self.query else "")
+
+    @property
+    def url(self) -> str:
+        """The whole URL rebuilt from the parts (never with user info)."""
+        return self.origin + self.target
+
+    @property
+    def shown(self) -> str:
+        """Safe to print: origin and path; a query (it may hold a token) shows as ``?…``."""
+        return self.origin + self.path + ("?…" if self.query else "")
+
+    def same_origin(self, other: Endpoint) -> bool:
+        """Whether ``other`` connects to the same scheme, host and port."""
+        return (self.scheme, self.host, self.port) == (other.scheme, other.host, other.port)
+
+    def with_target(self, target: str) -> Endpoint:
+        """This origin with another path and query (checked like a parsed one)."""
+        path, _, query = target.partition("?")
+        if not path.startswith("/") or not _PCHARS.fullmatch(target) or "#" in target:
+            raise BadUrl("the request path has characters that are not allowed in a URL")
+        return Endpoint(self.scheme, self.host, self.port, path, query)
+
+
+def parse(
+    url: str,
+    *,
+    schemes: tuple[str, ...] | None = ("http", "https"),
+    allow_userinfo: bool = False,
+) -> Endpoint:
+    """Parse ``url`` strictly (see the module documentation); raises :class:`BadUrl`.
+
+    ``schemes=None`` accepts any scheme (the port is then 0 unless the URL names one).
+    """
+    if not isinstance(url, str):
+        raise BadUrl("the URL is not text")
+    if len(url) > MAX_URL:
+        raise BadUrl(f"the URL is longer than {MAX_URL} characters")
+    for ch in url:
+        if not (" " < ch < "\x7f") or ch == "\\":
+            raise BadUrl(_bad_char(ch))
+    scheme, sep, rest = url.partition("://")
+    if not sep or not _SCHEME.fullmatch(scheme):
+        raise BadUrl("not an absolute URL (scheme://host/...)")
+    scheme = scheme.lower()
+    if schemes is not None and scheme not in schemes:
+        raise BadUrl(f"the scheme {scheme}:// is not one of {', '.join(schemes)}")
+    if "#" in rest:
+        raise BadUrl("a fragment (#...) is not allowed in the URL")
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    authority, tail = rest[:cut], rest[cut:]
+    has_userinfo = "@" in authority
+    if has_userinfo:
+        if not allow_userinfo:
+            raise BadUrl("user info (user:password@) is not allowed in the URL")
+        userinfo, _, authority = authority.partition("@")
+        if "@" in authority or not _USERINFO.fullmatch(userinfo):
+            raise BadUrl("the URL's user info is ambiguous (more than one @ or a bad escape)")
+    host, port = _split_host_port(authority)
+    if port is None:
+        port = DEFAULT_PORTS.get(scheme, 0)
+    path, _, query = tail.partition("?")
+    if tail and not _PCHARS.fullmatch(tail):
+        raise BadUrl("the URL's path or query has a bad percent escape")
+    return Endpoint(scheme, host, port, path or "/", query, has_userinfo)
+
+
+def _bad_char(ch: str) -> str:
+    if ch == "\\":
+        return "a backslash is not allowed in a URL (parsers disagree on what it means)"
+    if ch == " ":
+        return "a space is not allowed in a URL (write %20)"
+    if ord(ch) > 0x7E:
+        return "the URL has a non-ASCII character (write the host in punycode, xn--...)"
+    return f"the URL has a control character (U+{ord(ch):04X})"
+
+
+def _split_host_port(authority: str) -> tuple[str, int | None]:
+    if not authority:
+        raise BadUrl("the URL has no host")
+    if authority.startswith("["):
+        end = authority.find("]")
+        if end < 0:
+            raise BadUrl("the URL's IPv6 address has no closing ]")
+        host, after = authority[1:end], authority[end + 1 :]
+        if "%" in host:
+            raise BadUrl("the URL's IPv6 address has a zone (%...): not allowed")
+        try:
+            host = str(ipaddress.IPv6Address(host))
+        except ValueError:
+            raise BadUrl("the URL's host is not a valid IPv6 address") from None
+        if after and not after.startswith(":"):
+            raise BadUrl("the URL has characters after its IPv6 address")
+        return host, _port(after[1:]) if after else None
+    host, colon, port_text = authority.partition(":")
+    return _host(host.lower()), _port(port_text) if colon else None
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or not text.isascii() or len(text) > 5:
+        raise BadUrl("the URL's port is not a number from 1 to 65535")
+    port = int(text)
+    if not 0 < port < 65536:
+        raise BadUrl("the URL's port is not a number from 1 to 65535")
+    return port
+
+
+def _host(host: str) -> str:
+    if "%" in host:
+        raise BadUrl("the URL's host has a percent escape (write it plainly)")
+    name = host[:-1] if host.endswith(".") else host
+    labels = name.split(".")
+    if not name or len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+        raise BadUrl("the URL's host is not a DNS name or IP address")
+    # Browsers and getaddrinfo read a host whose last label is a number as IPv4, in
+    # octal, hex, or with parts left out (127.1): only the canonical form is accepted.
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        try:
+            ipaddress.IPv4Address(name)
+        except ValueError:
+            raise BadUrl(
+                "the URL's host is not a canonical IPv4 address (write four decimal numbers)"
+            ) from None
+    return host
+
+
+def is_loopback(host: str) -> bool:
+    """``localhost`` or a loopback IP address (also an IPv4-mapped one, ``::ffff:127.0.0.1``)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        addr = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped.is_loopback
+    return addr.is_loopback
+
+
+@dataclass(frozen=True)
+class StoreUri:
+    """``scheme://AUTHORITY/PATH?name=value&...``: a bucket or store, a key, options."""
+
+    scheme: str
+    authority: str
+    path: str
+    options: dict[str, str]
+
+
+def parse_store(uri: str, schemes: tuple[str, ...]) -> StoreUri:
+    """Split an ``s3://BUCKET/KEY?endpoint=...`` or ``etcd://HOST:PORT/KEY`` URI.
+
+    Only the split is done here (a bucket is not a host); an endpoint or host in it
+    is parsed with :func:`parse` by the caller before anything connects. Control
+    characters, spaces, backslashes and a fragment are refused as in :func:`parse`;
+    the last value of a repeated option wins.
+    """
+    if not isinstance(uri, str) or len(uri) > MAX_URL:
+        raise BadUrl("the URI is not text of at most 8192 characters")
+    for ch in uri:
+        if not (" " < ch < "\x7f") or ch == "\\":
+            raise BadUrl(_bad_char(ch))
+    scheme, sep, rest = uri.partition("://")
+    if not sep or scheme.lower() not in schemes:
+        raise BadUrl(f"the URI does not start with {' or '.join(s + '://' for s in schemes)}")
+    if "#" in rest:
+        raise BadUrl("a fragment (#...) is not allowed in the URI")
+    rest, _, query = rest.partition("?")
+    authority, _, path = rest.partition("/")
+    try:
+        pairs = urllib.parse.parse_qsl(query, keep_blank_values=True, strict_parsing=False)
+    except ValueError:
+        raise BadUrl("the URI's options cannot be parsed") from None
+    return StoreUri(scheme.lower(), authority, path, dict(pairs))
+
+
+def quote_path(path: str) -> str:
+    """``path`` percent-encoded for a request target (``/`` and ``~`` kept)."""
+    return urllib.parse.quote(path, safe="/~")
+
+
+def redact(url: str) -> str:
+    """``url`` safe to print: no user info, the query as ``?…``; unparsable -> a placeholder."""
+    try:
+        return parse(url, allow_userinfo=True, schemes=None).shown
+    except BadUrl:
+        return "<unparsable URL>"
