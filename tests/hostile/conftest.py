@@ -11,7 +11,7 @@ import pytest
 # The suite's own modules (peers, files, surfaces, invariants) import each other by name.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from invariants import SECRETS
+from tests.hostile.invariants import SECRETS
 
 
 @pytest.fixture
@@ -33,7 +33,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, st
 @pytest.fixture
 def hostile_peer(request: pytest.FixtureRequest) -> Iterator[object]:
     """A :class:`peers.HostilePeer` with the behaviour named by the test's parameter."""
-    from peers import HostilePeer
+    from tests.hostile.peers import HostilePeer
 
     peer = HostilePeer(request.param)
     yield peer

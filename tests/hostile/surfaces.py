@@ -4,7 +4,7 @@ A surface is one place where bytes from outside come in (or go out): a manifest 
 client loads, a target ``plan`` reads, the stream a watcher follows. Each entry
 says which family of hostile input applies (``peer``: regctl talks to a hostile
 server; ``file``: regctl reads a hostile file), which source modules it covers (the
-meta-test in ``test_coverage.py`` fails for a module that does I/O and is covered by
+meta-test in ``test_surface_coverage.py`` fails for a module that does I/O and is covered by
 no surface), and a ``drive`` function that points the surface at the hostile input
 and returns what the user is told: the error message (or, for a surface that may
 tolerate an input by design, a word saying so).
@@ -19,8 +19,8 @@ Adding a surface is one decorated function::
 
 ``peer`` drives get a :class:`~peers.HostilePeer` instead of ``place`` and must give
 up within :data:`T` seconds (the timeout they pass) plus the surface's ``slack``.
-Every drive runs under the invariants of ``test_peers.py``/``test_files.py``: done in
-time, in bounded memory, a one-line printable message with no traceback, no
+Every drive runs under the invariants of ``invariants.py``: done in time, in bounded
+memory, a one-line printable message with no traceback, no
 ``internal error``, no exception class name of a crash, and no credential.
 """
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from peers import WRONG_JSON, HostilePeer
+from tests.hostile.peers import WRONG_JSON, HostilePeer
 
 #: The timeout every peer drive passes (seconds): the deadline under test.
 T = 0.5

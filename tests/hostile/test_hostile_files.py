@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from files import FLOODS, KINDS
-from invariants import check, run
-from surfaces import SURFACES, family
+from tests.hostile.files import FLOODS, KINDS
+from tests.hostile.invariants import check, run
+from tests.hostile.surfaces import SURFACES, family
 
 CASES = [pytest.param(s.name, k, id=f"{s.name}-{k}") for s in family("file") for k in KINDS]
 

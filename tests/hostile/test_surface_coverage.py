@@ -8,8 +8,8 @@ joins neither list fails this test: add it to the surface table (README.md).
 
 from __future__ import annotations
 
-import iowalk
-from surfaces import SURFACES
+from tests.hostile import iowalk
+from tests.hostile.surfaces import SURFACES
 
 #: Modules that do I/O but are no input surface, each with the reason.
 NOT_SURFACES: dict[str, str] = {

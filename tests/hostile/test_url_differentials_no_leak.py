@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from invariants import SECRETS
 from tests.conftest import require_module
+from tests.hostile.invariants import SECRETS
 
 PASSWORD = "hostile-etcd-password-Zq81"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from invariants import check, run
-from peers import BEHAVIOURS, FLOODS, HostilePeer
-from surfaces import SURFACES, T, family
 from tests.conftest import require_module
+from tests.hostile.invariants import check, run
+from tests.hostile.peers import BEHAVIOURS, FLOODS, HostilePeer
+from tests.hostile.surfaces import SURFACES, T, family
 
 CASES = [pytest.param(s.name, b, id=f"{s.name}-{b}") for s in family("peer") for b in BEHAVIOURS]
 
