@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from regctl.base.textsafe import escape_control, safe_line
+from regctl.base.textsafe import BIDI, INVISIBLE, escape_control, safe_line
 from regctl.deploy.plan import MISSING, Change, FieldChange, Plan
-from regctl.deploy.render import render_markdown, render_text
+from regctl.deploy.render import render_json, render_markdown, render_text
 from regctl.messages import reporters
 from regctl.messages.problems import Location, Problem
 from regctl.pipeline.validate import validate
@@ -23,8 +23,11 @@ HOSTILE = [
     "x\x9b31mred",
     "x\u2028::warning::y",
     "x\x00\x07\x7f",
+    # Bidi controls and invisible characters: https://api.openai.com/v1 on screen.
+    "https://evil.example/\u202e1v/moc.iapnepo.ipa//:sptth",
+    "\u2066gpt-4o\u2069\u200b\u2060\ufeff\u00ad\U000e0041",
 ]
-_BAD = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+_BAD = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}{INVISIBLE}]")
 
 
 def _assert_safe(output: str, commands: bool = False) -> None:
@@ -97,9 +100,18 @@ def test_plan_renderers_escape_ids_values_and_targets() -> None:
             Change("activation", "create", f"acme {evil}", (), MISSING, f"acme/{evil}"),
             Change("default", "update", evil, (), evil, HOSTILE[1]),
             Change("model", "update", f"acme/{evil}", (FieldChange(evil, HOSTILE[4], HOSTILE[5]),)),
+            Change(
+                "provider", "update", "acme", (FieldChange("base_url", HOSTILE[-1], HOSTILE[-2]),)
+            ),
         ],
         drift=HOSTILE[1],
     )
     for out in (render_text(plan), render_text(plan, color=True), render_markdown(plan)):
         # Colours are ours (ESC[...m from click.style); strip them, then nothing may remain.
         _assert_safe(re.sub("\x1b\\[[0-9;]*m", "", out))
+    shown = render_text(plan)
+    assert "\\u202e1v/moc.iapnepo.ipa//:sptth" in shown and "\\u2066gpt-4o\\u2069\\u200b" in shown
+    # JSON keeps the data exactly, as \\uXXXX escapes a viewer cannot reorder.
+    data = render_json(plan)
+    _assert_safe(data, commands=True)
+    assert HOSTILE[-1] in json.dumps(json.loads(data), ensure_ascii=False)

@@ -150,7 +150,7 @@ def test_bad_input_is_one_line(project: Path) -> None:
     (project / "usage.jsonl").open("a").write("not json\n")
     r = _spend(project)
     assert r.returncode == 0
-    assert "1 line(s) are not usage events" in r.stderr and "usage.jsonl:23" in r.stderr
+    assert "1 malformed line(s)" in r.stderr and "usage.jsonl:23: not a JSON object" in r.stderr
     r = _run("spend", "missing.jsonl", cwd=project)
     assert r.returncode == 3 and r.stderr.strip().startswith("error: missing.jsonl: cannot read")
     r = _run("spend", "usage.jsonl", "--month", "2026-13", cwd=project)

@@ -22,7 +22,7 @@ from regctl.cli.options import epilog, format_option, registry_option
         ],
         {
             0: "ok (without --check: the report was printed)",
-            1: "--check: a budget is exceeded",
+            1: "--check: a budget is exceeded, or malformed lines (spend not counted)",
             2: "--check: a budget is past its warn_at share (also: a bad option)",
             3: "a usage file cannot be read, a bad --month, or the budgets have errors",
         },
@@ -40,7 +40,11 @@ from regctl.cli.options import epilog, format_option, registry_option
     help="Group the spend by this field.",
 )
 @format_option(["text", "json", "markdown"])
-@click.option("--check", is_flag=True, help="Exit 1 when a budget is exceeded, 2 past a warning.")
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Exit 1 when a budget is exceeded or a line is malformed, 2 past a warning.",
+)
 @click.option(
     "--chart",
     type=click.Path(path_type=Path, dir_okay=False),
@@ -69,15 +73,20 @@ def spend_cmd(
 ) -> None:
     """Sum the cost of usage events (written by Resolved.record) for one month.
 
+    Lines that are not valid usage events (bad JSON, a negative or non-finite cost,
+    an impossible day, a line over 64 KiB) are counted as malformed and named in
+    every format; with --check they fail the check, since their spend is unknown.
     Shows the spend per group, each budget of the Registry document (spent, share
     used, month-end forecast from the run rate so far), and with --chart a picture of
     daily spend per group (an SVG file; with --format markdown also a Mermaid chart of
     the daily total, which GitHub renders in a job summary). In a scheduled CI
     job, append the Markdown to "$GITHUB_STEP_SUMMARY".
     """
+    from regctl.base.textsafe import safe_line
     from regctl.io.fsutil import atomic_write
     from regctl.spend.ledger import SpendError, check_budgets, exit_code, parse_month, read_usage
     from regctl.spend.report import (
+        malformed_note,
         render_markdown,
         render_mermaid,
         render_svg,
@@ -98,15 +107,12 @@ def spend_cmd(
     else:
         usage = read_usage(usage_files, wanted)
     if usage.malformed:
-        click.echo(
-            f"warning: {usage.malformed} line(s) are not usage events and were skipped "
-            f"(first at {usage.first_malformed})",
-            err=True,
-        )
+        click.echo(safe_line(f"warning: {malformed_note(usage)}"), err=True)
     statuses = check_budgets(usage, budgets, today)
     data = report_data(usage, by, statuses, today)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, sort_keys=True))
+        # Money is decimal strings: there is no float to be NaN; allow_nan=False proves it.
+        click.echo(json.dumps(data, indent=2, sort_keys=True, allow_nan=False))
     elif fmt == "markdown":
         md = render_markdown(data, usage, statuses)
         if chart is not None:  # the SVG cannot be shown inline in a job summary
@@ -120,7 +126,7 @@ def spend_cmd(
         except OSError as exc:
             raise SpendError(f"{chart}: cannot write chart: {exc.strerror}") from None
     if check:
-        exit_with(exit_code(statuses))
+        exit_with(exit_code(statuses, usage.malformed))
 
 
 _PROGRESS_BYTES = 20_000_000  # ~50,000 events: about a second on a busy machine

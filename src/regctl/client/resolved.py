@@ -10,7 +10,7 @@ from regctl.client.errors import ResolutionError
 from regctl.client.types import Model, Provider, SecretStr, _Frozen
 
 if TYPE_CHECKING:
-    from regctl.client.usage import UsageEvent
+    from regctl.client.usage_event import UsageEvent
 
 _record: Any = None  # regctl.client.usage.record, imported on the first record()
 
@@ -101,7 +101,7 @@ class Resolved(_Frozen):
         *,
         sink: Any = None,
     ) -> UsageEvent:
-        """Record one call to this model: a :class:`~regctl.client.usage.UsageEvent`.
+        """Record one call to this model: a :class:`~regctl.client.usage_event.UsageEvent`.
 
         The event holds the provider, model, capability, environment, template,
         the exact ``Decimal`` cost from the manifest prices (``None`` when the
@@ -109,7 +109,10 @@ class Resolved(_Frozen):
         model, and a UTC timestamp. It goes to ``sink`` (a sink or several), else
         to the sinks of :func:`regctl.client.usage.configure` (or
         ``$REGCTL_USAGE_SINKS``), and is returned. Raises :class:`PricingError`
-        for a negative or non-integer token count.
+        for a negative or non-integer token count (or one over 2**63-1), and
+        :class:`~regctl.client.usage_event.UsageError` for a ``latency_ms`` that is
+        not a finite number from 0: what ``regctl spend`` would skip as malformed
+        is refused here, so a recorded call never vanishes from the reports.
         """
         global _record
         if _record is None:

@@ -27,12 +27,18 @@ import threading
 import time
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from regctl.client.errors import ClientError, PricingError
-
-if TYPE_CHECKING:
-    from regctl.client.resolved import Resolved
+from regctl.client.errors import PricingError
+from regctl.client.usage_event import (
+    MAX_COST,
+    MAX_LATENCY_MS,
+    MAX_TOKENS,
+    STATIC_NAMES,
+    Sink,
+    UsageError,
+    UsageEvent,
+)
 
 __all__ = [
     "ENTRY_POINT_GROUP",
@@ -50,20 +56,21 @@ ENTRY_POINT_GROUP = "regctl.usage_sinks"
 ENV_VAR = "REGCTL_USAGE_SINKS"
 
 
-class UsageError(ClientError, ValueError):
-    """A sink spec that names no sink, or a sink that cannot start."""
+class Chosen(Protocol):
+    """What :func:`record` reads of a :class:`~regctl.client.Resolved`.
 
-    exit_code = 2
+    A protocol rather than an import: ``resolved`` imports this module on the first
+    ``record()``, and nothing here imports it back.
+    """
 
+    _origin: Any
+    model: Any
+    capability: str
+    template: str | None
+    via: str
 
-class Sink(Protocol):
-    """Where usage events go."""
-
-    def emit(self, event: UsageEvent) -> None: ...
-
-    def flush(self) -> None: ...
-
-    def close(self) -> None: ...
+    @property
+    def api(self) -> str: ...
 
 
 def _jstr(value: str | None) -> str:
@@ -74,89 +81,6 @@ def _jstr(value: str | None) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-_STATIC_NAMES = ("provider", "model", "upstream_id", "api", "capability", "environment",
-                 "template", "via", "digest", "commit")  # fmt: skip
-
-
-class UsageEvent:
-    """One recorded call. ``cost`` is exact USD, ``None`` when the model has no price.
-
-    Fields: ``ts`` (UTC, ISO 8601 with milliseconds), ``provider``, ``model``
-    (``provider/model``), ``upstream_id``, ``api``, ``capability``, ``environment``,
-    ``template``, ``via``, ``digest`` (manifest), ``commit`` (registry source),
-    ``input_tokens``, ``output_tokens``, ``cached_input_tokens``, ``cost``,
-    ``latency_ms``, ``ok``.
-    """
-
-    # The per-model fields live in one shared tuple: setting 17 slots per call would
-    # cost a third of the time budget of record().
-    __slots__ = (
-        "_fields",
-        "_static",
-        "cached_input_tokens",
-        "cost",
-        "input_tokens",
-        "latency_ms",
-        "ok",
-        "output_tokens",
-        "ts",
-    )
-
-    ts: str
-    input_tokens: int
-    output_tokens: int
-    cached_input_tokens: int
-    cost: Decimal | None
-    latency_ms: float | None
-    ok: bool
-    _static: str
-    _fields: tuple[Any, ...]
-
-    provider = property(lambda self: self._fields[0], doc="Provider id.")
-    model = property(lambda self: self._fields[1], doc="``provider/model``.")
-    upstream_id = property(lambda self: self._fields[2], doc="Model id sent upstream.")
-    api = property(lambda self: self._fields[3], doc="Wire protocol.")
-    capability = property(lambda self: self._fields[4], doc="Capability resolved for.")
-    environment = property(lambda self: self._fields[5], doc="Manifest environment.")
-    template = property(lambda self: self._fields[6], doc="Template resolved through.")
-    via = property(lambda self: self._fields[7], doc="Why the model was chosen.")
-    digest = property(lambda self: self._fields[8], doc="Manifest digest.")
-    commit = property(lambda self: self._fields[9], doc="Registry source commit.")
-
-    def as_dict(self) -> dict[str, Any]:
-        """The event as JSON data (``cost`` as a decimal string, exact)."""
-        out: dict[str, Any] = {"ts": self.ts}
-        out.update(zip(_STATIC_NAMES, self._fields))
-        out.update(
-            input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
-            cached_input_tokens=self.cached_input_tokens,
-            cost=None if self.cost is None else format(self.cost, "f"),
-            currency="USD",
-            latency_ms=self.latency_ms,
-            ok=self.ok,
-        )
-        return out
-
-    def to_json(self) -> str:
-        """One JSON line (no newline), the same data as :meth:`as_dict`.
-
-        Built by hand around a per-model cached fragment: ``json.dumps`` of the whole
-        dict would cost more than the rest of :func:`record` together.
-        """
-        cost = "null" if self.cost is None else f'"{self.cost:f}"'
-        lat = "null" if self.latency_ms is None else repr(self.latency_ms)
-        return (
-            f'{{"ts":"{self.ts}",{self._static},"input_tokens":{self.input_tokens},'
-            f'"output_tokens":{self.output_tokens},'
-            f'"cached_input_tokens":{self.cached_input_tokens},"cost":{cost},'
-            f'"currency":"USD","latency_ms":{lat},"ok":{"true" if self.ok else "false"}}}'
-        )
-
-    def __repr__(self) -> str:
-        return f"UsageEvent({self.model!r}, cost={self.cost!r}, ts={self.ts!r})"
-
-
 # -- the per-model constants, computed once ---------------------------------------------
 
 # Prices as whole numbers of 10**exp USD per token, so that a call's cost is integer
@@ -165,7 +89,7 @@ _Prices = tuple[int | None, int | None, int | None, int]
 _statics: dict[tuple[Any, ...], tuple[str, _Prices, tuple[str, ...]]] = {}
 
 
-def _static(r: Resolved) -> tuple[str, _Prices, tuple[str, ...]]:
+def _static(r: Chosen) -> tuple[str, _Prices, tuple[str, ...]]:
     data = r._origin
     digest = data.digest if data is not None else ""
     key = (digest, r.model.key, r.capability, r.template, r.via)
@@ -199,7 +123,7 @@ def _static(r: Resolved) -> tuple[str, _Prices, tuple[str, ...]]:
     prices: _Prices = (ints[0], ints[1], ints[2], -(places + 6))
     fields = (m.provider, m.key, m.upstream_id, r.api, r.capability, env, r.template, r.via,
               digest, commit)  # fmt: skip
-    text = ",".join(f'"{n}":{_jstr(v)}' for n, v in zip(_STATIC_NAMES, fields))
+    text = ",".join(f'"{n}":{_jstr(v)}' for n, v in zip(STATIC_NAMES, fields))
     hit = (text, prices, fields)  # type: ignore[assignment]
     if len(_statics) > 10_000:  # many manifests over a long life: start afresh
         _statics.clear()
@@ -225,13 +149,28 @@ def _timestamp(now: float) -> str:
 
 
 def _count(name: str, n: Any) -> int:
-    if type(n) is not int or n < 0:
-        raise PricingError(f"{name} must be a whole number >= 0, got {n!r}")
+    if type(n) is not int or not 0 <= n <= MAX_TOKENS:
+        raise PricingError(f"{name} must be a whole number from 0 to 2**63-1, got {n!r:.40}")
     return n
 
 
+def _latency(value: Any) -> float:
+    """``latency_ms`` as the schema holds it: a finite number of ms from 0 (not NaN)."""
+    if type(value) is bool:
+        raise UsageError("latency_ms must be a number of milliseconds, not a boolean")
+    try:
+        lat = float(value)
+    except (TypeError, ValueError, OverflowError):
+        raise UsageError(
+            f"latency_ms must be a number of milliseconds, got {type(value).__name__}"
+        ) from None
+    if not 0.0 <= lat <= MAX_LATENCY_MS:  # NaN compares false: refused too
+        raise UsageError(f"latency_ms must be finite and from 0 to a year, got {lat!r}")
+    return lat
+
+
 def record(
-    r: Resolved,
+    r: Chosen,
     input_tokens: int = 0,
     output_tokens: int = 0,
     cached_input_tokens: int = 0,
@@ -240,10 +179,13 @@ def record(
     sink: Sink | Iterable[Sink] | None = None,
 ) -> UsageEvent:
     """See :meth:`regctl.client.Resolved.record`."""
-    if type(input_tokens) is not int or input_tokens < 0:
+    # Refuse here what a reader would skip as malformed: a recorded call never vanishes
+    # from spend (see usage_event for the schema).
+    if type(input_tokens) is not int or not 0 <= input_tokens <= MAX_TOKENS:
         _count("input_tokens", input_tokens)
-    if type(output_tokens) is not int or output_tokens < 0:
+    if type(output_tokens) is not int or not 0 <= output_tokens <= MAX_TOKENS:
         _count("output_tokens", output_tokens)
+    lat = None if latency_ms is None else _latency(latency_ms)
     if cached_input_tokens:
         _count("cached_input_tokens", cached_input_tokens)
         if cached_input_tokens > input_tokens:
@@ -259,6 +201,8 @@ def record(
         if output_tokens:
             units += output_tokens * p_out  # type: ignore[operator]
         cost = _dec(units).scaleb(exp) if units else _ZERO
+        if cost >= MAX_COST:
+            raise PricingError("the call's cost is 10**12 USD or more: token counts too large")
     ev = _new(UsageEvent)
     ev.ts = _timestamp(time.time())
     ev._fields = fields
@@ -267,7 +211,7 @@ def record(
     ev.output_tokens = output_tokens
     ev.cached_input_tokens = cached_input_tokens
     ev.cost = cost
-    ev.latency_ms = None if latency_ms is None else float(latency_ms)
+    ev.latency_ms = lat
     ev.ok = bool(ok)
     targets: Iterable[Sink]
     if sink is None:

@@ -27,7 +27,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from regctl.client.usage import UsageEvent
+    from regctl.client.usage_event import UsageEvent
 
 #: regctl capability -> ``gen_ai.operation.name``.
 OPERATION = {"chat": "chat", "completion": "text_completion", "embedding": "embeddings"}
@@ -49,7 +49,7 @@ class OTelSink:
         try:
             from opentelemetry import metrics, trace
         except ImportError as exc:  # pragma: no cover - depends on the installation
-            from regctl.client.usage import UsageError
+            from regctl.client.usage_event import UsageError
 
             raise UsageError(
                 "the otel usage sink needs opentelemetry-api: pip install opentelemetry-api"

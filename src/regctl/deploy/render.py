@@ -16,7 +16,7 @@ import jinja2
 from regctl.base.canonical import dumps_pretty
 from regctl.base.i18n import N_, _, tr
 from regctl.base.redact import redact
-from regctl.base.textsafe import escape_control, safe_line
+from regctl.base.textsafe import escape_control, escape_json, safe_line
 from regctl.deploy.plan import MISSING, Change, Plan
 
 SECTIONS = (
@@ -163,8 +163,9 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
 
 
 def render_json(plan: Plan) -> str:
-    """The plan as canonical pretty JSON (without the embedded manifest), secrets masked."""
-    return redact(dumps_pretty(plan.as_dict()))
+    """The plan as canonical pretty JSON (without the embedded manifest), secrets masked;
+    bidi and invisible characters as ``\\uXXXX`` escapes (the same data for a parser)."""
+    return escape_json(redact(dumps_pretty(plan.as_dict())))
 
 
 def _md(text: Any) -> str:

@@ -52,11 +52,11 @@ def text(problems: Sequence[Problem]) -> str:
         lines.append(_summary(problems) if problems else "no problems")
         return "\n".join(lines) + "\n"
     wrap = "\u2068{}\u2069" if i18n.is_rtl() else "{}"
+    # The message is escaped before it is wrapped: the isolates are regctl's own and
+    # must survive, bidi controls from the registry must not.
     lines = [
-        safe_line(
-            f"{p.location}: {i18n._(_SEVERITY[p.severity])} [{p.rule}] "
-            + wrap.format(redact(i18n.localize(p.message)))
-        )
+        safe_line(f"{p.location}: {i18n._(_SEVERITY[p.severity])} [{p.rule}] ")
+        + wrap.format(escape_control(redact(i18n.localize(p.message))))
         for p in problems
     ]
     lines.append(wrap.format(_local_summary(problems) if problems else i18n._("no problems")))

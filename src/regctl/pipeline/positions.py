@@ -187,3 +187,21 @@ class PosList(list[Any]):
         new.extend(self)
         new.item_pos.extend(self.item_pos)
         return new
+
+
+def source_line(container: PosDict | PosList, line: int) -> str | None:
+    """The text of 1-based ``line`` of the file ``container`` was loaded from, if known.
+
+    For a rule that wants the exact column of a character inside a value (libyaml marks
+    only where the value starts); ``None`` for containers built in code.
+    """
+    origin = container._origin
+    if origin is None or line < 1:
+        return None
+    start = 0
+    for _ in range(line - 1):
+        start = origin.raw.find(b"\n", start) + 1
+        if start == 0:
+            return None
+    end = origin.raw.find(b"\n", start)
+    return origin.raw[start : end if end >= 0 else None].decode("utf-8", "replace")

@@ -1,30 +1,58 @@
 """Spend from usage JSONL files against the Registry's budgets, with a month-end forecast.
 
-Reading is one pass: each line of the month is parsed once and added to a small table
-keyed by (day, provider, model, environment, template); groups, budgets and the chart
-are all computed from that table, so a million events cost little more than parsing
-them. Costs are summed as exact ``Decimal``. Lines of other months are skipped
-without parsing when they start the way :class:`~regctl.client.usage_jsonl.JsonlSink`
-writes them (``{"ts":"YYYY-MM``).
+Reading is one pass: each line of the month is parsed once, checked against the usage
+event schema (:mod:`regctl.client.usage_event`: the one the writer obeys) and added to
+a small table keyed by (day, provider, model, environment, template); groups, budgets
+and the chart are all computed from that table, so a million events cost little more
+than parsing them. Costs are summed as exact ``Decimal`` in a context wide enough that
+no sum is rounded. Lines of other months are skipped without parsing when they start
+the way :class:`~regctl.client.usage_jsonl.JsonlSink` writes them (``{"ts":"YYYY-MM``).
+
+Files are read through :class:`regctl.io.safelines.LineReader`: regular files only (a
+FIFO or a device is an error, never a hang) and no line over
+:data:`~regctl.client.usage_event.MAX_LINE_BYTES` held in memory. A line that is not a
+valid event (bad JSON, a negative or non-finite cost, an impossible day, a number where
+a name belongs, an over-long line) is *malformed*: counted, the first one named with its
+reason, and shown by every report format; ``--check`` fails on it, because spend that
+cannot be counted must not pass for spend that is under budget.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
-import json
+import decimal
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import wraps
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from regctl.base.errors import RegctlError
+from regctl.client.usage_event import MAX_LINE_BYTES, BadEvent, parse_line
 
 BY = ("provider", "model", "env", "template", "day")
 _KEY_INDEX = {"day": 0, "provider": 1, "model": 2, "env": 3, "template": 4}
 #: exit codes of ``regctl spend --check``
 OK, EXCEEDED, WARNING = 0, 1, 2
+#: Exact sums: 13 integer digits per event and 40 decimals fit many times over (the
+#: default 28 digits would round a sum, and quantize() would raise on one).
+CONTEXT = decimal.Context(prec=100, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def exact(fn: _F) -> _F:
+    """Run ``fn`` in :data:`CONTEXT`, whatever context the caller has."""
+
+    @wraps(fn)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with decimal.localcontext(CONTEXT):
+            return fn(*args, **kwargs)
+
+    return run  # type: ignore[return-value]
 
 
 class SpendError(RegctlError):
@@ -57,6 +85,7 @@ class Usage:
     other_months: int = 0
     malformed: int = 0
     first_malformed: str | None = None
+    """``FILE:LINE: why`` of the first malformed line (the reason, never the content)."""
 
 
 def parse_month(text: str | None, today: dt.date) -> str:
@@ -75,65 +104,74 @@ def read_usage(
 ) -> Usage:
     """Aggregate the events of ``month`` from JSONL files (see the module docstring).
 
-    ``progress(n)`` is told of every ``n`` bytes read (every 65,536 lines and per file).
+    ``progress(n)`` is told of every ``n`` bytes read.
     """
+    from regctl.io import safeio
+    from regctl.io.safelines import LineReader
+
     usage = Usage(month)
-    cells = usage.cells
-    loads = json.loads
-    head = b'{"ts":"'
-    month_b = month.encode()
-    dec = Decimal
     for path in paths:
         try:
-            f = open(path, "rb")  # noqa: SIM115 - closed below; a with-block costs per file only
-        except OSError as exc:
-            raise SpendError(f"{path}: cannot read usage file: {exc.strerror}") from None
-        with f:
-            told = 0
-            for n, raw in enumerate(f, 1):
-                if progress is not None and not n & 0xFFFF:
-                    at = f.tell()
-                    progress(at - told)
-                    told = at
-                if raw.startswith(head) and raw[7:14] != month_b:
-                    usage.other_months += 1
-                    continue
-                try:
-                    d = loads(raw)
-                    ts = d["ts"]
-                    if ts[:7] != month:
-                        usage.other_months += 1
-                        continue
-                    key = (ts[:10], d["provider"], d["model"], d.get("environment") or "-",
-                           d.get("template") or "-")  # fmt: skip
-                    cost = d.get("cost")
-                    cell = cells.get(key)
-                    if cell is None:
-                        cell = cells[key] = Cell()
-                    if cost is None:
-                        cell.unpriced += 1
-                    else:
-                        cell.cost += dec(cost)
-                    cell.calls += 1
-                    cell.input_tokens += d.get("input_tokens") or 0
-                    cell.output_tokens += d.get("output_tokens") or 0
-                except (ValueError, KeyError, TypeError, ArithmeticError):
-                    if not raw.strip():
-                        continue
-                    usage.malformed += 1
-                    if usage.first_malformed is None:
-                        usage.first_malformed = f"{path}:{n}"
-                    continue
-                usage.events += 1
-            if progress is not None:
-                progress(f.tell() - told)
+            reader = LineReader(path, MAX_LINE_BYTES, on_bytes=progress)
+        except safeio.SafeReadError as exc:
+            raise SpendError(f"{path}: cannot read usage file: {_why(exc)}") from None
+        with reader, decimal.localcontext(CONTEXT):
+            try:
+                _read_lines(reader, str(path), usage)
+            except safeio.SafeReadError as exc:
+                raise SpendError(f"{path}: cannot read usage file: {_why(exc)}") from None
     return usage
+
+
+def _why(exc: Exception) -> str:
+    return str(exc).removeprefix("cannot read: ")
+
+
+def _read_lines(lines: Iterable[bytes | None], path: str, usage: Usage) -> None:
+    cells = usage.cells
+    head = b'{"ts":"'
+    month, month_b = usage.month, usage.month.encode()
+    for n, raw in enumerate(lines, 1):
+        if raw is None:
+            _malformed(usage, path, n, f"line over {MAX_LINE_BYTES} bytes")
+            continue
+        if raw.startswith(head) and raw[7:14] != month_b:
+            usage.other_months += 1
+            continue
+        try:
+            row = parse_line(raw)
+        except BadEvent as exc:
+            if raw.strip():
+                _malformed(usage, path, n, str(exc))
+            continue
+        if row.day[:7] != month:
+            usage.other_months += 1
+            continue
+        key = row[:5]
+        cell = cells.get(key)
+        if cell is None:
+            cell = cells[key] = Cell()
+        if row.cost is None:
+            cell.unpriced += 1
+        else:
+            cell.cost += row.cost
+        cell.calls += 1
+        cell.input_tokens += row.input_tokens
+        cell.output_tokens += row.output_tokens
+        usage.events += 1
+
+
+def _malformed(usage: Usage, path: str, n: int, why: str) -> None:
+    usage.malformed += 1
+    if usage.first_malformed is None:
+        usage.first_malformed = f"{path}:{n}: {why}"
 
 
 def group_of(key: Key, by: str) -> str:
     return key[_KEY_INDEX[by]]
 
 
+@exact
 def totals(usage: Usage, by: str) -> dict[str, Cell]:
     """Totals per group, groups sorted by name."""
     out: dict[str, Cell] = {}
@@ -148,6 +186,7 @@ def totals(usage: Usage, by: str) -> dict[str, Cell]:
     return dict(sorted(out.items()))
 
 
+@exact
 def daily(usage: Usage, by: str) -> dict[str, dict[str, Decimal]]:
     """Group -> day (``YYYY-MM-DD``) -> cost."""
     out: dict[str, dict[str, Decimal]] = {}
@@ -179,6 +218,7 @@ class BudgetStatus:
     status: str  # "ok", "warning" or "exceeded"
 
     @property
+    @exact
     def used(self) -> Decimal:
         return self.spent / self.monthly
 
@@ -195,6 +235,7 @@ def month_fraction(month: str, as_of: dt.date) -> tuple[int, int]:
     return as_of.day, days
 
 
+@exact
 def forecast(spent: Decimal, month: str, as_of: dt.date) -> Decimal:
     """Month-end spend at the run rate so far (the spend itself for a finished month)."""
     elapsed, days = month_fraction(month, as_of)
@@ -203,6 +244,7 @@ def forecast(spent: Decimal, month: str, as_of: dt.date) -> Decimal:
     return (spent * days / elapsed).quantize(Decimal("0.01"))
 
 
+@exact
 def check_budgets(
     usage: Usage, budgets: Iterable[dict[str, Any]], as_of: dt.date
 ) -> list[BudgetStatus]:
@@ -226,7 +268,14 @@ def check_budgets(
     return out
 
 
-def exit_code(statuses: Iterable[BudgetStatus]) -> int:
-    """1 when a budget is exceeded, else 2 when one is past its warning, else 0."""
+def exit_code(statuses: Iterable[BudgetStatus], malformed: int = 0) -> int:
+    """1 when a budget is exceeded or a line is malformed, else 2 when one is past its
+    warning, else 0.
+
+    A malformed line is spend that could not be counted: it may hide any amount, so a
+    check cannot pass while there is one.
+    """
     seen = {s.status for s in statuses}
-    return EXCEEDED if "exceeded" in seen else WARNING if "warning" in seen else OK
+    if "exceeded" in seen or malformed:
+        return EXCEEDED
+    return WARNING if "warning" in seen else OK

@@ -1,22 +1,62 @@
-"""Render a spend report (text, JSON, Markdown) and its chart (plain SVG, no dependency)."""
+"""Render a spend report (text, JSON, Markdown) and its chart (plain SVG, no dependency).
+
+Group names come from usage files, which anyone who can write a log line controls: the
+text report escapes control and bidi characters and never starts a line with ``::`` (a
+GitHub workflow command), the Markdown escapes what Markdown would act on, and the SVG
+escapes XML. Every format says how many lines were malformed (not counted), and where
+the first one is.
+"""
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from decimal import Decimal
 from html import escape
 from typing import Any
 
-from regctl.spend.ledger import BudgetStatus, Cell, Usage, daily, forecast, month_fraction, totals
+from regctl.base.textsafe import escape_control, safe_line
+from regctl.spend.ledger import (
+    BudgetStatus,
+    Cell,
+    Usage,
+    daily,
+    exact,
+    forecast,
+    month_fraction,
+    totals,
+)
 
 _MARK = {"ok": "ok", "warning": "WARNING", "exceeded": "EXCEEDED"}
 
 
+@exact
 def _usd(d: Decimal) -> str:
     return f"{d.quantize(Decimal('0.01')):,}"
 
 
+# CommonMark lets any ASCII punctuation be escaped with a backslash; these are the ones
+# that could start a link, an image, HTML, emphasis or code, or end a table cell.
+_MD_ACTIVE = re.compile(r"([\\`*_{}\[\]<>|~&])")
+
+
+def _md_text(text: str) -> str:
+    """``text`` for a Markdown table cell: control characters escaped, nothing active."""
+    return _MD_ACTIVE.sub(r"\\\1", escape_control(text))
+
+
+def malformed_note(usage: Usage) -> str | None:
+    """One line about the malformed lines, or ``None`` when there were none."""
+    if not usage.malformed:
+        return None
+    return (
+        f"{usage.malformed} malformed line(s) skipped, their spend NOT counted "
+        f"(first: {usage.first_malformed})"
+    )
+
+
+@exact
 def report_data(
     usage: Usage, by: str, budgets: list[BudgetStatus], as_of: dt.date
 ) -> dict[str, Any]:
@@ -33,6 +73,7 @@ def report_data(
         "currency": "USD",
         "events": usage.events,
         "malformed_lines": usage.malformed,
+        "first_malformed": usage.first_malformed,
         "total": format(total, "f"),
         "forecast": format(forecast(total, usage.month, as_of), "f"),
         "groups": [
@@ -62,7 +103,13 @@ def report_data(
 
 def _rows(groups: dict[str, Cell]) -> list[list[str]]:
     return [
-        [name, _usd(c.cost), str(c.calls), f"{c.input_tokens:,}", f"{c.output_tokens:,}"]
+        [
+            escape_control(name),
+            _usd(c.cost),
+            str(c.calls),
+            f"{c.input_tokens:,}",
+            f"{c.output_tokens:,}",
+        ]
         for name, c in groups.items()
     ]
 
@@ -70,7 +117,7 @@ def _rows(groups: dict[str, Cell]) -> list[list[str]]:
 def _budget_rows(budgets: list[BudgetStatus]) -> list[list[str]]:
     return [
         [
-            b.scope,
+            escape_control(b.scope),
             _usd(b.spent),
             _usd(b.monthly),
             f"{b.used * 100:.0f}%",
@@ -90,10 +137,11 @@ def _table(head: list[str], rows: list[list[str]]) -> str:
     lines = []
     for r in [head, *rows]:
         cells = [c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))]
-        lines.append("  ".join(cells).rstrip())
+        lines.append(safe_line("  ".join(cells).rstrip()))
     return "\n".join(lines)
 
 
+@exact
 def render_text(data: dict[str, Any], usage: Usage, budgets: list[BudgetStatus]) -> str:
     """The terminal report."""
     groups = totals(usage, data["by"])
@@ -102,18 +150,21 @@ def render_text(data: dict[str, Any], usage: Usage, budgets: list[BudgetStatus])
         f"{data['days_in_month']}): {_usd(Decimal(data['total']))} USD, forecast "
         f"{_usd(Decimal(data['forecast']))} USD, {data['events']} events"
     )
-    parts = [head, "", _table([f"{data['by'].upper()}", *_GROUP_HEAD[1:]], _rows(groups))]
+    note = malformed_note(usage)
+    parts = [head] + ([safe_line("warning: " + note)] if note else [])
+    parts += ["", _table([f"{data['by'].upper()}", *_GROUP_HEAD[1:]], _rows(groups))]
     if budgets:
         parts += ["", _table(_BUDGET_HEAD, _budget_rows(budgets))]
     return "\n".join(parts)
 
 
+@exact
 def render_markdown(data: dict[str, Any], usage: Usage, budgets: list[BudgetStatus]) -> str:
     """GitHub-flavoured Markdown (for ``$GITHUB_STEP_SUMMARY``)."""
 
     def md(head: list[str], rows: list[list[str]]) -> list[str]:
         out = ["| " + " | ".join(head) + " |", "|" + "|".join(["---"] * len(head)) + "|"]
-        out += ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in rows]
+        out += ["| " + " | ".join(_md_text(c) for c in r) + " |" for r in rows]
         return out
 
     lines = [
@@ -124,6 +175,9 @@ def render_markdown(data: dict[str, Any], usage: Usage, budgets: list[BudgetStat
         f"**{_usd(Decimal(data['forecast']))} USD**, {data['events']} events.",
         "",
     ]
+    note = malformed_note(usage)
+    if note:
+        lines += [f"> **Warning:** {_md_text(note)}", ""]
     if budgets:
         lines += [*md(_BUDGET_HEAD, _budget_rows(budgets)), ""]
     lines += md([data["by"], *_GROUP_HEAD[1:]], _rows(totals(usage, data["by"])))
@@ -134,6 +188,7 @@ _PALETTE = ("#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#
             "#ff9da7", "#9c755f", "#bab0ac")  # fmt: skip
 
 
+@exact
 def render_svg(usage: Usage, by: str, title: str | None = None) -> str:
     """Daily spend per group as a line chart, plain SVG (deterministic bytes)."""
     series = daily(usage, by)
@@ -190,6 +245,7 @@ def render_svg(usage: Usage, by: str, title: str | None = None) -> str:
     return "\n".join(out) + "\n"
 
 
+@exact
 def render_mermaid(usage: Usage) -> str:
     """Daily total spend as a Mermaid ``xychart-beta`` block.
 

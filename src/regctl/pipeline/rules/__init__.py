@@ -24,6 +24,7 @@ from regctl.pipeline.rules import (
     plaintext_secret,
     secret_scheme,
     single_active,
+    suspicious_unicode,
     target_location,
     template,
     template_pin,
@@ -44,6 +45,7 @@ RULES: tuple[ModuleType, ...] = (
     template_pin,
     params_limit,
     target_location,
+    suspicious_unicode,
 )
 
 STAGE_RULES: dict[str, str] = {
