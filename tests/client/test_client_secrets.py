@@ -145,6 +145,29 @@ def test_plugin_scheme_from_an_entry_point(tmp_path: Path) -> None:
     assert out["importlib.metadata"] is True
 
 
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_plugin_message_quoting_a_key_is_masked(tmp_path: Path, fmt: str) -> None:
+    """Issue 20 (11): ``adva:x: token sk-proj-... expired`` printed the key."""
+    doc = base_doc()
+    doc["providers"]["backup"]["credentials"] = ["testvault:expired", "testvault:opaque"]
+    path = write_manifest(tmp_path / "m.json", doc)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([str(PLUGIN_DIR), env.get("PYTHONPATH", "")])
+    proc = subprocess.run(
+        [sys.executable, "-m", "regctl", "doctor", "--manifest", str(path), "--format", fmt],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 1, proc.stderr
+    out = proc.stdout + proc.stderr
+    assert "Tq7Lm2Xr9Kd4Wb8Nc3Vf6Hs1" not in out and "Zx9Qw8Er7Ty6Ui5Op4As3Df2Gh" not in out
+    # The plugin's own words stay: they say what to fix.
+    assert "testvault:expired: token sk-proj-*** expired" in out
+    assert "testvault:opaque: session *** is no longer valid" in out
+
+
 def test_plugin_scheme_not_installed(tmp_path: Path) -> None:
     reg = Registry.load(write_manifest(tmp_path / "m.json"))
     with pytest.raises(NoCredentials, match="no plugin for secret scheme 'testvault'"):

@@ -89,6 +89,50 @@ def test_unpriced_model_and_bad_counts(reg: Registry) -> None:
         r.record(input_tokens=1, cached_input_tokens=2)
 
 
+@pytest.mark.parametrize(
+    "latency",
+    [float("nan"), float("inf"), float("-inf"), -1, -0.5, True, "soon", 10.0**20, 2**1100],
+)
+def test_record_refuses_a_latency_spend_would_skip(
+    reg: Registry, tmp_path: Path, latency: object
+) -> None:
+    """A value the reader would count as malformed is refused here, before it is written:
+    before, ``latency_ms=nan`` was written as ``NaN`` and the call's cost vanished."""
+    path = tmp_path / "usage.jsonl"
+    sink = JsonlSink(path, flush_interval=0)
+    with pytest.raises(usage.UsageError, match="latency_ms"):
+        reg.resolve("chat").record(input_tokens=10, latency_ms=latency, sink=sink)  # type: ignore[arg-type]
+    sink.close()
+    assert path.read_text() == ""
+
+
+def test_record_refuses_counts_and_costs_beyond_the_schema(reg: Registry) -> None:
+    r = reg.resolve("chat")
+    with pytest.raises(PricingError, match="2\\*\\*63-1"):
+        r.record(input_tokens=2**63)
+    with pytest.raises(PricingError, match="10\\*\\*12 USD"):
+        r.record(input_tokens=2**63 - 1)  # 2.3e13 USD at 2.50 per million tokens
+
+
+def test_every_event_record_writes_is_read_back_exactly(reg: Registry, tmp_path: Path) -> None:
+    """Writer and reader share one schema: nothing record() writes is malformed to spend."""
+    from regctl.client.usage_event import parse_line
+
+    path = tmp_path / "usage.jsonl"
+    sink = JsonlSink(path, flush_interval=0)
+    events = [
+        reg.resolve("chat").record(input_tokens=n, output_tokens=n // 3, latency_ms=lat, sink=sink)
+        for n, lat in [(0, None), (1, 0), (10**9, 0.001), (7, 1e9), (2**40, 12.5)]
+    ]
+    events.append(reg.resolve("chat", provider="anthropic").record(input_tokens=5, sink=sink))
+    sink.close()
+    rows = [parse_line(raw) for raw in path.read_bytes().splitlines()]
+    assert [r.cost for r in rows] == [e.cost for e in events]
+    assert [(r.input_tokens, r.output_tokens) for r in rows] == [
+        (e.input_tokens, e.output_tokens) for e in events
+    ]
+
+
 def test_jsonl_sink_buffers_then_writes_whole_lines(reg: Registry, tmp_path: Path) -> None:
     path = tmp_path / "logs" / "usage.jsonl"
     sink = JsonlSink(path, flush_lines=10, flush_interval=0)

@@ -113,3 +113,64 @@ def test_alias_of_a_scalar_is_edited_at_the_alias(registry: Path) -> None:
     after = _active(registry)
     assert {k for k in before if before[k] != after[k]} == {"acme-d", "acme-c"}
     assert "&off" in (registry / "providers" / "acme.yaml").read_text()
+
+
+INHERITED = """apiVersion: regctl/v1
+kind: Provider
+id: acme
+display_name: Acme AI
+credentials: [env:ACME_API_KEY]
+models:
+  - &m1
+    id: acme-a
+    display_name: Acme A
+    capabilities: [chat]
+    active: true
+  - <<: *m1
+    id: acme-b
+    display_name: Acme B
+    capabilities: [embedding]
+"""
+
+
+def test_deactivate_refuses_to_switch_a_model_that_inherits_active(registry: Path) -> None:
+    """Issue 20 (11): acme-b's ``active`` is acme-a's, through ``<<: *m1``.
+
+    Editing acme-a's line would switch acme-b off too, silently. regctl refuses and
+    says which model and why, rather than rewriting acme-b's mapping on its own: the
+    merge is the author's choice, and only they can say whether b should follow a.
+    """
+    path = registry / "providers" / "acme.yaml"
+    path.write_text(INHERITED)
+    before = _active(registry)
+    assert before["acme-b"] is True
+    proc = _cli("deactivate", "acme/acme-a", "--registry", str(registry), cwd=registry.parent)
+    assert proc.returncode == 1
+    assert "refusing to edit" in proc.stderr and "acme/acme-b" in proc.stderr
+    assert "merge key" in proc.stderr and "own 'active' line" in proc.stderr
+    assert path.read_text() == INHERITED and _active(registry) == before
+    # Following the advice, the same command changes acme-a and nothing else.
+    path.write_text(INHERITED + "    active: true\n")
+    proc = _cli("deactivate", "acme/acme-a", "--registry", str(registry), cwd=registry.parent)
+    assert proc.returncode == 0, proc.stderr
+    after = _active(registry)
+    assert {k for k in before if before[k] != after[k]} == {"acme-a"}
+
+
+def test_deactivate_in_an_overlay_refuses_the_same_way(registry: Path) -> None:
+    (registry / "providers" / "acme.yaml").write_text(INHERITED + "    active: false\n")
+    overlay = (
+        "apiVersion: regctl/v1\nkind: Environment\nid: dev\nproviders:\n  acme:\n"
+        "    models:\n      acme-a: &on {active: true}\n      acme-b:\n        <<: *on\n"
+    )
+    env_file = registry / "environments" / "dev.yaml"
+    env_file.parent.mkdir(exist_ok=True)
+    env_file.write_text(overlay)
+    assert validate(registry).ok
+    proc = _cli(
+        "deactivate", "acme/acme-a", "--env", "dev", "--registry", str(registry),
+        cwd=registry.parent,
+    )  # fmt: skip
+    assert proc.returncode == 1
+    assert "refusing to edit" in proc.stderr and "acme/acme-b" in proc.stderr
+    assert env_file.read_text() == overlay

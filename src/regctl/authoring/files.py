@@ -30,15 +30,23 @@ class UnreadableFileError(RegctlError):
         self.detail = detail
 
 
+_BOM = "\ufeff"
+
+
 @dataclass(frozen=True)
 class Snapshot:
-    """What a file looked like when it was read: its text plus mtime and hash to detect edits."""
+    """What a file looked like when it was read: its text plus mtime and hash to detect edits.
+
+    ``text`` never starts with a UTF-8 byte-order mark; ``bom`` says the file had one,
+    and :func:`write_checked` puts it back (an editor that wrote it expects to keep it).
+    """
 
     path: Path
     text: str
     mtime_ns: int
     size: int
     sha256: str
+    bom: bool = False
 
     @classmethod
     def take(cls, path: Path) -> Snapshot:
@@ -60,12 +68,14 @@ class Snapshot:
     def of(cls, path: Path, data: bytes) -> Snapshot:
         """The snapshot of ``data``, just read from ``path`` (UTF-8), with its mtime and hash."""
         st = path.stat()
+        text = data.decode("utf-8")
         return cls(
             path=path,
-            text=data.decode("utf-8"),
+            text=text.removeprefix(_BOM),
             mtime_ns=st.st_mtime_ns,
             size=st.st_size,
             sha256=hashlib.sha256(data).hexdigest(),
+            bom=text.startswith(_BOM),
         )
 
     def unchanged(self) -> bool:
@@ -105,7 +115,7 @@ def write_checked(snapshots: list[tuple[Snapshot, str]]) -> None:
             )
     for snap, text in snapshots:
         if text != snap.text:
-            atomic_write_text(snap.path, text)
+            atomic_write_text(snap.path, _BOM + text if snap.bom else text)
 
 
 def registry_files(root: Path) -> list[Path]:

@@ -77,3 +77,19 @@ def redact(text: str) -> str:
     text = KEY_PREFIX.sub(lambda m: m.group(1) + MASK, text)
     text = AWS_SECRET.sub(lambda m: MASK if _mixed(m.group()) else m.group(), text)
     return HEX_KEY.sub(MASK, text)
+
+
+# Runs of key characters: a key is one unbroken run, words of a message are not.
+_RUN = re.compile(r"[A-Za-z0-9_\-+/=.]{20,}")
+
+
+def redact_strict(text: str) -> str:
+    """:func:`redact`, and every run of 20+ key characters that mixes upper case, lower
+    case and digits masked as well.
+
+    For text regctl did not write and cannot vet, such as a secret plugin's exception
+    message: a store's error may quote the key it read in any format, and sops and
+    Vault never repeat such text either. Ids and words rarely mix all three.
+    """
+    text = redact(text)
+    return _RUN.sub(lambda m: MASK if _mixed(m.group()) else m.group(), text) if text else text

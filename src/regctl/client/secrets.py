@@ -5,7 +5,8 @@ A plugin is an entry point in the group ``regctl.secrets`` whose name is the
 scheme. It loads to either a callable ``(rest: str) -> str | None`` or an object
 with a ``resolve(rest)`` method of that signature; ``None`` means "no value".
 ``importlib.metadata`` is imported only when a plugin scheme is first used.
-Error messages name the reference and why it failed, never a value.
+Error messages name the reference and why it failed, never a value; a plugin's own
+message is shown only with anything key-like masked (:func:`regctl.base.redact.redact_strict`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import os
 from collections.abc import Callable
 from typing import Any
 
+from regctl.base.redact import redact_strict
 from regctl.client.errors import (
     NoCredentials,
     SecretError,
@@ -92,7 +94,13 @@ def _from_plugin(ref: str, scheme: str, rest: str) -> SecretStr:
     try:
         value = plugin(rest)
     except SecretError as exc:
-        raise type(exc)(f"{ref}: {exc}") from None
+        # The plugin's own words ("token expired") help; a key it quotes must not pass.
+        said = redact_strict(str(exc))
+        try:
+            again = type(exc)(f"{ref}: {said}")
+        except Exception:  # a subclass with its own constructor
+            again = SecretError(f"{ref}: {said}")
+        raise again from None
     except Exception as exc:
         # Only the type: a plugin's own message might quote what it read.
         raise SecretPluginError(f"{ref}: plugin {scheme!r} raised {type(exc).__name__}") from None

@@ -186,12 +186,14 @@ class UsageRow(NamedTuple):
     output_tokens: int
 
 
+# re.ASCII: \d would also match full-width and other digits, which int() reads.
 _TS = re.compile(
-    r"(\d{4})-(\d\d)-(\d\d)T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|\+00:00)"
+    r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60)(?:\.\d{1,9})?(?:Z|\+00:00)",
+    re.ASCII,
 )
 # Plain notation only: no sign, exponent, NaN, Infinity, spaces or underscores (all of
 # which Decimal() would take), and fewer than 13 integer digits (MAX_COST).
-_COST = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,40})?")
+_COST = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,40})?", re.ASCII)
 _days: dict[str, bool] = {}
 _OPTIONAL_STR = ("environment", "template", "upstream_id", "api", "capability", "via",
                  "digest", "commit")  # fmt: skip

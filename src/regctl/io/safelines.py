@@ -89,6 +89,15 @@ class LineReader:
         pending = b""  # the start of a line that has not ended yet (at most ``cap`` bytes)
         skipping = False  # inside a line already over the cap: drop bytes to its end
         for data in self._chunks():
+            if data.find(b"\n") < 0:
+                # Inside one long line (a NUL flood, a sparse file): memchr is ~50x
+                # faster than the split below on a chunk without a line break.
+                if not skipping:
+                    if len(pending) + len(data) > cap:
+                        pending, skipping = b"", True
+                    else:
+                        pending += data
+                continue
             parts = data.split(b"\n")
             last = parts.pop()
             if parts:
