@@ -6,6 +6,7 @@ import base64
 import gzip
 import json
 import re
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -109,3 +110,108 @@ def test_bad_name_is_a_usage_error(tmp_path: Path, cli) -> None:
     proc = cli("export", "configmap", str(EXAMPLE), "--name", "Not_Valid")
     assert proc.returncode == 2 and "not a valid Kubernetes name" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+# Characters a YAML parser reads as line breaks (U+0085, U+2028, U+2029) or may not take
+# raw (DEL, C1, BOM): each once made the ConfigMap of a clean registry unreadable.
+ODD = 'line\u2028sep para\u2029sep nel\x85x del\x7fx c1\x9fx bom\ufeffx tab\tx quote"x'
+
+
+def _mount(root: Path, text: str) -> Path:
+    """What kubelet makes of a ConfigMap volume: a timestamped folder, ``..data``, links."""
+    stamp = root / "..2026_12_06_08_00_00.000000001"
+    stamp.mkdir(parents=True)
+    (stamp / "manifest.lock.json").write_bytes(text.encode("utf-8"))
+    (root / "..data").symlink_to(stamp.name)
+    (root / "manifest.lock.json").symlink_to("..data/manifest.lock.json")
+    return root / "manifest.lock.json"
+
+
+def _kubectl_read(path: Path) -> dict[str, Any]:
+    """The ConfigMap as kubectl (go-yaml) reads it, offline."""
+    proc = subprocess.run(
+        [require_binary("kubectl"), "label", "--local", "-f", str(path), "-o", "json", "x=y"],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    doc: dict[str, Any] = json.loads(proc.stdout)
+    return doc
+
+
+def test_data_is_byte_exact_for_every_client(tmp_path: Path, cli) -> None:
+    from regctl.client import Registry
+
+    reg = tmp_path / "registry"
+    shutil.copytree(EXAMPLE, reg)
+    provider = reg / "providers" / "openai.yaml"
+    text = provider.read_text(encoding="utf-8")
+    # JSON's \uXXXX escapes of BMP characters are YAML's too; the emoji goes in raw.
+    escaped = json.dumps(ODD + " فارسی\u200cها")[:-1] + ' 😀"'
+    text = text.replace("description: OpenAI platform API", f"description: {escaped} #", 1)
+    provider.write_text(text, encoding="utf-8")
+    assert cli("validate", str(reg)).returncode == 0
+    lock = tmp_path / "prod.lock.json"
+    assert cli("compile", str(reg), "--env", "prod", "-o", str(lock)).returncode == 0
+    compiled = lock.read_text(encoding="utf-8")
+    assert ODD in json.loads(compiled)["providers"]["openai"]["description"]
+    out = tmp_path / "cm.yaml"
+    proc = cli("export", "configmap", str(reg), "--env", "prod", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    for name, doc in [
+        ("pyyaml", yaml.safe_load(out.read_text(encoding="utf-8"))),
+        ("kubectl", _kubectl_read(out)),
+    ]:
+        _check_shape(doc)
+        data = doc["data"]["manifest.lock.json"]
+        assert data == compiled, name
+        loaded = Registry.load(_mount(tmp_path / f"mount-{name}", data))
+        assert loaded.digest == json.loads(compiled)["digest"], name
+        assert loaded.provider("openai").description.startswith(ODD)
+
+
+def test_a_clean_manifest_stays_a_readable_block(tmp_path: Path, cli) -> None:
+    proc = cli("export", "configmap", str(EXAMPLE), "--env", "prod")
+    assert proc.returncode == 0
+    assert "\ndata:\n  manifest.lock.json: |\n    {\n" in proc.stdout
+    data = _kubectl_read(_write(tmp_path / "cm.yaml", proc.stdout))["data"]
+    lock = tmp_path / "prod.lock.json"
+    assert cli("compile", str(EXAMPLE), "--env", "prod", "-o", str(lock)).returncode == 0
+    assert data["manifest.lock.json"] == lock.read_text(encoding="utf-8")
+
+
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("namespace", "ok"),
+    [
+        ("apps", True),
+        ("a" * 63, True),
+        ("team-1", True),
+        ("a" * 64, False),
+        ("apps.prod", False),  # a subdomain, not a label: Kubernetes refuses the dot
+        ("Apps", False),
+        ("-apps", False),
+        ("apps-", False),
+        ("ap_ps", False),
+        ("", False),
+    ],
+)
+def test_namespace_is_a_dns1123_label(tmp_path: Path, cli, namespace: str, ok: bool) -> None:
+    proc = cli("export", "configmap", str(EXAMPLE), "--namespace", namespace)
+    if ok:
+        assert proc.returncode == 0, proc.stderr
+        doc = _kubectl_read(_write(tmp_path / "cm.yaml", proc.stdout))
+        assert doc["metadata"]["namespace"] == namespace
+        return
+    assert proc.returncode == 2, proc.stdout
+    assert "Invalid value for '--namespace'" in proc.stderr and "DNS-1123 label" in proc.stderr
+    assert proc.stdout == "" and "Traceback" not in proc.stderr
+
+
+def test_default_name_from_an_environment_id_kubernetes_would_refuse() -> None:
+    manifest = {"digest": "sha256:" + "0" * 64, "environment": "prod_eu", "models": {}}
+    text = configmap_yaml(manifest, name=None, namespace=None)
+    assert yaml.safe_load(text)["metadata"]["name"] == "regctl-manifest-prod-eu"

@@ -5,12 +5,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import click
 
 from regctl.cli.complete import env_option
 from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
+
+
+def _checked(what: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    """A click callback refusing a name Kubernetes would refuse, before any compile."""
+
+    def check(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from regctl.interop.configmap import name_problem, namespace_problem
+
+        why = (namespace_problem if what == "namespace" else name_problem)(value)
+        if why:
+            raise click.BadParameter(why, ctx=ctx, param=param)
+        return value
+
+    return check
 
 
 @click.command(
@@ -27,8 +44,19 @@ from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_optio
 @registry_option(positional=True)
 @env_option("Environment to compile (default: the base registry).")
 @output_option("Write the ConfigMap here (default: stdout).")
-@click.option("--name", default=None, help="ConfigMap name (default: regctl-manifest-ENV).")
-@click.option("--namespace", default=None, help="Namespace (default: none in the document).")
+@click.option(
+    "--name",
+    default=None,
+    callback=_checked("name"),
+    help="ConfigMap name, a DNS-1123 subdomain (default: regctl-manifest-ENV).",
+)
+@click.option(
+    "--namespace",
+    default=None,
+    callback=_checked("namespace"),
+    help="Namespace, a DNS-1123 label: no dots, at most 63 characters "
+    "(default: none in the document).",
+)
 def export_configmap_cmd(
     registry: Path, env: str | None, output: Path | None, name: str | None, namespace: str | None
 ) -> None:
