@@ -9,6 +9,11 @@ Why it is safe to share one file between processes (POSIX):
   process rotates); the others notice the new inode at their next flush and reopen.
   A flush that races a rotation lands in the rotated file: moved, never lost.
 
+The path must be a regular file (or not exist yet): a FIFO would block the app on its
+first write and a device would swallow the events, so either is refused with a
+:class:`~regctl.client.usage_event.UsageError` when the sink starts (the file is
+opened without blocking and its type checked after opening).
+
 Events wait in memory until ``flush_lines`` are buffered, ``flush_interval`` seconds
 passed (a daemon thread checks), :meth:`JsonlSink.flush` or interpreter exit. A
 process killed with SIGKILL loses its buffer (at most ``flush_lines`` events).
@@ -17,7 +22,10 @@ process killed with SIGKILL loses its buffer (at most ``flush_lines`` events).
 from __future__ import annotations
 
 import atexit
+import contextlib
+import errno
 import os
+import stat
 import threading
 import time
 from typing import TYPE_CHECKING
@@ -25,7 +33,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from regctl.client.usage_event import UsageEvent
 
-_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+# O_NONBLOCK: opening a FIFO for writing with no reader fails at once (ENXIO) instead
+# of waiting for one; on a regular file it changes nothing.
+_FLAGS = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
 
 
 class JsonlSink:
@@ -66,10 +76,20 @@ class JsonlSink:
             os.register_at_fork(after_in_child=self._after_fork)
 
     def _open(self) -> None:
+        from regctl.client.usage_event import UsageError
+
+        try:
+            fd = os.open(self.path, _FLAGS, 0o644)
+        except OSError as exc:
+            why = "a FIFO with no reader" if exc.errno == errno.ENXIO else exc.strerror
+            raise UsageError(f"usage file {self.path}: cannot open for appending: {why}") from None
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            os.close(fd)
+            raise UsageError(f"usage file {self.path}: not a regular file")
         if self._fd >= 0:
             os.close(self._fd)
-        self._fd = os.open(self.path, _FLAGS, 0o644)
-        self._ino = os.fstat(self._fd).st_ino
+        self._fd, self._ino = fd, st.st_ino
 
     def _after_fork(self) -> None:
         self._buf = []
@@ -116,13 +136,20 @@ class JsonlSink:
                 view = view[os.write(self._fd, view) :]
 
     def _follow(self) -> None:
-        """Reopen when another process rotated the file away from our descriptor."""
+        """Reopen when another process rotated the file away from our descriptor.
+
+        If the new file cannot be opened (something else was put at the path), the
+        events keep going to the file the descriptor holds: moved, never lost.
+        """
         try:
             ino = os.stat(self.path).st_ino
-        except FileNotFoundError:
+        except OSError:
             ino = -1
         if ino != self._ino:
-            self._open()
+            from regctl.client.usage_event import UsageError
+
+            with contextlib.suppress(UsageError):
+                self._open()
 
     def _rotate(self) -> None:
         import fcntl
