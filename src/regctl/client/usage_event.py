@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import json.scanner
 import re
 from decimal import Decimal
 from typing import Any, NamedTuple, Protocol
@@ -195,6 +196,7 @@ _TS = re.compile(
 # which Decimal() would take), and fewer than 13 integer digits (MAX_COST).
 _COST = re.compile(r"(?:0|[1-9]\d{0,11})(?:\.\d{1,40})?", re.ASCII)
 _days: dict[str, bool] = {}
+_STR_OR_NONE = frozenset({str, type(None)})
 _OPTIONAL_STR = ("environment", "template", "upstream_id", "api", "capability", "via",
                  "digest", "commit")  # fmt: skip
 
@@ -203,8 +205,19 @@ def _constant(name: str) -> Any:
     raise BadEvent(f"{name} is not a JSON number")
 
 
-def _loads(raw: bytes | str) -> Any:
-    return json.loads(raw, parse_constant=_constant)
+# One scanner for every line, called directly: json.loads(..., parse_constant=...) would
+# build a decoder per call, and JSONDecoder.decode adds two regex passes in Python.
+_scan = json.scanner.make_scanner(json.JSONDecoder(parse_constant=_constant))  # type: ignore[arg-type]
+
+
+def _decode(text: str) -> Any:
+    try:
+        value, end = _scan(text, 0)
+    except StopIteration:  # nothing JSON at the start (leading space, garbage)
+        raise ValueError("not JSON") from None
+    if end != len(text) and text[end:].strip():
+        raise ValueError("text after the JSON value")
+    return value
 
 
 def valid_day(day: str) -> bool:
@@ -222,19 +235,12 @@ def valid_day(day: str) -> bool:
     return ok
 
 
-def _count(d: dict[str, Any], name: str) -> int:
-    n = d.get(name, 0)
-    if type(n) is not int or not 0 <= n <= MAX_TOKENS:
-        raise BadEvent(f"{name} is not a whole number from 0 to 2**63-1")
-    return n
-
-
 def parse_line(raw: bytes | str) -> UsageRow:
     """One line of a usage file as a :class:`UsageRow`, or :class:`BadEvent` saying why not."""
     try:
         # Decoded here, strictly: json.loads(bytes) would guess UTF-16/32 and let
         # encoded surrogates through.
-        d = _loads(raw.decode("utf-8") if type(raw) is bytes else raw)
+        d = _decode(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
     except BadEvent:
         raise
     except (ValueError, RecursionError):  # UnicodeDecodeError (not UTF-8); deep nesting
@@ -245,44 +251,78 @@ def parse_line(raw: bytes | str) -> UsageRow:
 
 
 def parse_event(d: dict[str, Any]) -> UsageRow:
-    """An event already parsed from JSON, checked against the schema."""
+    """An event already parsed from JSON, checked against the schema.
+
+    One pass of cheap checks for the good line (``spend`` reads millions); the reason
+    is worked out by :func:`_why` only for a line that fails them.
+    """
+    get = d.get
+    ts, provider, model = get("ts"), get("provider"), get("model")
+    cost_text, lat = get("cost"), get("latency_ms")
+    inp, out, cached = (
+        get("input_tokens", 0),
+        get("output_tokens", 0),
+        get("cached_input_tokens", 0),
+    )
+    if not (
+        type(ts) is str
+        and _TS.fullmatch(ts) is not None
+        and valid_day(ts[:10])
+        and type(provider) is str
+        and provider
+        and type(model) is str
+        and model
+        and _STR_OR_NONE.issuperset(map(type, map(get, _OPTIONAL_STR)))
+        and (cost_text is None or (type(cost_text) is str and _COST.fullmatch(cost_text)))
+        and type(inp) is int
+        and type(out) is int
+        and type(cached) is int
+        and 0 <= cached <= inp <= MAX_TOKENS
+        and 0 <= out <= MAX_TOKENS
+        and (lat is None or (type(lat) in (int, float) and 0 <= lat <= MAX_LATENCY_MS))
+        and get("currency", "USD") == "USD"
+        and type(get("ok", True)) is bool
+    ):
+        raise BadEvent(_why(d))
+    env, template = get("environment") or "-", get("template") or "-"
+    if not (provider.isascii() and model.isascii() and env.isascii() and template.isascii()):
+        for text in (provider, model, env, template):
+            _unicode(text)
+    cost = None if cost_text is None else Decimal(cost_text)
+    return _row(UsageRow, (ts[:10], provider, model, env, template, cost, inp, out))
+
+
+_row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third of the time
+
+
+def _why(d: dict[str, Any]) -> str:
+    """The first field of ``d`` outside the schema, in words (never its value)."""
     ts = d.get("ts")
     if type(ts) is not str or _TS.fullmatch(ts) is None or not valid_day(ts[:10]):
-        raise BadEvent("ts is not a UTC ISO 8601 timestamp of a real day")
-    provider, model = d.get("provider"), d.get("model")
-    if type(provider) is not str or not provider:
-        raise BadEvent("provider is not a non-empty string")
-    if type(model) is not str or not model:
-        raise BadEvent("model is not a non-empty string")
+        return "ts is not a UTC ISO 8601 timestamp of a real day"
+    for name in ("provider", "model"):
+        v = d.get(name)
+        if type(v) is not str or not v:
+            return f"{name} is not a non-empty string"
     for name in _OPTIONAL_STR:
         v = d.get(name)
         if v is not None and type(v) is not str:
-            raise BadEvent(f"{name} is not a string or null")
-    cost_text = d.get("cost")
-    cost: Decimal | None = None
-    if cost_text is not None:
-        if type(cost_text) is not str or _COST.fullmatch(cost_text) is None:
-            raise BadEvent("cost is not a decimal string from 0 to below 10**12, or null")
-        cost = Decimal(cost_text)
-    inp, out = _count(d, "input_tokens"), _count(d, "output_tokens")
-    if _count(d, "cached_input_tokens") > inp:
-        raise BadEvent("cached_input_tokens is over input_tokens")
-    currency = d.get("currency", "USD")
-    if currency != "USD" or type(currency) is not str:
-        raise BadEvent("currency is not USD")
+            return f"{name} is not a string or null"
+    cost = d.get("cost")
+    if cost is not None and (type(cost) is not str or _COST.fullmatch(cost) is None):
+        return "cost is not a decimal string from 0 to below 10**12, or null"
+    for name in ("input_tokens", "output_tokens", "cached_input_tokens"):
+        n = d.get(name, 0)
+        if type(n) is not int or not 0 <= n <= MAX_TOKENS:
+            return f"{name} is not a whole number from 0 to 2**63-1"
+    if d.get("cached_input_tokens", 0) > d.get("input_tokens", 0):
+        return "cached_input_tokens is over input_tokens"
     lat = d.get("latency_ms")
-    if lat is not None and (
-        type(lat) not in (int, float) or not 0 <= lat <= MAX_LATENCY_MS  # NaN fails too
-    ):
-        raise BadEvent("latency_ms is not a finite number from 0, or null")
-    ok = d.get("ok", True)
-    if type(ok) is not bool:
-        raise BadEvent("ok is not a boolean")
-    env, template = d.get("environment") or "-", d.get("template") or "-"
-    for text in (provider, model, env, template):
-        if not text.isascii():
-            _unicode(text)
-    return UsageRow(ts[:10], provider, model, env, template, cost, inp, out)
+    if lat is not None and (type(lat) not in (int, float) or not 0 <= lat <= MAX_LATENCY_MS):
+        return "latency_ms is not a finite number from 0, or null"  # NaN fails the range
+    if d.get("currency", "USD") != "USD":
+        return "currency is not USD"
+    return "ok is not a boolean"
 
 
 def _unicode(text: str) -> None:
