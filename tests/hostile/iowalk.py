@@ -22,6 +22,7 @@ PACKAGE = SRC / "regctl"
 LAYER = frozenset(
     {
         "regctl.io.safeio",
+        "regctl.io.safelines",
         "regctl.io.safehttp",
         "regctl.io.stream",
         "regctl.io.fsutil",

@@ -376,3 +376,7 @@ def _file_write(place: Place, tmp: Path) -> str:
     place(target.history_dir / "log.jsonl")
     text, digest = manifest()
     return refused(err, lambda: target.write(text, digest, expected=deployed(None)))
+
+
+# Surfaces registered by modules of their own (they import this one).
+from tests.hostile import surfaces_data  # noqa: E402, F401

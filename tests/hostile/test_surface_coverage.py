@@ -24,10 +24,6 @@ NOT_SURFACES: dict[str, str] = {
 
 #: Surfaces still to be added by the work named (issue 20); an entry here is a known gap.
 PENDING: dict[str, str] = {
-    "regctl.client.secrets": "io-data: secret files join the file family",
-    "regctl.client.usage_jsonl": "io-data: usage files join the file family",
-    "regctl.spend.ledger": "io-data: usage files join the file family",
-    "regctl.cli.spend_cmd": "io-data: usage files (and the chart it writes)",
     "regctl.authoring.files": "io-net: authoring's registry reads join the file family",
     "regctl.authoring.fmtcheck": "io-net: authoring's registry reads join the file family",
     "regctl.authoring.index": "io-net: authoring's registry reads join the file family",
