@@ -18,6 +18,7 @@ question the same way; ``conformance/`` holds the cases they all run. In short:
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
@@ -53,6 +54,8 @@ STRICT: dict[str, type[ResolutionError]] = {
 }
 
 Candidate = tuple[Provider, Model, str]  # provider, its active model, the step (via)
+# RFC 3339 full-date only: fromisoformat alone also takes "2026-W01-1" and "20260101".
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def get_provider(st: State, pid: str) -> Provider:
@@ -140,7 +143,7 @@ def as_of(today: str | _dt.date | None) -> str:
         return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
     if isinstance(today, _dt.date):
         return today.isoformat()
-    if isinstance(today, str) and len(today) == 10:
+    if isinstance(today, str) and _DAY.fullmatch(today):
         try:
             return _dt.date.fromisoformat(today).isoformat()
         except ValueError:
