@@ -63,7 +63,7 @@ export async function verifyManifest(data, source, expectDigest) {
     }
   }
   for (const [pid, caps] of Object.entries(tree.active)) {
-    if (!isObject(caps) || !(pid in tree.providers)) {
+    if (!isObject(caps) || !Object.hasOwn(tree.providers, pid)) {
       throw new InvalidManifest(`manifest ${source}: 'active' names unknown provider '${pid}'`);
     }
   }
