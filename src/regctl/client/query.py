@@ -7,11 +7,16 @@ the CLI (``--need``, ``--param``) and for ``regctl serve`` (``?need=``, ``?param
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from regctl.base.i18n import msg
 from regctl.client.errors import BadQuery
+
+# The number of a need: plain decimal (the grammar /openapi.json declares).
+_NUMBER = re.compile(r"[0-9]{1,15}(?:\.[0-9]{1,15})?")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.-]{0,63}")
 
 
 def parse_flag(text: str | None, name: str) -> bool | None:
@@ -37,20 +42,16 @@ def parse_needs(pairs: Iterable[str]) -> dict[str, Any]:
             needs[name] = True
         elif text == "false":
             needs[name] = False
+        elif _NUMBER.fullmatch(text):
+            needs[name] = int(text) if text.isdigit() else float(text)
         else:
-            try:
-                number = float(text)
-            except ValueError:
-                number = float("nan")
-            if number != number or number in (float("inf"), float("-inf")):
-                raise BadQuery(
-                    msg(
-                        "need '{need}' takes a number or true/false, got '{value}'",
-                        need=name,
-                        value=text,
-                    )
+            raise BadQuery(
+                msg(
+                    "need '{need}' takes a number or true/false, got '{value}'",
+                    need=name,
+                    value=text,
                 )
-            needs[name] = int(text) if text.isdigit() else number
+            )
     return needs
 
 
@@ -60,7 +61,7 @@ def parse_params(pairs: Iterable[str]) -> dict[str, Any]:
     params: dict[str, Any] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
-        if not sep or not name.strip():
+        if not sep or not _NAME.fullmatch(name.strip()):
             raise BadQuery(msg("a parameter is NAME=VALUE, got '{value}'", value=pair))
         try:
             value = json.loads(text, parse_constant=_text)
