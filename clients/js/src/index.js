@@ -40,6 +40,14 @@ export async function parseManifest(data, { source = "<bytes>", expectDigest, lo
   return new Registry(await verifyManifest(bytes, source, expectDigest), source, locale ?? null);
 }
 
+/** Why a fetch failed, for a person: the cause's code or message (never a class name). */
+function why(err, signal) {
+  if (signal.aborted) return "deadline passed";
+  const cause = err?.cause;
+  const text = cause?.code ?? cause?.message ?? err?.message ?? "failed";
+  return redactUrl(String(text)).replace(/[\x00-\x1f\x7f]/g, " ").slice(0, 200);
+}
+
 async function readBody(resp, shown, maxBytes, signal) {
   const declared = Number(resp.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
@@ -61,8 +69,7 @@ async function readBody(resp, shown, maxBytes, signal) {
     }
   } catch (err) {
     if (err instanceof ManifestError) throw err;
-    const why = signal.aborted ? "deadline passed" : `${err.name}: ${redactUrl(err.message)}`;
-    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why})`);
+    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why(err, signal)})`);
   } finally {
     reader.cancel().catch(() => {});
   }
@@ -83,8 +90,7 @@ async function fetchUrl(source, timeoutMs, maxBytes) {
   try {
     resp = await fetch(source, { headers: { Accept: "application/json" }, signal, redirect: "follow" });
   } catch (err) {
-    const why = signal.aborted ? "deadline passed" : `${err.name}: ${redactUrl(err.message)}`;
-    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why})`);
+    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why(err, signal)})`);
   }
   if (resp.status === 404) {
     resp.body?.cancel().catch(() => {});
