@@ -94,9 +94,17 @@ def answer(case: Case, manifest: Path) -> dict[str, Any]:
             "doctor", "--manifest", str(manifest), "--format", "json", *personal,
             env={**full, **env},
         )  # fmt: skip
-        [row] = [p for p in json.loads(done.stdout)["providers"] if p["provider"] == q["provider"]]
-        got = {"shared": row["shared"]}
-        return got | ({"source": row["source"]} if "source" in row else {"error": row["code"]})
+        out = json.loads(done.stdout)
+        # One row per provider, or one per credential reference in chain order: the key
+        # is the first that resolves; none resolving is no_credentials (the contract).
+        rows = [
+            r for r in out.get("checks", out.get("providers", [])) if r["provider"] == q["provider"]
+        ]
+        got = {"shared": rows[0]["shared"]}
+        for row in rows:
+            if "source" in row:
+                return got | {"source": row["source"]}
+        return got | {"error": "no_credentials"}
     raise AssertionError(f"unknown ask {case.ask!r}")
 
 
