@@ -21,11 +21,11 @@ from regctl.base.errors import UsageError
 from regctl.base.i18n import msg
 from regctl.io.fsutil import atomic_write
 from regctl.messages.problems import Problem
-from regctl.pipeline.parse import ParsedModel
+from regctl.pipeline.parse import Parsed, ParsedModel
 from regctl.pipeline.registry import ProviderEntry, View
-from regctl.pipeline.schema import API_VERSION, display_default
 from regctl.pipeline.source import LoadResult
 from regctl.pipeline.validate import ValidationReport, gc_paused, validate
+from regctl.pipeline.vocab import API_VERSION, display_default
 
 
 @dataclass
@@ -119,7 +119,7 @@ def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
         "active": active,
         "defaults": dict(sorted(view.defaults.items())),
         "fallbacks": dict(sorted(view.fallbacks.items())),
-        "templates": {tid: _template(t.obj) for tid, t in sorted(view.templates.items())},
+        "templates": {tid: _template(t) for tid, t in sorted(view.templates.items())},
     }
     if doc["registry"]["name"] is None:
         del doc["registry"]["name"]
@@ -204,8 +204,13 @@ def _model(m: ParsedModel) -> dict[str, Any]:
     )
 
 
-def _template(t: Any) -> dict[str, Any]:
-    data: dict[str, Any] = t.model_dump(mode="json", exclude_none=True)
+def _template(t: Parsed) -> dict[str, Any]:
+    obj: Any = t.obj
+    if not hasattr(obj, "model_dump_json"):  # checked by the fast path: pydantic dumps it
+        from regctl.pipeline.schema import TemplateDoc
+
+        obj = TemplateDoc.model_validate(t.raw)
+    data: dict[str, Any] = obj.model_dump(mode="json", exclude_none=True)
     data.pop("apiVersion", None)
     data.pop("kind", None)
     for var in data.get("variables", {}).values():

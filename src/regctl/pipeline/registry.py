@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from regctl.base import i18n
 from regctl.messages.problems import Location, Problem
+from regctl.pipeline import fastschema
 from regctl.pipeline.parse import Parsed, ParsedModel, parse_document, parse_models, validate
 from regctl.pipeline.positions import PosDict
-from regctl.pipeline.schema import (
-    CAPABILITIES,
-    EnvironmentDoc,
-    ModelBody,
-    ModelDoc,
-    ProviderDoc,
-    RegistryDoc,
-)
 from regctl.pipeline.source import LoadResult
+from regctl.pipeline.vocab import CAPABILITIES
+
+if TYPE_CHECKING:
+    from regctl.pipeline.schema import ModelBody, ModelDoc, ProviderDoc, RegistryDoc
 
 
 @dataclass
@@ -201,6 +198,10 @@ def build(load: LoadResult, as_of: dt.date) -> Registry:
 
 def _body(doc: ModelDoc) -> ModelBody:
     # Already validated as ModelDoc; copy the fields (nested models stay typed).
+    if isinstance(doc, fastschema.FastModel):
+        return fastschema.construct("ModelBody", doc.__dict__)  # type: ignore[no-any-return]
+    from regctl.pipeline.schema import ModelBody  # the document came through pydantic
+
     return ModelBody.model_construct(**{f: getattr(doc, f) for f in ModelBody.model_fields})
 
 
@@ -240,7 +241,7 @@ def merge(base: PosDict, over: PosDict) -> PosDict:
 def overlay(base: View, env: Parsed) -> tuple[View, list[Problem]]:
     """Apply one Environment document to the base view."""
     doc: Any = env.obj
-    assert isinstance(doc, EnvironmentDoc)
+    assert type(doc).__name__ == "EnvironmentDoc"
     problems: list[Problem] = []
     providers = dict(base.providers)
     models = {pid: dict(by_id) for pid, by_id in base.models.items()}
@@ -318,7 +319,7 @@ def _overlay_provider(
         base_raw = entry.raw.copy_with()
         base_raw.pop("models", None)
         merged = merge(base_raw, raw_over)
-        obj, probs = validate(ProviderDoc, merged, prefix=f"providers.{pid}.")
+        obj, probs = validate("ProviderDoc", merged, prefix=f"providers.{pid}.")
         problems.extend(_from_overlay(probs, over))
         if obj is not None:
             providers[pid] = ProviderEntry(obj, merged, entry.file)
@@ -377,10 +378,10 @@ def _overlay_models(
         prefix = f"providers.{pid}.models.{mid}."
         body: ModelBody | None
         if base_model.raw.get("provider") is not None:  # a standalone Model document
-            mdoc, probs = validate(ModelDoc, merged, prefix=prefix)
+            mdoc, probs = validate("ModelDoc", merged, prefix=prefix)
             body = _body(mdoc) if mdoc is not None else None
         else:
-            body, probs = validate(ModelBody, merged, prefix=prefix)
+            body, probs = validate("ModelBody", merged, prefix=prefix)
         problems.extend(_from_overlay(probs, over))
         if body is not None:
             by_id[mid] = ParsedModel(pid, body, merged, base_model.file)

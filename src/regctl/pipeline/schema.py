@@ -16,55 +16,49 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from regctl.base.i18n import msg
-
-API_VERSION = "regctl/v1"
-
-PROVIDER_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
-MODEL_ID = r"^[A-Za-z0-9][A-Za-z0-9._:/@-]{0,127}$"
-TEMPLATE_ID = r"^[a-z0-9][a-z0-9._-]{0,62}$"
-HTTP_URL = r"^https?://[^\s/$.?#][^\s]*$"
-ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"  # the NAME of an env:NAME secret reference
-
-CAPABILITIES = (
-    "chat",
-    "completion",
-    "embedding",
-    "image",
-    "vision",
-    "audio",
-    "speech",
-    "transcription",
-    "code",
-    "tools",
-    "reasoning",
-    "rerank",
-    "moderation",
+from regctl.pipeline.vocab import (
+    API_VERSION,
+    APIS,
+    CAPABILITIES,
+    DEFAULT_BASE_URLS,
+    ENV_NAME,
+    HTTP_URL,
+    LOCALE,
+    MODEL_ID,
+    PROVIDER_ID,
+    TEMPLATE_ID,
+    ModelBehaviour,
+    ProviderBehaviour,
+    base_url_ok,
+    display_default,
+    limits_ok,
+    template_target_ok,
 )
-APIS = ("openai", "anthropic", "gemini", "azure-openai", "bedrock", "openai-compatible")
-DEFAULT_BASE_URLS = {
-    "openai": "https://api.openai.com/v1",
-    "anthropic": "https://api.anthropic.com",
-    "gemini": "https://generativelanguage.googleapis.com/v1beta",
-}
+
+__all__ = [
+    "APIS",
+    "API_VERSION",
+    "CAPABILITIES",
+    "DEFAULT_BASE_URLS",
+    "ENV_NAME",
+    "HTTP_URL",
+    "KINDS",
+    "LOCALE",
+    "MODEL_ID",
+    "PROVIDER_ID",
+    "TEMPLATE_ID",
+    "display_default",
+]
 
 Date = Annotated[dt.date, Field(strict=False)]
 Url = Annotated[str, Field(pattern=HTTP_URL)]
 PositiveInt = Annotated[int, Field(gt=0)]
 Price = Annotated[float, Field(ge=0)]
 Name = Annotated[str, Field(min_length=1)]
-#: A language tag: ``en``, ``fa``, ``pt-BR``.
-LOCALE = r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"
 #: One name, or one per language (``{en: GPT-4o, fa: جی‌پی‌تی ۴o}``).
 DisplayName = (
     Name | Annotated[dict[Annotated[str, Field(pattern=LOCALE)], Name], Field(min_length=1)]
 )
-
-
-def display_default(name: str | dict[str, str]) -> str:
-    """The single name of a :data:`DisplayName`: itself, or its ``en`` entry (else the first)."""
-    if isinstance(name, str):
-        return name
-    return name.get("en") or name[min(name)]
 
 
 class Strict(BaseModel):
@@ -102,7 +96,7 @@ class Limits(Strict):
     @model_validator(mode="after")
     def _output_fits(self) -> Limits:
         cw, mo = self.context_window, self.max_output_tokens
-        if cw is not None and mo is not None and mo > cw:
+        if not limits_ok(cw, mo):
             raise ValueError(
                 msg("max_output_tokens ({mo}) exceeds context_window ({cw})", mo=mo, cw=cw)
             )
@@ -136,7 +130,7 @@ class Pricing(Strict):
     """Always USD."""
 
 
-class ModelBody(Strict):
+class ModelBody(ModelBehaviour, Strict):
     """A model as written inline under its provider's ``models``."""
 
     id: Annotated[str, Field(pattern=MODEL_ID)]
@@ -173,14 +167,6 @@ class ModelBody(Strict):
     labels: dict[str, str] = {}
     """Free-form string labels (team, tier, ...)."""
 
-    def active_for(self) -> list[str]:
-        """The capabilities this model is active for (``true`` means all of them)."""
-        if self.active is True:
-            return list(self.capabilities)
-        if self.active is False:
-            return []
-        return list(self.active)
-
 
 class ModelDoc(ModelBody):
     """A model as its own document, naming its provider."""
@@ -193,7 +179,7 @@ class ModelDoc(ModelBody):
     """The id of the Provider this model belongs to."""
 
 
-class ProviderFields(Strict):
+class ProviderFields(ProviderBehaviour, Strict):
     """The fields of a Provider document besides its models."""
 
     apiVersion: Literal["regctl/v1"]
@@ -231,12 +217,9 @@ class ProviderFields(Strict):
 
     @model_validator(mode="after")
     def _base_url_needed(self) -> ProviderFields:
-        if self.base_url is None and self.api in ("openai-compatible", "azure-openai"):
+        if not base_url_ok(self.api, self.base_url):
             raise ValueError(msg("base_url is required for api '{api}'", api=self.api))
         return self
-
-    def effective_base_url(self) -> str | None:
-        return self.base_url or DEFAULT_BASE_URLS.get(self.api)
 
 
 class ProviderDoc(ProviderFields):
@@ -357,7 +340,7 @@ class TemplateDoc(Strict):
     def _target(self) -> TemplateDoc:
         # Both together: ``model`` is the preferred pin, ``capability`` the fallback
         # when the pin is inactive, deprecated or its provider disabled.
-        if self.capability is None and self.model is None:
+        if not template_target_ok(self.capability, self.model):
             raise ValueError(msg("a template names 'model', 'capability', or both"))
         return self
 

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 from regctl.base.i18n import msg
 from regctl.messages.problems import Problem
-from regctl.pipeline import schema
+from regctl.pipeline import vocab
 from regctl.pipeline.positions import PosList
 from regctl.pipeline.registry import View
 
@@ -22,7 +22,7 @@ ID = "secret-scheme"
 PER_ENVIRONMENT = True
 
 REF = re.compile(r"^([a-z][a-z0-9+.-]*):(.+)$")
-ENV_NAME = re.compile(schema.ENV_NAME)
+ENV_NAME = re.compile(vocab.ENV_NAME)
 BUILTIN = ("env", "file")
 
 
