@@ -16,6 +16,9 @@ May import: the standard library, :mod:`regctl.base` and :mod:`regctl.io` (Jinja
 botocore only lazily, for templates and ``s3://`` sources).
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from regctl.client.errors import (
     BadQuery,
     CapabilityMismatch,
@@ -45,12 +48,35 @@ from regctl.client.errors import (
     UnknownTemplate,
     UnsupportedVersion,
 )
-from regctl.client.registry import Registry
-from regctl.client.resolved import Notice, Resolved
-from regctl.client.types import Model, Provider, SecretStr
+
+if TYPE_CHECKING:
+    from regctl.client.registry import Registry
+    from regctl.client.resolved import Notice, Resolved
+    from regctl.client.types import Model, Provider, SecretStr
+
+# Imported on first use: the validator's template check imports ``regctl.client._sandbox``,
+# which runs this file; loading the registry machinery there cost ~15 ms of every
+# ``regctl validate`` (start-up, issue 26). ``from regctl.client import Registry`` is unchanged.
+_LAZY = {
+    "Registry": "regctl.client.registry",
+    "Notice": "regctl.client.resolved",
+    "Resolved": "regctl.client.resolved",
+    "Model": "regctl.client.types",
+    "Provider": "regctl.client.types",
+    "SecretStr": "regctl.client.types",
+}
 
 
-def resolve_secret(ref: str) -> SecretStr:
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def resolve_secret(ref: str) -> "SecretStr":
     """Resolve one secret reference (``env:``, ``file:`` or a plugin scheme)."""
     from regctl.client.secrets import resolve_secret as _resolve
 

@@ -28,15 +28,21 @@ PER_ENVIRONMENT = True  # an environment can change defaults, limits and active 
 
 
 def _max_tokens(raw: Any, section: str) -> tuple[int, Any] | None:
-    """``max_tokens`` of ``raw[section]`` and where it was written, if it is a number."""
+    """``max_tokens`` of ``raw[section]`` and its block, if it is a number."""
     block: Any = raw.get(section) if hasattr(raw, "get") else None
     if not hasattr(block, "get"):
         return None
     value = block.get("max_tokens")
     if isinstance(value, bool) or not isinstance(value, int):
         return None
-    pos = block.val_pos.get("max_tokens", raw.pos) if hasattr(block, "val_pos") else raw.pos
-    return value, pos
+    return value, block
+
+
+def _where(raw: Any, block: Any) -> Any:
+    """Where ``max_tokens`` was written. Asked only for a problem: a position re-reads the
+    file (positions are lazy), which for every model of a valid registry cost half of a
+    10,000-model validation."""
+    return block.val_pos.get("max_tokens", raw.pos) if hasattr(block, "val_pos") else raw.pos
 
 
 def _limit(m: ParsedModel) -> int | None:
@@ -55,7 +61,8 @@ def _defaults(view: View) -> Iterator[Problem]:
         found = own or _max_tokens(entry.raw, "defaults")
         if found is None or found[0] <= cap:
             continue
-        value, pos = found
+        value, block = found
+        pos = _where(m.raw if own else entry.raw, block)
         where = msg("the model's defaults") if own else msg("provider '{p}' defaults", p=m.provider)
         yield Problem(
             ID,
@@ -92,7 +99,8 @@ def _templates(view: View) -> Iterator[Problem]:
         found = _max_tokens(t.raw, "params")
         if found is None:
             continue
-        value, pos = found
+        value, block = found
+        pos = _where(t.raw, block)
         pin = t.raw.get("model")
         if isinstance(pin, str):
             pid, _, mid = pin.partition("/")
