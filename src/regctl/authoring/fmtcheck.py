@@ -43,7 +43,8 @@ from regctl.pipeline.layout import (
     quoted_ok,
     single_quoted,
 )
-from regctl.pipeline.source import MAX_FILE_BYTES, _Loader
+from regctl.pipeline.libyaml_read import _Loader
+from regctl.pipeline.source import MAX_FILE_BYTES
 
 _T = "tag:yaml.org,2002:"
 _STR, _SEQ, _MAP = _T + "str", _T + "seq", _T + "map"

@@ -75,7 +75,7 @@ class Index:
 
 
 def _load(snap: Snapshot) -> list[Document]:
-    from regctl.pipeline.source import _Abort  # the loader's own "this file has a problem" signal
+    from regctl.pipeline.documents import Abort as _Abort  # "this file has a problem"
 
     try:
         return parse_documents(snap.text.encode("utf-8"), str(snap.path))

@@ -77,7 +77,7 @@ def spec() -> dict[str, Any]:
 def render() -> str:
     """The module's text."""
     body = pprint.pformat(spec(), width=96, sort_dicts=False)
-    return _HEADER + f"SPEC: dict[str, Any] = {body}\n"
+    return _HEADER + f"TABLE: dict[str, Any] = {body}\n"
 
 
 def main() -> None:

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from regctl.pipeline import vocab
-from regctl.pipeline.schema_spec import SPEC
+from regctl.pipeline.schema_spec import TABLE
 
 Checker = Callable[[Any], Any]
 
@@ -311,7 +311,7 @@ def fast_class(name: str) -> type[FastModel]:
     """The :class:`FastModel` subclass standing in for ``schema.<name>``."""
     cls = _CLASSES.get(name)
     if cls is None:
-        spec = SPEC[name]
+        spec = TABLE[name]
         bases = (*(getattr(vocab, m) for m in spec["mixins"]), FastModel)
         names = tuple(f[0] for f in spec["fields"])
         cls = type(name, bases, {"__slots__": (), "model_fields_names": names})
@@ -327,7 +327,7 @@ def _model(name: str) -> Checker:
 
 
 def _build_model(name: str) -> Checker:
-    spec = SPEC[name]
+    spec = TABLE[name]
     cls = fast_class(name)
     new = object.__new__
     set_dict = object.__setattr__

@@ -15,11 +15,12 @@ the first ask re-composes that one file and the answer is cached.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-
-from yaml.nodes import Node
+from typing import TYPE_CHECKING, Any
 
 from regctl.messages.problems import Location
+
+if TYPE_CHECKING:
+    from yaml.nodes import Node
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -62,7 +63,7 @@ class PosDict(dict[str, Any]):
     for every key and value up front would cost more than the parse itself.
     """
 
-    __slots__ = ("_key_pos", "_merged", "_ord", "_origin", "_pos", "_val_pos")
+    __slots__ = ("_key_pos", "_layers", "_merged", "_ord", "_origin", "_pos", "_val_pos")
 
     def __init__(self, pos: Location) -> None:
         super().__init__()
@@ -70,6 +71,7 @@ class PosDict(dict[str, Any]):
         self._origin: Origin | None = None
         self._ord = 0
         self._merged: list[PosDict] | None = None
+        self._layers: tuple[PosDict, ...] | None = None
         self._key_pos: dict[str, Location] | None = {}
         self._val_pos: dict[str, Location] | None = {}
 
@@ -78,19 +80,40 @@ class PosDict(dict[str, Any]):
         """A mapping whose positions come from collection ``ordinal`` of ``origin``."""
         new = cls.__new__(cls)
         new._pos, new._origin, new._ord, new._merged = None, origin, ordinal, None
+        new._key_pos = new._val_pos = new._layers = None
+        return new
+
+    @classmethod
+    def layered(cls, *layers: PosDict) -> PosDict:
+        """An empty mapping whose positions come from ``layers`` (asked for on first use).
+
+        It is where the first layer is; a key is where the last layer holding it wrote
+        it (an environment's value over the base file's). Overlays and copies are built
+        this way so that merging a valid environment reads no position at all.
+        """
+        new = cls.__new__(cls)
+        new._pos, new._origin, new._ord, new._merged = None, None, 0, None
         new._key_pos = new._val_pos = None
+        new._layers = layers
         return new
 
     @property
     def file(self) -> str:
         """The display path of the file this mapping was written in."""
-        return self._origin.file if self._origin is not None else self.pos.file
+        if self._origin is not None:
+            return self._origin.file
+        if self._layers:
+            return self._layers[0].file
+        return self.pos.file
 
     @property
     def pos(self) -> Location:
         if self._pos is None:
-            assert self._origin is not None
-            self._pos = loc_of(self._origin.file, self._origin.node(self._ord))
+            if self._layers:
+                self._pos = self._layers[0].pos
+            else:
+                assert self._origin is not None
+                self._pos = loc_of(self._origin.file, self._origin.node(self._ord))
         return self._pos
 
     @property
@@ -110,6 +133,14 @@ class PosDict(dict[str, Any]):
     def _materialize(self) -> None:
         key_pos: dict[str, Location] = {}
         val_pos: dict[str, Location] = {}
+        if self._layers:
+            for k in self:
+                for layer in reversed(self._layers):
+                    if k in layer:
+                        key_pos[k], val_pos[k] = layer.key_pos[k], layer.val_pos[k]
+                        break
+            self._key_pos, self._val_pos = key_pos, val_pos
+            return
         assert self._origin is not None
         file = self._origin.file
         for key_node, value_node in self._origin.node(self._ord).value:
@@ -140,24 +171,23 @@ class PosDict(dict[str, Any]):
         self._merged = [*(self._merged or []), src]
 
     def copy_with(self) -> PosDict:
-        """A shallow copy that keeps the position tables (used by overlays)."""
-        new = PosDict(self.pos)
+        """A shallow copy that keeps the positions (used by overlays)."""
+        new = PosDict.layered(self)
         new.update(self)
-        new.key_pos.update(self.key_pos)
-        new.val_pos.update(self.val_pos)
         return new
 
 
 class PosList(list[Any]):
     """A sequence with the location of itself and of each item (computed on first use)."""
 
-    __slots__ = ("_item_pos", "_ord", "_origin", "_pos")
+    __slots__ = ("_copy_of", "_item_pos", "_ord", "_origin", "_pos")
 
     def __init__(self, pos: Location) -> None:
         super().__init__()
         self._pos: Location | None = pos
         self._origin: Origin | None = None
         self._ord = 0
+        self._copy_of: PosList | None = None
         self._item_pos: list[Location] | None = []
 
     @classmethod
@@ -165,27 +195,36 @@ class PosList(list[Any]):
         """A sequence whose positions come from collection ``ordinal`` of ``origin``."""
         new = cls.__new__(cls)
         new._pos, new._origin, new._ord, new._item_pos = None, origin, ordinal, None
+        new._copy_of = None
         return new
 
     @property
     def pos(self) -> Location:
         if self._pos is None:
-            assert self._origin is not None
-            self._pos = loc_of(self._origin.file, self._origin.node(self._ord))
+            if self._copy_of is not None:
+                self._pos = self._copy_of.pos
+            else:
+                assert self._origin is not None
+                self._pos = loc_of(self._origin.file, self._origin.node(self._ord))
         return self._pos
 
     @property
     def item_pos(self) -> list[Location]:
         if self._item_pos is None:
-            assert self._origin is not None
-            file = self._origin.file
-            self._item_pos = [loc_of(file, n) for n in self._origin.node(self._ord).value]
+            if self._copy_of is not None:
+                self._item_pos = list(self._copy_of.item_pos)
+            else:
+                assert self._origin is not None
+                file = self._origin.file
+                self._item_pos = [loc_of(file, n) for n in self._origin.node(self._ord).value]
         return self._item_pos
 
     def copy_with(self) -> PosList:
-        new = PosList(self.pos)
+        """A shallow copy that keeps the positions (asked for on first use)."""
+        new = PosList.__new__(PosList)
+        new._pos, new._origin, new._ord, new._item_pos = None, None, 0, None
+        new._copy_of = self
         new.extend(self)
-        new.item_pos.extend(self.item_pos)
         return new
 
 
@@ -205,3 +244,13 @@ def source_line(container: PosDict | PosList, line: int) -> str | None:
             return None
     end = origin.raw.find(b"\n", start)
     return origin.raw[start : end if end >= 0 else None].decode("utf-8", "replace")
+
+
+def ascii_source(container: PosDict | PosList) -> bool:
+    """True when ``container`` was read from a file of ASCII bytes without a backslash.
+
+    Then none of its strings holds a non-ASCII character (YAML escapes need a backslash),
+    and a rule looking for one can skip the walk.
+    """
+    origin = container._origin
+    return origin is not None and origin.raw.isascii() and b"\\" not in origin.raw

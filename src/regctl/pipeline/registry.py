@@ -227,14 +227,13 @@ def _sub(raw: PosDict, key: str) -> PosDict | None:
 
 def merge(base: PosDict, over: PosDict) -> PosDict:
     """Deep-merge ``over`` onto ``base``; positions follow the side that set the value."""
-    out = base.copy_with()
+    out = PosDict.layered(base, over)  # positions: over's keys from over, the rest from base
+    out.update(base)
     for key, value in over.items():
         old = out.get(key)
         out[key] = (
             merge(old, value) if isinstance(old, PosDict) and isinstance(value, PosDict) else value
         )
-        out.key_pos[key] = over.key_pos[key]
-        out.val_pos[key] = over.val_pos[key]
     return out
 
 
@@ -248,8 +247,8 @@ def overlay(base: View, env: Parsed) -> tuple[View, list[Problem]]:
     over_all = env.raw.get("providers")
     if isinstance(over_all, PosDict):
         for pid, over in over_all.items():
-            key_pos = over_all.key_pos[pid]
             if pid not in providers:
+                key_pos = over_all.key_pos[pid]  # positions only for a problem
                 msg = i18n.msg(
                     "environment '{env}' overlays provider '{provider}', which does not exist",
                     env=doc.id,
@@ -259,7 +258,7 @@ def overlay(base: View, env: Parsed) -> tuple[View, list[Problem]]:
                 continue
             if not isinstance(over, PosDict):
                 text = i18n.msg("providers.{provider}: must be a mapping", provider=pid)
-                problems.append(Problem("schema", text, key_pos))
+                problems.append(Problem("schema", text, over_all.key_pos[pid]))
                 continue
             _overlay_provider(pid, over, providers, models, problems, doc.id)
 
@@ -312,10 +311,8 @@ def _overlay_provider(
         )
         return
     if fields:
-        raw_over = PosDict(over.pos)
-        for k in fields:
-            raw_over[k] = over[k]
-            raw_over.key_pos[k], raw_over.val_pos[k] = over.key_pos[k], over.val_pos[k]
+        raw_over = PosDict.layered(over)
+        raw_over.update(fields)
         base_raw = entry.raw.copy_with()
         base_raw.pop("models", None)
         merged = merge(base_raw, raw_over)
@@ -351,8 +348,8 @@ def _overlay_models(
         return
     by_id = models.setdefault(pid, {})
     for mid, mover in model_over.items():
-        key_pos = model_over.key_pos[mid]
         if mid not in by_id:
+            key_pos = model_over.key_pos[mid]  # positions only for a problem
             msg = i18n.msg(
                 "environment '{env}' overlays model '{model}', which does not exist",
                 env=env_id,
@@ -369,7 +366,7 @@ def _overlay_models(
                         provider=pid,
                         model=mid,
                     ),
-                    key_pos,
+                    model_over.key_pos[mid],
                 )
             )
             continue

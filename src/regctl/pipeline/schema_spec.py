@@ -5,7 +5,7 @@ Read by :mod:`regctl.pipeline.fastschema`. A test fails when this is stale.
 
 from typing import Any
 
-SPEC: dict[str, Any] = {'Budget': {'fields': [('scope', True, None, {'minLength': 1, 'type': 'string'}),
+TABLE: dict[str, Any] = {'Budget': {'fields': [('scope', True, None, {'minLength': 1, 'type': 'string'}),
                        ('monthly', True, None, {'exclusiveMinimum': 0, 'type': 'number'}),
                        ('currency', False, 'USD', {'const': 'USD', 'type': 'string'}),
                        ('warn_at',

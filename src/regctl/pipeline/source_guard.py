@@ -25,13 +25,13 @@ import functools
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
-
-import yaml
-from yaml.events import CollectionEndEvent, CollectionStartEvent
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base.i18n import N_, Msg, msg
 from regctl.messages.problems import Location, Problem
+
+if TYPE_CHECKING:
+    import yaml
 
 T = TypeVar("T")
 
@@ -156,6 +156,9 @@ def nesting_bound(raw: bytes) -> int:
 
 def too_deep(raw: bytes, shown: str) -> Problem | None:
     """Walk the parse events (iterative in libyaml) and report the first over-deep collection."""
+    import yaml  # only files the fast reader leaves get here
+    from yaml.events import CollectionEndEvent, CollectionStartEvent
+
     loader = yaml.CSafeLoader(raw) if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader(raw)
     depth = 0
     try:
@@ -197,6 +200,8 @@ def libyaml_bounds_depth() -> bool:
 
     Probed once: 1,500 levels are harmless to compose either way.
     """
+    import yaml
+
     if not hasattr(yaml, "CSafeLoader"):
         return False
     loader = yaml.CSafeLoader(b"[" * 1500 + b"]" * 1500)

@@ -76,7 +76,6 @@ def check_template(
         text = template.get(field)
         if not isinstance(text, str):
             continue
-        where = line_of((field,))
         try:
             ast = env.parse(text)
         except RecursionError:
@@ -84,7 +83,7 @@ def check_template(
                 Problem(
                     RULE,
                     msg("template '{id}' {field}: nested too deeply to parse", id=tid, field=field),
-                    where,
+                    line_of((field,)),
                 )
             )
             broken = True
@@ -99,7 +98,7 @@ def check_template(
                         field=field,
                         detail=exc.message or "",
                     ),
-                    _content_line(text, where, exc.lineno or 1),
+                    _content_line(text, line_of((field,)), exc.lineno or 1),
                 )
             )
             broken = True
@@ -118,7 +117,7 @@ def check_template(
                             field=field,
                             name=name,
                         ),
-                        _content_line(text, where, _first_use(env, text, name)),
+                        _content_line(text, line_of((field,)), _first_use(env, text, name)),
                     )
                 )
     for name in declared:

@@ -8,7 +8,8 @@ answer.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 
 from regctl.base.i18n import msg
 from regctl.messages.problems import Location, Problem, Severity
@@ -26,15 +27,21 @@ def check(view: View) -> Iterator[Problem]:
         for cap in m.obj.active_for()
         if view.providers.get(m.provider) and view.providers[m.provider].obj.enabled
     }
-    refs: list[tuple[str, str, Location, str]] = []
-    if isinstance(view.defaults_raw, PosDict):
-        for cap, pid in view.defaults_raw.items():
-            refs.append((cap, pid, view.defaults_raw.val_pos[cap], "defaults"))
-    if isinstance(view.fallbacks_raw, PosDict):
-        for cap, pids in view.fallbacks_raw.items():
+    # (capability, provider, where it is written, "defaults"/"fallbacks"); a position is
+    # looked up only for a problem, since the first lookup re-reads the file
+    refs: list[tuple[str, str, Callable[[], Location], str]] = []
+    defaults, fallbacks = view.defaults_raw, view.fallbacks_raw
+    if isinstance(defaults, PosDict):
+        for cap, pid in defaults.items():
+            refs.append((cap, pid, partial(lambda c: defaults.val_pos[c], cap), "defaults"))
+    if isinstance(fallbacks, PosDict):
+        for cap, pids in fallbacks.items():
             if isinstance(pids, PosList):
-                refs.extend((cap, pid, pos, "fallbacks") for pid, pos in zip(pids, pids.item_pos))
-    for cap, pid, pos, where in refs:
+                refs.extend(
+                    (cap, pid, partial(lambda ps, i: ps.item_pos[i], pids, i), "fallbacks")
+                    for i, pid in enumerate(pids)
+                )
+    for cap, pid, where_at, where in refs:
         if pid in view.broken:
             continue
         if isinstance(pid, str) and pid in view.providers and (pid, cap) not in served:
@@ -50,6 +57,6 @@ def check(view: View) -> Iterator[Problem]:
                     env=view.in_env(),
                     disabled=disabled,
                 ),
-                pos,
+                where_at(),
                 severity=Severity.WARNING,
             )

@@ -100,7 +100,6 @@ def _templates(view: View) -> Iterator[Problem]:
         if found is None:
             continue
         value, block = found
-        pos = _where(t.raw, block)
         pin = t.raw.get("model")
         if isinstance(pin, str):
             pid, _, mid = pin.partition("/")
@@ -126,7 +125,7 @@ def _templates(view: View) -> Iterator[Problem]:
                     model=f"{m.provider}/{m.obj.id}",
                     env=view.in_env(),
                 ),
-                pos,
+                _where(t.raw, block),
                 severity,
                 (m.raw.val_pos.get("limits", m.raw.pos),),
             )

@@ -82,19 +82,24 @@ def check(view: View) -> Iterator[Problem]:
 
 
 MIN_KEY_LENGTH = 19  # the shortest prefix match: 3 characters of prefix and 16 more
-_URLISH = ("://", "?", "&")  # shorter strings can still carry a URL credential
+# shorter keys can still carry a URL credential when they hold "://", "?" or "&"
 
 
 def _walk(root: PosDict) -> Iterator[Problem]:
     # Iterative, and positions are looked up only for a hit: this visits every
     # string of the registry, so it must stay cheap.
     secret_field: dict[str, bool] = {}
+    plain_key: set[str] = set()  # keys already found harmless (the same few repeat)
     stack: list[tuple[PosDict | PosList, str | None]] = [(root, None)]
     while stack:
         node, parent_key = stack.pop()
         if type(node) is PosDict:
             for k, v in node.items():
-                if len(k) >= MIN_KEY_LENGTH or any(u in k for u in _URLISH):
+                if k in plain_key:
+                    pass
+                elif len(k) < MIN_KEY_LENGTH and "://" not in k and "?" not in k and "&" not in k:
+                    plain_key.add(k)
+                else:
                     reason = looks_like_key(k)
                     if reason:
                         where = node.key_pos[k]

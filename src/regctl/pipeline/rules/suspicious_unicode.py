@@ -31,7 +31,7 @@ from collections.abc import Iterator
 from regctl.base.i18n import msg
 from regctl.base.textsafe import BIDI, INVISIBLE, JOINERS, escape_control
 from regctl.messages.problems import Location, Problem
-from regctl.pipeline.positions import PosDict, PosList, source_line
+from regctl.pipeline.positions import PosDict, PosList, ascii_source, source_line
 from regctl.pipeline.registry import View
 
 ID = "suspicious-unicode"
@@ -53,7 +53,8 @@ _STRICT_KIND, _NAME_KIND, _LABELS, _VARIABLES, _VARIABLE = range(5)
 
 def check(view: View) -> Iterator[Problem]:
     for doc in view.documents:
-        yield from _walk(doc.raw)
+        if not ascii_source(doc.raw):  # every suspicious character is non-ASCII
+            yield from _walk(doc.raw)
 
 
 def find(text: str, *, name: bool = False) -> int | None:

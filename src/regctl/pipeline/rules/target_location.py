@@ -58,7 +58,6 @@ def check(view: View) -> Iterator[Problem]:
         path = _path(uri)
         if path is None or not path:
             continue
-        where = targets.val_pos[env]
         full = Path(path) if os.path.isabs(path) else (repo or Path.cwd()) / path
         real = full.resolve()
         if any(str(real) == d or str(real).startswith(d + "/") for d in _DEVICE_DIRS) or (
@@ -70,7 +69,7 @@ def check(view: View) -> Iterator[Problem]:
                 path=str(real),
                 hint=_hint(),
             )
-            yield Problem(ID, text, where)
+            yield Problem(ID, text, targets.val_pos[env])  # positions only for a problem
             continue
         if repo is not None and real != repo and repo not in real.parents:
             yield Problem(
@@ -82,7 +81,7 @@ def check(view: View) -> Iterator[Problem]:
                     repo=str(repo),
                     hint=_hint(),
                 ),
-                where,
+                targets.val_pos[env],
             )
 
 

@@ -77,7 +77,8 @@ def check(view: View) -> Iterator[Problem]:
         for cap, pids in view.fallbacks_raw.items():
             if not isinstance(pids, PosList):
                 continue
-            for pid, pos in zip(pids, pids.item_pos):
+            for i, pid in enumerate(pids):
+                # positions only for a problem: asking for one re-reads the file
                 if isinstance(pid, str) and pid not in view.providers and pid not in view.broken:
                     yield Problem(
                         ID,
@@ -89,5 +90,5 @@ def check(view: View) -> Iterator[Problem]:
                             hint=did_you_mean(pid, known),
                             env=view.in_env(),
                         ),
-                        pos,
+                        pids.item_pos[i],
                     )
