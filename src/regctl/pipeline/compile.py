@@ -128,7 +128,8 @@ def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
 
 def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
     for k in keys:
-        if d.get(k) in (None, {}, []):
+        v = d.get(k)
+        if v is None or (not v and isinstance(v, (dict, list))):
             d.pop(k, None)
     return d
 

@@ -303,7 +303,6 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
 
 _CLASSES: dict[str, type[FastModel]] = {}
 _CHECKERS: dict[str, Checker] = {}
-_MISSING = object()
 _IMMUTABLE = (str, int, float, bool, type(None))
 
 
@@ -334,32 +333,33 @@ def _build_model(name: str) -> Checker:
     if any(v not in _VALIDATORS for v in spec["validators"]):
         return _never  # a validator this module does not know: pydantic decides
     validators = [_VALIDATORS[v] for v in spec["validators"]]
-    fields = []
-    for field, required, default, node in spec["fields"]:
-        check = _compile(node)
-        if required:
-            fields.append((field, check, _MISSING, None))
+    checks: dict[str, Checker] = {}
+    template: dict[str, Any] = {}  # every field in declaration order, with its default
+    required: set[str] = set()
+    fresh: list[tuple[str, Any]] = []  # fields whose default is a new {} / [] / model
+    for field, is_required, default, node in spec["fields"]:
+        checks[field] = _compile(node)
+        template[field] = None
+        if is_required:
+            required.add(field)
         elif isinstance(default, _IMMUTABLE):
-            fields.append((field, check, default, None))
-        else:  # a fresh {} / [] / nested model per object, as pydantic copies defaults
-            fields.append((field, check, _MISSING, default))
-    names = frozenset(f[0] for f in fields)
+            template[field] = default
+        else:
+            fresh.append((field, default))
+    names = frozenset(checks)
 
     def check_model(data: Any) -> Any:
         if not isinstance(data, dict) or not names.issuperset(data):
             raise _NO  # not a mapping, or an unknown field
-        values = {}
-        get = data.get
-        for field, check, default, fresh in fields:
-            value = get(field, _MISSING)
-            if value is not _MISSING:
-                values[field] = check(value)
-            elif default is not _MISSING:
-                values[field] = default
-            elif fresh is not None:
-                values[field] = check(_copy(fresh))
-            else:
-                raise _NO  # a required field is missing
+        if not required.issubset(data):
+            raise _NO  # a required field is missing
+        # a copy of the template keeps pydantic's field order whatever order data has
+        values = template.copy()
+        for field, value in data.items():
+            values[field] = checks[field](value)
+        for field, default in fresh:
+            if field not in data:  # pydantic copies a mutable default for each object
+                values[field] = checks[field](_copy(default))
         obj = new(cls)
         set_dict(obj, "__dict__", values)
         for valid in validators:

@@ -105,13 +105,16 @@ _FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?\Z").match
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z").match
 _MISSING = object()
 _PLAIN: dict[str, Any] = {}  # plain scalar text -> value (or _MISSING: leave it to libyaml)
+_FLOWS: dict[str, Any] = {}  # text inside a simple flow collection -> its items or pairs
+_CACHE_BOUND = 100_000
+_NOT_SIMPLE = re.compile("[\\[\\]{}'\"#]").search
 
 
 def _resolve(text: str) -> Any:
     """The value of a plain scalar, as ``yaml.safe_load`` and the libyaml path give it."""
     value = _PLAIN.get(text, _PLAIN)
     if value is _PLAIN:
-        value = _PLAIN[text] = _construct(text)
+        value = _bounded(_PLAIN)[text] = _construct(text)
     if value is _MISSING:
         raise _NO
     return value
@@ -151,7 +154,38 @@ _KEY = re.compile(
 _FLOW_PLAIN = re.compile(r"[^\s'\"#:\[\]{},&*!|>%@`?-](?:[^:#\[\]{},]|:(?=[^\s\[\]{},]))*").match
 _INDICATORS = frozenset("&*!|>%@`'\"#?:,]}")
 _LITERAL = re.compile(r"\|(-?)(?: +#.*)?\Z").match
+# first characters after which a block value is not a plain scalar (or may not be one)
+_SPECIAL_FIRST = frozenset("[{\"'|>&*!%@`#?:,]}-")
 _FLOW_FIRST = frozenset("&*!|>%@`'\"#?:,[]{}-")
+
+
+_KEYS: dict[str, str] = {}  # plain key text -> the key (interned), for keys read before
+
+
+def _key(content: str) -> tuple[str | None, str]:
+    """The key of a ``key: value`` line and the text after the colon (``None``: not one)."""
+    m = _KEY(content)
+    if m is None:
+        return None, ""
+    plain, dquoted, squoted, rest = m.groups()
+    if plain is not None:
+        key = _resolve(plain)
+        if type(key) is not str:
+            raise _NO  # `yes:` or `1:`: the libyaml path reports it
+        if len(key) <= _MAX_KEY:
+            _bounded(_KEYS)[plain] = _intern(key)
+    else:
+        key = dquoted if dquoted is not None else squoted.replace("''", "'")
+    if len(key) > _MAX_KEY:
+        raise _NO
+    return _intern(key), rest or ""
+
+
+def _bounded(cache: dict[str, Any]) -> dict[str, Any]:
+    """``cache``, emptied first when it grew past its bound (a long-lived process)."""
+    if len(cache) > _CACHE_BOUND:
+        cache.clear()
+    return cache
 
 
 class _Reader:
@@ -203,33 +237,80 @@ class _Reader:
         return value
 
     def mapping(self, indent: int) -> PosDict:
+        # The hot loop (one pass per key of every file): the next-line logic of line() is
+        # written out, and a key's or a plain value's reading comes from a cache.
         out = PosDict.lazy(self.origin, self.new_ordinal())
+        lines, n = self.lines, len(self.lines)
+        keys, plain, flows, special = _KEYS, _PLAIN, _FLOWS, _SPECIAL_FIRST
         while True:
-            cur = self.line()
-            if cur is None or cur[0] < indent:
-                return out
-            at, content = cur
-            m = _KEY(content)
-            if at != indent or m is None:
-                raise _NO  # deeper than its siblings, or not `key: value`
-            plain, dquoted, squoted, rest = m.groups()
-            if plain is not None:
-                key = _resolve(plain)
-                if type(key) is not str:
-                    raise _NO  # `yes:` or `1:`: the libyaml path reports it
+            cur = self.cur
+            if cur is None:
+                i = self.i
+                while i < n:
+                    raw = lines[i]
+                    content = raw.lstrip(" ")
+                    if content and content[0] != "#":
+                        break
+                    i += 1
+                else:
+                    self.i = i
+                    return out
+                self.i = i
+                at = len(raw) - len(content)
+                if content[-1] == " ":
+                    content = content.rstrip(" ")
+                if at < indent:
+                    self.cur = (at, content)
+                    return out
             else:
-                key = dquoted if dquoted is not None else squoted.replace("''", "'")
-            if len(key) > _MAX_KEY or key in out:
+                at, content = cur
+                if at < indent:
+                    return out
+            # a deeper line here would continue the previous value (or be an error):
+            # either way libyaml's reading
+            if at != indent:
                 raise _NO
-            key = _intern(key)
-            self.advance()
-            if rest is None or rest[:1] == "#" or not rest:
+            colon = content.find(":")
+            head = content[:colon]
+            key = keys.get(head) if colon > 0 else None
+            if key is not None and (colon + 1 == len(content) or content[colon + 1] == " "):
+                rest = content[colon + 1 :].lstrip(" ")
+            else:
+                key, rest = _key(content)
+                if key is None:
+                    raise _NO  # not `key: value`
+            if key in out:
+                raise _NO  # a duplicate key: the libyaml path reports it
+            self.i += 1
+            self.cur = None
+            if not rest or rest[0] == "#":
                 out[key] = self.nested(indent)
-            elif rest[0] == "|":
+                continue
+            first = rest[0]
+            if first not in special and " #" not in rest and ": " not in rest:
+                value = plain.get(rest, plain)
+                if value is plain or value is _MISSING:
+                    if rest[-1] == ":" or rest[:2] == "- ":
+                        raise _NO
+                    value = _resolve(rest)
+                out[key] = value
+            elif (first == "{" or first == "[") and rest in flows and self.depth < MAX_DEPTH:
+                # a flow collection read before, alone on its line (see flow())
+                if first == "{":
+                    mapping = PosDict.lazy(self.origin, self.new_ordinal())
+                    mapping.update(flows[rest])
+                    out[key] = mapping
+                else:
+                    seq = PosList.lazy(self.origin, self.new_ordinal())
+                    seq.extend(flows[rest])
+                    out[key] = seq
+            elif first == '"' and rest[-1] == '"' and rest.count('"') == 2 and "\\" not in rest:
+                value = rest[1:-1]  # "text" alone on its line, no escapes: the text itself
+                out[key] = _intern(value) if len(value) < _SHORT else value
+            elif first == "|":
                 out[key] = self.literal(indent, rest)
             else:
                 out[key] = self.inline(rest)
-                self.no_continuation(indent)
 
     def nested(self, indent: int) -> Any:
         """The value of a key with nothing after its colon: a block below it, or null."""
@@ -280,12 +361,6 @@ class _Reader:
         value = "\n".join(content) + ("" if head.group(1) else "\n")
         return _intern(value) if len(value) < _SHORT else value
 
-    def no_continuation(self, indent: int) -> None:
-        """After a one-line value, a deeper line would continue it: leave that to libyaml."""
-        cur = self.line()
-        if cur is not None and cur[0] > indent:
-            raise _NO
-
     def sequence(self, indent: int, indentless: bool) -> PosList:
         out = PosList.lazy(self.origin, self.new_ordinal())
         append = out.append
@@ -313,8 +388,7 @@ class _Reader:
                 self.depth -= 1
             else:
                 self.advance()
-                append(self.inline(item))
-                self.no_continuation(indent)
+                append(self.inline(item))  # a deeper next line is refused by this loop
 
     def inline(self, text: str) -> Any:
         """A value written on one line after ``key:`` or ``-``."""
@@ -342,27 +416,24 @@ class _Reader:
         end = text.find(close)
         if end < 0:
             raise _NO  # continues on the next line
-        inner = text[1:end]
         if self.depth >= MAX_DEPTH:
             raise _NO
-        if any(c in inner for c in "[{'\"#"):
-            value, pos = self.flow_node(text, 0, self.depth + 1)
-            return value, text[pos:]
-        # the usual case, `[chat, tools]` or `{rpm: 10, tpm: 100}`: split at the commas
+        # the usual case, `[chat, tools]` or `{rpm: 10, tpm: 100}`: split at the commas;
+        # the same text recurs from model to model, so its reading is cached (scalars
+        # are immutable: sharing them is safe)
+        cached = _FLOWS.get(text[: end + 1])
+        if cached is None:
+            inner = text[1:end]
+            if _NOT_SIMPLE(inner):  # nested, quoted or commented: read piece by piece
+                value, pos = self.flow_node(text, 0, self.depth + 1)
+                return value, text[pos:]
+            cached = _bounded(_FLOWS)[text[: end + 1]] = _simple_flow(inner, close)
         if close == "]":
             seq = PosList.lazy(self.origin, self.new_ordinal())
-            if inner.strip(" "):
-                seq.extend([_plain(item) for item in inner.split(",")])
+            seq.extend(cached)
             return seq, text[end + 1 :]
         out = PosDict.lazy(self.origin, self.new_ordinal())
-        for item in inner.split(",") if inner.strip(" ") else ():
-            key, colon, value = item.partition(":")
-            if not colon or value[:1] != " ":
-                raise _NO  # `{a}`, `{a:b}`, a trailing comma: libyaml's reading
-            key = _plain(key)
-            if type(key) is not str or len(key) > _MAX_KEY or key in out:
-                raise _NO
-            out[_intern(key)] = _plain(value)
+        out.update(cached)
         return out, text[end + 1 :]
 
     def flow_node(self, text: str, pos: int, depth: int) -> tuple[Any, int]:
@@ -405,6 +476,24 @@ class _Reader:
                 pos += 1
             if text[pos : pos + 1] in (close, ""):
                 raise _NO  # a trailing comma
+
+
+def _simple_flow(inner: str, close: str) -> tuple[Any, ...]:
+    """The items (or key, value pairs) inside ``[...]``/``{...}`` without quotes or nesting."""
+    if not inner.strip(" "):
+        return ()
+    if close == "]":
+        return tuple(_plain(item) for item in inner.split(","))
+    pairs: dict[str, Any] = {}
+    for item in inner.split(","):
+        key, colon, value = item.partition(":")
+        if not colon or value[:1] != " ":
+            raise _NO  # `{a}`, `{a:b}`, a trailing comma: libyaml's reading
+        key = _plain(key)
+        if type(key) is not str or len(key) > _MAX_KEY or key in pairs:
+            raise _NO
+        pairs[_intern(key)] = _plain(value)
+    return tuple(pairs.items())
 
 
 def _plain(text: str) -> Any:

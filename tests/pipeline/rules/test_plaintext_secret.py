@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tests.conftest import run_cli
 from tests.pipeline.rules.conftest import Check, read_base
 
-from regctl.pipeline.rules.plaintext_secret import looks_like_key
+from regctl.pipeline.rules.plaintext_secret import _why_key, looks_like_key
 
 BETA = read_base("providers/beta.yaml")
 KEY = "sk-proj-Zq8xW2vR5tY7uI9oP1aS3dF6gH4jK0lM"
@@ -58,3 +60,17 @@ def test_the_value_never_reaches_the_output(tmp_path, fmt: str) -> None:
     assert res.returncode == 1 and "plaintext-secret" in res.stdout
     out = res.stdout + res.stderr
     assert KEY not in out and KEY[8:] not in out and KEY[-12:] not in out
+
+
+_KEYISH = st.text(
+    alphabet=st.sampled_from("aZ9_-/+=@:?&.~ sk-AIzahf_ghp0123456789abcdefABCDEF"), max_size=90
+)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.one_of(_KEYISH, st.text(max_size=60), st.just(KEY), st.builds(lambda s: s + KEY, _KEYISH))
+)
+def test_the_pre_check_never_hides_a_finding(value: str) -> None:
+    """looks_like_key's cheap pre-check (MAYBE_KEY) is exact: the full checks agree."""
+    assert looks_like_key(value) == _why_key(value)

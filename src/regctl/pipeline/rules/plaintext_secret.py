@@ -38,8 +38,22 @@ SECRET_FIELD = re.compile(r"(?i)^(api[_-]?key|.*_key|secret|.*_secret|token|.*_t
 HINT = msg("keep the value in a secret store and reference it (env:NAME, file:PATH)")
 
 
+# What every finding below needs (an exact pre-check: no match here, no finding there):
+# a prefixed key, a hex key and a long token need a run of 18+ such characters, an AWS
+# secret a run of 40, a URL credential an '@' or a '='. Most strings (descriptions,
+# names) have none, and one search is much cheaper than the six.
+MAYBE_KEY = re.compile(r"[A-Za-z0-9_\-]{18}|[A-Za-z0-9/+]{40}|[=@]")
+
+
 def looks_like_key(value: str) -> str | None:
     """Why ``value`` looks like a key (a prefix or 'high-entropy token'), or ``None``."""
+    if not MAYBE_KEY.search(value):
+        return None
+    return _why_key(value)
+
+
+def _why_key(value: str) -> str | None:
+    """:func:`looks_like_key` without the pre-check (held to it by a property test)."""
     reason = known_format(value) or url_credential(value)
     if reason:
         return reason
