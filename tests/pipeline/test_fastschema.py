@@ -64,6 +64,8 @@ def same(fast: Any, pyd: Any, where: str = "") -> None:
         assert list(fast) == list(pyd), where
         for k in pyd:
             same(fast[k], pyd[k], f"{where}[{k!r}]")
+    elif isinstance(pyd, float):
+        assert repr(fast) == repr(pyd), where  # -0.0 is not 0.0 in a lock
     elif isinstance(pyd, list):
         assert len(fast) == len(pyd), where
         for i, (a, b) in enumerate(zip(fast, pyd, strict=True)):
@@ -274,3 +276,16 @@ def test_invalid_documents_are_declined(name: str, change: dict[str, Any]) -> No
     assert fastschema.check(name, doc) is None
     with pytest.raises(ValidationError):
         getattr(schema, name).model_validate(doc)
+
+
+def test_equal_small_models_are_shared_and_keep_their_values() -> None:
+    """Limits, pricing, ... with equal values are one object; -0.0 stays -0.0."""
+    a = fastschema.check("ModelBody", {**_BASE_MODEL, "pricing": {"input_per_mtok": 0.0}})
+    b = fastschema.check("ModelBody", {**_BASE_MODEL, "pricing": {"input_per_mtok": 0.0}})
+    c = fastschema.check("ModelBody", {**_BASE_MODEL, "pricing": {"input_per_mtok": -0.0}})
+    assert a.pricing is b.pricing and a.limits is b.limits
+    assert repr(c.pricing.input_per_mtok) == "-0.0" and repr(a.pricing.input_per_mtok) == "0.0"
+    for obj in (a, c):
+        compare(
+            "ModelBody", {**_BASE_MODEL, "pricing": {"input_per_mtok": obj.pricing.input_per_mtok}}
+        )

@@ -22,6 +22,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Callable
+from math import copysign
 from typing import Any
 
 from regctl.pipeline import vocab
@@ -347,6 +348,14 @@ def _build_model(name: str) -> Checker:
         else:
             fresh.append((field, default))
     names = frozenset(checks)
+    # A model of scalars only (limits, supports, pricing, ...) is immutable and its field
+    # types are fixed by the schema, so equal values make an equal object: one is kept
+    # per combination (they repeat from model to model; about 1 KB per model less at
+    # 50,000 models).
+    leaf = not fresh and all(_is_scalar(node) for *_, node in spec["fields"])
+    shared: dict[tuple[Any, ...], Any] = {}
+    # -0.0 equals 0.0 but is written "-0.0": an object holding one is never shared
+    numbers = [i for i, (*_, node) in enumerate(spec["fields"]) if "number" in str(node)]
 
     def check_model(data: Any) -> Any:
         if not isinstance(data, dict) or not names.issuperset(data):
@@ -360,14 +369,38 @@ def _build_model(name: str) -> Checker:
         for field, default in fresh:
             if field not in data:  # pydantic copies a mutable default for each object
                 values[field] = checks[field](_copy(default))
+        share = leaf
+        if share:
+            key = tuple(values.values())
+            for i in numbers:
+                if key[i] == 0 and copysign(1.0, key[i]) < 0:
+                    share = False
+            obj = shared.get(key) if share else None
+            if obj is not None:
+                return obj
         obj = new(cls)
         set_dict(obj, "__dict__", values)
         for valid in validators:
             if not valid(obj):
                 raise _NO
+        if share:
+            if len(shared) > _SHARED_BOUND:
+                shared.clear()
+            shared[key] = obj
         return obj
 
     return check_model
+
+
+_SHARED_BOUND = 100_000
+_SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean", "null"})
+
+
+def _is_scalar(node: dict[str, Any]) -> bool:
+    """Whether a field's values are scalars whose type the schema fixes (no ``Any``)."""
+    if "anyOf" in node:
+        return all(_is_scalar(n) for n in node["anyOf"])
+    return node.get("type") in _SCALAR_TYPES
 
 
 def _copy(value: Any) -> Any:
