@@ -13,14 +13,17 @@ fresh subprocesses (so no run inherits another's heap or warm caches) measures:
             parse, rules on the base registry, manifest) and ``write_lock`` (canonical JSON
             streamed to the file, fsync, rename), plus the process's peak RSS.
 
-It prints the median of ``--repeat`` runs and the ratios measured in this one run.
-Target (issue 2): compile / bare <= 1.5 at 10,000 models; time linear in size.
+It prints the median of ``--repeat`` runs and the ratios measured in this one run, with
+the machine's load average before and after (the machine is shared: compare only figures
+from one run). Targets (issue 27): compile / bare <= 0.5 at 1,000, 10,000 and 50,000
+models; peak RSS <= 6 KB per model at 50,000.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -77,6 +80,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"{os.cpu_count()} CPUs, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for size in sizes:
@@ -99,6 +103,7 @@ def main() -> None:
                 f"peak RSS {rss:.0f} MB ({rss * 1024 / size:.1f} KB/model)",
                 flush=True,
             )
+    print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     base_size, base_med, _ = rows[0]
     for size, med, _ in rows[1:]:
         scale = size / base_size

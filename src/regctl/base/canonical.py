@@ -68,10 +68,12 @@ _SPLIT = 64  # mappings with more entries than this are hashed entry by entry
 _encode_str = json.encoder.encode_basestring  # the C version, as json.dumps uses
 
 
-def _scalar(value: Any) -> str | None:
-    """The JSON text of a scalar (``None`` for a container); json.dumps' spellings."""
-    kind = type(value)
-    if kind is str:
+_NOT_SCALAR = (dict, list, tuple)
+
+
+def _leaf(value: Any) -> str:
+    """The JSON text of a value that is not a container; json.dumps' spellings."""
+    if type(value) is str:
         return _encode_str(value)
     if value is None:
         return "null"
@@ -79,13 +81,9 @@ def _scalar(value: Any) -> str | None:
         return "true"
     if value is False:
         return "false"
-    if kind is float:
+    if type(value) is float:
         return _float(value)
-    if kind is int:
-        return int.__repr__(value)
-    if kind is dict or kind is list or kind is tuple:
-        return None
-    return int.__repr__(value)  # an int subclass (json.dumps writes it as an int)
+    return int.__repr__(value)  # an int (or subclass), as json.dumps writes it
 
 
 def _pretty(value: Any, indent: int, out: Callable[[str], object]) -> None:
@@ -94,26 +92,29 @@ def _pretty(value: Any, indent: int, out: Callable[[str], object]) -> None:
     Written out rather than calling the json module per entry: with ``indent`` json's
     encoder is pure Python too, and each call leaves a cycle of closures that the
     paused garbage collector (:func:`regctl.pipeline.validate.gc_paused`) never frees.
-    Scalars inside a container are written in the container's loop (no call per value):
-    this runs for every field of every model of a lock.
+    Strings and integers inside a container are written in the container's loop (no call
+    per value): this runs for every field of every model of a lock.
     """
-    text = _scalar(value)
-    if text is not None:
-        out(text)
+    kind = type(value)
+    if kind not in _NOT_SCALAR:
+        out(_leaf(value))
         return
     if not value:
-        out("{}" if type(value) is dict else "[]")
+        out("{}" if kind is dict else "[]")
         return
     pad = "\n" + " " * (indent + 2)
-    if type(value) is dict:
+    enc = _encode_str
+    if kind is dict:
         sep = "{" + pad
         for key in sorted(value):
             item = value[key]
-            text = _scalar(item)
-            if text is not None:
-                out(sep + _encode_str(key) + ": " + text)
+            t = type(item)
+            if t is str:
+                out(sep + enc(key) + ": " + enc(item))
+            elif t not in _NOT_SCALAR:
+                out(sep + enc(key) + ": " + _leaf(item))
             else:
-                out(sep + _encode_str(key) + ": ")
+                out(sep + enc(key) + ": ")
                 if indent < 4:  # one string per manifest entry: fewer, larger pieces to join
                     piece: list[str] = []
                     _pretty(item, indent + 2, piece.append)
@@ -125,9 +126,11 @@ def _pretty(value: Any, indent: int, out: Callable[[str], object]) -> None:
     else:
         sep = "[" + pad
         for item in value:
-            text = _scalar(item)
-            if text is not None:
-                out(sep + text)
+            t = type(item)
+            if t is str:
+                out(sep + enc(item))
+            elif t not in _NOT_SCALAR:
+                out(sep + _leaf(item))
             else:
                 out(sep)
                 _pretty(item, indent + 2, out)

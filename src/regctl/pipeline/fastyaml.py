@@ -534,12 +534,33 @@ def _quoted(text: str) -> tuple[str, str]:
 
 
 def _flow_scalar(text: str, pos: int) -> tuple[Any, int]:
-    """One scalar of a flow collection starting at ``pos`` (spaces skipped), and its end."""
+    """One scalar of a flow collection starting at ``pos`` (spaces skipped), and its end.
+
+    Works with positions, never with the rest of the line as a new string: a hostile
+    line of a million items must stay linear.
+    """
     while text[pos : pos + 1] == " ":
         pos += 1
-    if text[pos : pos + 1] in ('"', "'"):
-        value, rest = _quoted(text[pos:])
-        return value, len(text) - len(rest)
+    quote = text[pos : pos + 1]
+    if quote == '"':
+        end = text.find('"', pos + 1)
+        if end < 0:
+            raise _NO
+        value = text[pos + 1 : end]
+        if "\\" in value:
+            raise _NO  # an escape: libyaml's reading
+        return (_intern(value) if len(value) < _SHORT else value), end + 1
+    if quote == "'":
+        end = pos + 1
+        while True:
+            end = text.find("'", end)
+            if end < 0:
+                raise _NO
+            if text[end + 1 : end + 2] != "'":
+                break
+            end += 2
+        value = text[pos + 1 : end].replace("''", "'")
+        return (_intern(value) if len(value) < _SHORT else value), end + 1
     m = _FLOW_PLAIN(text, pos)
     if m is None:
         raise _NO
