@@ -10,6 +10,7 @@ import datetime as dt
 import functools
 import hashlib
 import json
+import os
 import subprocess
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -227,6 +228,18 @@ def source_digest(load: LoadResult) -> str:
     return "sha256:" + h.hexdigest()
 
 
+def _maybe_in_git(folder: Path) -> bool:
+    """False only when no ``.git`` is in ``folder`` or above it and git is not pointed
+    elsewhere by the environment (then git would answer "not a repository")."""
+    if any(k in os.environ for k in ("GIT_DIR", "GIT_WORK_TREE", "GIT_CEILING_DIRECTORIES")):
+        return True
+    try:
+        here = folder.resolve()
+    except (OSError, RuntimeError):
+        return True
+    return any((p / ".git").exists() for p in (here, *here.parents))
+
+
 def git_commit(root: Path) -> str | None:
     """The last commit that touched the registry folder, if its files are clean; else None.
 
@@ -234,6 +247,8 @@ def git_commit(root: Path) -> str | None:
     commits (or the commit that adds the lock itself) do not make a lock stale.
     """
     folder = root if root.is_dir() else root.parent
+    if not _maybe_in_git(folder):
+        return None  # no repository around it: no need to start git twice to learn that
     try:
         status = subprocess.run(
             ["git", "status", "--porcelain", "--", "."],
