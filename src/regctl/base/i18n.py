@@ -13,7 +13,6 @@ Rule ids and JSON output never change with the language.
 
 from __future__ import annotations
 
-import gettext
 import os
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,21 @@ LANGUAGES = ("en", "fa")
 #: ``file:line:col`` prefix in a bidi-aware terminal.
 RTL = frozenset({"fa", "ar", "he", "ur"})
 
-_state: dict[str, Any] = {"lang": "en", "tr": gettext.NullTranslations()}
+
+
+class _English:
+    """English, the catalogs' own language: what gettext.NullTranslations does, without
+    importing gettext (and locale) in every process that never shows another language,
+    such as an app loading a manifest with the runtime client."""
+
+    def gettext(self, text: str) -> str:
+        return text
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return singular if n == 1 else plural
+
+
+_state: dict[str, Any] = {"lang": "en", "tr": _English()}
 
 
 def normalize(value: str | None) -> str | None:
@@ -62,7 +75,7 @@ def set_language(lang: str | None, stream: Any = None) -> str:
         except (UnicodeEncodeError, LookupError):
             code = "en"
     _state["lang"] = code
-    _state["tr"] = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
+    _state["tr"] = catalog(code)[1] if code in LANGUAGES else _translations(code)
     return code
 
 
@@ -137,9 +150,17 @@ def catalog(lang: str | None) -> tuple[str, Any]:
         code = "en"
     tr = _catalogs.get(code)
     if tr is None:
-        tr = gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
-        _catalogs[code] = tr
+        tr = _catalogs[code] = _translations(code)
     return code, tr
+
+
+def _translations(code: str) -> Any:
+    """The catalog of ``code`` (English, and languages without a catalog: the text itself)."""
+    if code == "en":
+        return _English()
+    import gettext  # only for a language other than English
+
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[code], fallback=True)
 
 
 def translate(text: str, lang: str | None, tr: Any = None) -> str:

