@@ -26,7 +26,6 @@ LANGUAGES = ("en", "fa")
 RTL = frozenset({"fa", "ar", "he", "ur"})
 
 
-
 class _English:
     """English, the catalogs' own language: what gettext.NullTranslations does, without
     importing gettext (and locale) in every process that never shows another language,
