@@ -47,10 +47,25 @@ def write(path: Path, doc: dict[str, Any]) -> None:
     atomic_write(path, dumps_pretty(doc).encode("utf-8"))
 
 
+def _limit_fds(n: int) -> None:
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_NOFILE, (n, n))
+
+
 class Server:
     """``regctl serve`` in a subprocess; stderr (the JSON logs) goes to a file."""
 
-    def __init__(self, manifest: str, tmp: Path, *, interval: float = 0.2, **env: str) -> None:
+    def __init__(
+        self,
+        manifest: str,
+        tmp: Path,
+        *,
+        interval: float = 0.2,
+        args: tuple[str, ...] = (),
+        nofile: int | None = None,
+        **env: str,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = tmp / f"serve-{self.port}.log"
@@ -69,8 +84,10 @@ class Server:
                 str(self.port),
                 "--interval",
                 str(interval),
+                *args,
             ],
             env=full_env,
+            preexec_fn=None if nofile is None else lambda: _limit_fds(nofile),
             stdout=subprocess.DEVNULL,
             stderr=self._log,
         )

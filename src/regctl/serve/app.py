@@ -1,11 +1,14 @@
-"""The Starlette application: read-only JSON endpoints over a :class:`ManifestWatcher`."""
+"""The Starlette application: read-only JSON endpoints over a :class:`ManifestWatcher`.
+
+The bodies come from :mod:`regctl.serve.answers` (shared with the static export); the
+most asked answers are also served straight from the snapshot's table by
+:mod:`regctl.serve.protocol` without reaching this app, with the same bytes.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
-import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -15,40 +18,26 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from regctl.client.errors import ClientError, ResolutionError
+from regctl.serve import answers
+from regctl.serve.answers import Answer
 from regctl.serve.metrics import AccessLog, Metrics, Observe
 from regctl.serve.openapi import openapi_document
-from regctl.serve.watcher import ManifestWatcher, Snapshot, model_dict
+from regctl.serve.watcher import ManifestWatcher
 
 JSON = "application/json"
-_NOT_READY = json.dumps(
+_NOT_READY = answers.dumps(
     {"error": {"code": "not_ready", "message": "no good manifest loaded yet"}}
-).encode()
+)
 
 
-def _json(data: Any, status: int = 200, snap: Snapshot | None = None) -> Response:
-    body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    return _raw(body, status, snap)
+def respond(answer: Answer) -> Response:
+    """The HTTP response of an answer (the digest header on every /v1 answer that has one)."""
+    headers = {"X-Regctl-Digest": answer.digest} if answer.digest is not None else None
+    return Response(answer.body, answer.status, headers=headers, media_type=JSON)
 
 
-def _raw(body: bytes, status: int = 200, snap: Snapshot | None = None) -> Response:
-    headers = {"X-Regctl-Digest": snap.digest} if snap is not None else None
-    return Response(body, status, headers=headers, media_type=JSON)
-
-
-def _code(exc: Exception) -> str:
-    """``UnknownProvider`` -> ``unknown_provider``: a stable machine-readable error code."""
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
-
-
-def _error(exc: ClientError, snap: Snapshot, missing: dict[str, str | None]) -> Response:
-    status = 404 if isinstance(exc, ResolutionError) else 500
-    error = {"code": _code(exc), "message": str(exc), "missing": missing}
-    return _json({"error": error}, status, snap)
-
-
-def _bad_request(message: str) -> Response:
-    return _json({"error": {"code": "bad_request", "message": message}}, 400)
+def _json(data: Any, status: int = 200) -> Response:
+    return Response(answers.dumps(data), status, media_type=JSON)
 
 
 def _flag(value: str | None, name: str) -> bool | None:
@@ -75,98 +64,57 @@ def _locale(request: Request) -> str | None:
     return first if first and first != "*" else None
 
 
-def _provider_summary(snap: Snapshot, pid: str, locale: str | None) -> dict[str, Any]:
-    p = snap.registry.provider(pid)
-    # Credentials are left out on purpose: clients of this API never need them.
-    return {
-        "id": p.id,
-        "display_name": p.display_name_for(locale),
-        "display_names": dict(p.display_names),
-        "api": p.api,
-        "base_url": p.base_url,
-        "enabled": p.enabled,
-    }
-
-
-def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
+def build_app(
+    watcher: ManifestWatcher, access: AccessLog | None = None, metrics: Metrics | None = None
+) -> Any:
     """The ASGI app (Starlette wrapped in the metrics/access-log middleware)."""
-    metrics = Metrics()
+    metrics = metrics if metrics is not None else Metrics()
+    not_ready = Response(_NOT_READY, 503, media_type=JSON)
 
     async def active(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return _raw(_NOT_READY, 503)
+            return not_ready
         provider = request.path_params["provider"]
         capability = request.query_params.get("capability") or "chat"
-        try:
-            return _raw(snap.active_body(provider, capability, _locale(request)), 200, snap)
-        except ClientError as exc:
-            return _error(exc, snap, {"provider": provider, "capability": capability})
+        return respond(answers.active(snap, provider, capability, _locale(request)))
 
     async def provider_models(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return _raw(_NOT_READY, 503)
+            return not_ready
         provider = request.path_params["provider"]
-        try:
-            models = snap.registry.models(provider=provider)
-            summary = _provider_summary(snap, provider, _locale(request))
-        except ClientError as exc:
-            return _error(exc, snap, {"provider": provider})
-        body = {
-            "digest": snap.digest,
-            "provider": summary,
-            "models": [model_dict(m, _locale(request)) for m in models],
-        }
-        return _json(body, 200, snap)
+        return respond(answers.provider_models(snap, provider, _locale(request)))
 
     async def models(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return _raw(_NOT_READY, 503)
+            return not_ready
         q = request.query_params
         try:
             active_flag = _flag(q.get("active"), "active")
         except ValueError as exc:
-            return _bad_request(str(exc))
+            return respond(answers.bad_request(str(exc), answers.MODELS))
         provider = q.get("provider") or None
         capability = q.get("capability") or None
-        try:
-            found = snap.registry.models(provider, capability, active_flag)
-        except ClientError as exc:
-            return _error(exc, snap, {"provider": provider, "capability": capability})
-        locale = _locale(request)
-        body = {"digest": snap.digest, "models": [model_dict(m, locale) for m in found]}
-        return _json(body, 200, snap)
+        return respond(answers.models(snap, provider, capability, active_flag, _locale(request)))
 
     async def resolve(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return _raw(_NOT_READY, 503)
+            return not_ready
         q = request.query_params
         args = {k: q.get(k) or None for k in ("capability", "provider", "model", "template")}
         try:
             fallback = _flag(q.get("fallback"), "fallback")
         except ValueError as exc:
-            return _bad_request(str(exc))
-        try:
-            chosen = snap.registry.resolve(
-                args["capability"] or "chat",
-                provider=args["provider"],
-                model=args["model"],
-                template=args["template"],
-                fallback=fallback,
-            )
-        except ClientError as exc:
-            return _error(exc, snap, args)
-        resolved = chosen.as_dict()
-        resolved["display_name"] = chosen.model.display_name_for(_locale(request))
-        return _json({"digest": snap.digest, "resolved": resolved}, 200, snap)
+            return respond(answers.bad_request(str(exc), answers.RESOLVE))
+        return respond(answers.resolve(snap, args, fallback, _locale(request)))
 
     async def manifest(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return _raw(_NOT_READY, 503)
+            return not_ready
         # Revalidate every time: the manifest can change on any reload.
         headers = {"ETag": snap.etag, "Cache-Control": "no-cache", "X-Regctl-Digest": snap.digest}
         wanted = request.headers.get("if-none-match")
@@ -182,7 +130,14 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
         if snap is None:
             body = {"ready": False, "error": watcher.last_error or "first load in progress"}
             return _json(body, 503)
-        return _json({"ready": True, "digest": snap.digest, "last_error": watcher.last_error})
+        return _json(
+            {
+                "ready": True,
+                "digest": snap.digest,
+                "last_error": watcher.last_error,
+                "reload_failures": watcher.failures,
+            }
+        )
 
     async def prometheus(request: Request) -> Response:
         text = metrics.render(watcher)
@@ -210,11 +165,11 @@ def build_app(watcher: ManifestWatcher, access: AccessLog | None = None) -> Any:
             watcher.stop()
 
     routes = [
-        Route("/v1/providers/{provider}/active", active, methods=["GET"]),
-        Route("/v1/providers/{provider}/models", provider_models, methods=["GET"]),
-        Route("/v1/models", models, methods=["GET"]),
-        Route("/v1/resolve", resolve, methods=["GET"]),
-        Route("/v1/manifest", manifest, methods=["GET"]),
+        Route(answers.ACTIVE, active, methods=["GET"]),
+        Route(answers.PROVIDER_MODELS, provider_models, methods=["GET"]),
+        Route(answers.MODELS, models, methods=["GET"]),
+        Route(answers.RESOLVE, resolve, methods=["GET"]),
+        Route(answers.MANIFEST, manifest, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, BinaryIO
@@ -22,6 +23,11 @@ class Metrics:
 
     def __init__(self) -> None:
         self.requests: dict[tuple[str, int], int] = {}
+        # Connections the request limits ended: head_too_large, head_timeout, evicted, refused.
+        self.refused: dict[str, int] = {}
+
+    def refuse(self, reason: str) -> None:
+        self.refused[reason] = self.refused.get(reason, 0) + 1
 
     def count(self, route: str, status: int) -> None:
         key = (route, status)
@@ -65,6 +71,12 @@ class Metrics:
             lines.append(
                 f'regctl_http_requests_total{{route="{_label(route)}",status="{status}"}} {n}'
             )
+        lines += [
+            "# HELP regctl_http_refused_total Connections ended by a request limit, by reason.",
+            "# TYPE regctl_http_refused_total counter",
+        ]
+        for reason, n in sorted(self.refused.items()):
+            lines.append(f'regctl_http_refused_total{{reason="{_label(reason)}"}} {n}')
         return "\n".join(lines) + "\n"
 
 
@@ -95,9 +107,10 @@ class AccessLog:
         if self._json:
             entry = {"ts": ts, "level": "info", "logger": access_logger, "msg": "request"}
             entry.update(fields)
-            line = json.dumps(entry, ensure_ascii=False)
+            # ASCII-only: a decoded path's newline, bidi control or U+2028 stays an escape.
+            line = json.dumps(entry, ensure_ascii=True)
         else:
-            line = f"{ts} info request " + " ".join(f"{k}={v}" for k, v in fields.items())
+            line = f"{ts} info request " + text_fields(fields)
         self._out.write(line.encode("utf-8") + b"\n")
 
     def flush(self) -> None:
@@ -106,6 +119,23 @@ class AccessLog:
 
 
 access_logger = "regctl.serve.access"
+
+_PLAIN = re.compile(r"[!#-<>-~]*")  # printable ASCII without space, '"' and '='
+
+
+def text_fields(fields: dict[str, Any]) -> str:
+    """``key=value ...`` where a value that is not plain printable ASCII is JSON-quoted.
+
+    The path of a request is percent-decoded: ``%0A`` is a newline, so a raw value
+    could start a forged log line, and a space or ``=`` could forge a field.
+    """
+    out = []
+    for k, v in fields.items():
+        text = "" if v is None else str(v)
+        if not text or not _PLAIN.fullmatch(text):
+            text = json.dumps(text, ensure_ascii=True)
+        out.append(f"{k}={text}")
+    return " ".join(out)
 
 
 class Observe:

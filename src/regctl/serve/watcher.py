@@ -5,21 +5,18 @@ Standard library and :mod:`regctl.client` only, so it is testable without a serv
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-from typing import Any
 
 from regctl.base.canonical import dumps_pretty
-from regctl.client import Model, Registry
-from regctl.client.errors import ManifestError
+from regctl.base.redact import redact
+from regctl.client import Registry
+from regctl.client.errors import ClientError
+from regctl.io.safehttp import redact_url
+from regctl.serve import answers
 
 log = logging.getLogger("regctl.serve")
-
-
-def _dumps(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def _pinned(registry: Registry) -> Registry:
@@ -35,9 +32,13 @@ def _pinned(registry: Registry) -> Registry:
 
 
 class Snapshot:
-    """One verified manifest and the response bodies derived from it (built once)."""
+    """One verified manifest and the answers derived from it (built once, then only looked up).
 
-    __slots__ = ("_active", "digest", "etag", "manifest_bytes", "registry")
+    Building it reads every model entry, so a manifest whose digest verifies but whose
+    entries are malformed fails here, before it can replace the one serving.
+    """
+
+    __slots__ = ("digest", "etag", "fast", "manifest_bytes", "registry")
 
     def __init__(self, registry: Registry) -> None:
         self.registry = _pinned(registry)
@@ -47,44 +48,29 @@ class Snapshot:
         doc = dict(data.top)
         doc["models"] = data.all_models()
         self.manifest_bytes = dumps_pretty(doc).encode("utf-8")
-        # (provider, capability, name shown) -> body; only successful answers are
-        # cached, so the cache is bounded by the manifest, not by what clients ask for.
-        self._active: dict[tuple[str, str, str], bytes] = {}
-
-    def active_body(self, provider: str, capability: str, locale: str | None = None) -> bytes:
-        """The JSON body for an active model (raises the client's lookup errors).
-
-        ``display_name`` is the model's name in ``locale`` when it has one.
-        """
-        model = self.registry.active_model(provider, capability)
-        if model is None:
-            from regctl.client.errors import NoActiveModel
-
-            raise NoActiveModel(
-                f"provider {provider!r} has no active model for capability {capability!r}"
-            )
-        name = model.display_name_for(locale) if model.display_names else model.display_name
-        key = (provider, capability, name)
-        body = self._active.get(key)
-        if body is None:
-            body = _dumps(
-                {
-                    "digest": self.digest,
-                    "provider": provider,
-                    "capability": capability,
-                    "model": model_dict(model, locale),
-                }
-            )
-            self._active[key] = body
-        return body
+        # Request target (as sent) -> answer, for the small answers asked most often:
+        # the server answers these with one dict lookup (serve.protocol).
+        fast: dict[bytes, answers.Answer] = {}
+        for target, _path, answer in answers.routes(self, listings=False):
+            if target != answers.MANIFEST:  # conditional requests: the app answers them
+                fast[target.encode("utf-8")] = answer
+        for p in self.registry.providers:
+            alias = fast.get(f"/v1/providers/{p}/active?capability=chat".encode())
+            if alias is not None:  # capability defaults to chat
+                fast[f"/v1/providers/{p}/active".encode()] = alias
+        if b"/v1/resolve?capability=chat" in fast:
+            fast[b"/v1/resolve"] = fast[b"/v1/resolve?capability=chat"]
+        self.fast = fast
 
 
-def model_dict(model: Model, locale: str | None) -> dict[str, Any]:
-    """``Model.as_dict()`` with ``display_name`` in ``locale`` (``display_names`` has them all)."""
-    data = model.as_dict()
-    if locale and model.display_names:
-        data["display_name"] = model.display_name_for(locale)
-    return data
+def describe(exc: BaseException) -> str:
+    """One line for a failed load: the client's message, or the kind of an unexpected error.
+
+    Passed through :func:`regctl.base.redact.redact`, so a URL password, a ``?token=``
+    or a key in an error text is never logged or served by ``/readyz``.
+    """
+    text = str(exc) if isinstance(exc, ClientError) else f"{type(exc).__name__}: {exc}"
+    return redact(" ".join(text.split()))[:1000]
 
 
 class ManifestWatcher:
@@ -92,6 +78,8 @@ class ManifestWatcher:
 
     :attr:`snapshot` is ``None`` until the first good manifest, then always the last
     good one: a bad reload is counted and logged, and the old snapshot keeps serving.
+    Any failure (an error of the client, a malformed entry, an unexpected exception)
+    is a refused reload: the polling thread never dies of one.
     """
 
     def __init__(
@@ -115,41 +103,60 @@ class ManifestWatcher:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
+    @property
+    def safe_source(self) -> str:
+        """The source as it may be printed: no user info, no query (``?token=``)."""
+        return redact_url(self.source)
+
     def poll(self) -> bool:
         """Load or re-check once; returns whether a new manifest is now serving."""
         try:
             if self._registry is None:
-                self._registry = Registry.load(
+                registry = Registry.load(
                     self.source, expect_digest=self._expect, timeout=self._timeout
                 )
                 changed = True
             else:
-                changed = self._registry.refresh(raise_errors=True)
-        except ManifestError as exc:
-            self.failures += 1
-            self.last_error = str(exc)
-            kept = self.snapshot.digest if self.snapshot is not None else None
-            log.warning(
-                "manifest reload failed",
-                extra={"fields": {"error": str(exc), "serving": kept}},
-            )
+                registry = self._registry
+                changed = registry.refresh(raise_errors=True)
+            snap = Snapshot(registry) if changed else None
+        except Exception as exc:  # every failure is a refused reload, never a dead thread
+            self._failed(exc)
             return False
+        self._registry = registry
         self.last_error = None
         self.last_success = time.time()
-        if changed:
-            snap = Snapshot(self._registry)
+        if snap is not None:
             self.snapshot = snap  # one reference swap: requests see old or new, never a mix
             self.reloads += 1
             log.info("manifest loaded", extra={"fields": {"digest": snap.digest}})
-        return changed
+        return snap is not None
+
+    def _failed(self, exc: BaseException) -> None:
+        self.failures += 1
+        self.last_error = describe(exc)
+        if self._registry is not None and self.snapshot is not None:
+            # refresh() may have swapped the registry's state to the refused manifest;
+            # the next poll starts again from the serving one.
+            self._registry = _pinned(self.snapshot.registry)
+        kept = self.snapshot.digest if self.snapshot is not None else None
+        log.warning(
+            "manifest reload failed",
+            extra={"fields": {"error": self.last_error, "serving": kept}},
+        )
 
     def start(self) -> None:
         """Poll now, then every ``interval`` seconds until :meth:`stop`."""
 
         def loop() -> None:
-            self.poll()
-            while not self._stop.wait(self.interval):
-                self.poll()
+            while True:
+                try:
+                    self.poll()
+                except Exception as exc:  # e.g. logging itself failing
+                    self.failures += 1
+                    self.last_error = describe(exc)
+                if self._stop.wait(self.interval):
+                    return
 
         self._thread = threading.Thread(target=loop, name="regctl-serve-watch", daemon=True)
         self._thread.start()
