@@ -73,8 +73,11 @@ def _raw_get(port: int, target: str, *extra: str) -> bytes:
         while b"\r\n\r\n" not in out:
             out += s.recv(65536)
         head_bytes, _, body = out.partition(b"\r\n\r\n")
-        length = int(next(h for h in head_bytes.split(b"\r\n") if h.startswith(b"content-length"))
-                     .split(b":")[1])
+        length = int(
+            next(h for h in head_bytes.split(b"\r\n") if h.startswith(b"content-length")).split(
+                b":"
+            )[1]
+        )
         while len(body) < length:
             body += s.recv(65536)
         return head_bytes + b"\r\n\r\n" + body
@@ -139,8 +142,12 @@ def test_manifest_url_credentials_are_never_logged_or_served(
     ):
         srv = Server(url, tmp_path, REGCTL_CACHE_DIR=str(tmp_path / "cache"))
         try:
-            srv.wait_for(lambda s=srv: s.get("/readyz").json().get("ready") is not None
-                         or s.get("/readyz").json().get("error"))
+            srv.wait_for(
+                lambda s=srv: (
+                    s.get("/readyz").json().get("ready") is not None
+                    or s.get("/readyz").json().get("error")
+                )
+            )
             time.sleep(0.5)
             served = srv.get("/readyz").text + srv.get("/metrics").text
         finally:

@@ -282,6 +282,10 @@ def _add_configmap() -> None:
     from regctl.cli.export_configmap import export_configmap_cmd
 
     export_group.add_command(export_configmap_cmd)
+    # So does the static export of the read API.
+    from regctl.cli.export_static_cmd import export_static_cmd
+
+    export_group.add_command(export_static_cmd)
 
 
 _add_configmap()
