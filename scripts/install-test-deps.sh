@@ -11,6 +11,11 @@ declare -A APT=(
   [etcd]=etcd-server
   [node]=nodejs
   [kubectl]=kubernetes-client
+  # tests/serve/test_static_export.py serves the static export with a real nginx and
+  # reads it with curl; bench/bench_serve.py drives servers with wrk.
+  [nginx]=nginx-light
+  [curl]=curl
+  [wrk]=wrk
 )
 missing=()
 for bin in "${!APT[@]}"; do

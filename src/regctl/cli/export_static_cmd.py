@@ -55,10 +55,11 @@ def export_static_cmd(manifest: str, output: Path | None, to: str | None) -> Non
     import tempfile
 
     from regctl.base.errors import UsageError
+    from regctl.base.i18n import msg
     from regctl.serve.export_static import export_static
 
     if output is None and to is None:
-        raise UsageError("name a folder (-o DIR) or a store (--to s3://BUCKET/PREFIX)")
+        raise UsageError(msg("name a folder (-o DIR) or a store (--to s3://BUCKET/PREFIX)"))
     with tempfile.TemporaryDirectory(prefix="regctl-static-") as scratch:
         folder = output if output is not None else Path(scratch)
         done = export_static(manifest, folder)

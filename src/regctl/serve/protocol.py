@@ -190,6 +190,7 @@ class GuardedProtocol(TableProtocol):
         self.head_bytes = 0
         self.head_since: float | None = None  # loop time a pending head started
         self.body_bytes = 0
+        self.max_head = self.shared.limits.max_head
 
     # -- connections ------------------------------------------------------------------
 
@@ -251,41 +252,38 @@ class GuardedProtocol(TableProtocol):
     # -- bytes in ---------------------------------------------------------------------
 
     def data_received(self, data: bytes) -> None:
+        if self.head_since is None:  # bytes after an idle gap: a head starts arriving
+            self.head_since = self.loop.time()
         # Bytes since the last complete head: an over-estimate of the head arriving
         # (a read may also hold a body), so it only triggers the exact measure.
         self.head_bytes += len(data)
         super().data_received(data)
         if (
-            self.head_since is not None
-            and self.head_bytes > self.shared.limits.max_head
+            self.head_bytes > self.max_head
+            and self.head_since is not None
             and not self.transport.is_closing()
         ):
             self.shared.metrics.refuse("head_too_large")
             self._end(_431)
 
-    def on_message_begin(self) -> None:
-        super().on_message_begin()
-        if self.head_since is None:
-            self.head_since = self.loop.time()
-        self.body_bytes = 0
-
     def on_headers_complete(self) -> None:
         self.head_since = None
-        if self.head_bytes > self.shared.limits.max_head:
+        if self.head_bytes > self.max_head:
             # The whole head may have come in one read: measure the head itself (reads
             # can also hold pipelined requests after it).
             size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
-            if size > self.shared.limits.max_head:
+            if size > self.max_head:
                 self.shared.metrics.refuse("head_too_large")
                 self._end(_431)
                 self.fast = True  # the parser's remaining callbacks for it are ignored
                 return
         self.head_bytes = 0
+        self.body_bytes = 0
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
         self.body_bytes += len(body)
-        if self.body_bytes > self.shared.limits.max_head:
+        if self.body_bytes > self.max_head:
             self.shared.metrics.refuse("body_too_large")
             self._end(_413)
             return

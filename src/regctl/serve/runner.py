@@ -15,6 +15,7 @@ import time
 from typing import Any
 
 from regctl.base.errors import RegctlError
+from regctl.base.i18n import msg
 from regctl.base.textsafe import escape_control
 from regctl.serve.limits import Limits
 from regctl.serve.watcher import ManifestWatcher
@@ -202,7 +203,11 @@ def _bind(host: str, port: int) -> socket.socket:
     except OSError:
         sock.close()
         raise ServeError(
-            f"cannot listen on {host}:{port} (address in use or not allowed)"
+            msg(
+                "cannot listen on {host}:{port} (address in use or not allowed)",
+                host=host,
+                port=port,
+            )
         ) from None
     sock.set_inheritable(True)
     return sock
