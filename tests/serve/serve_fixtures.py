@@ -64,6 +64,7 @@ class Server:
         interval: float = 0.2,
         args: tuple[str, ...] = (),
         nofile: int | None = None,
+        ready: bool = True,
         **env: str,
     ) -> None:
         self.port = free_port()
@@ -102,6 +103,8 @@ class Server:
             if self.proc.poll() is not None or time.monotonic() > deadline:
                 raise AssertionError(f"server did not start: {self.logs()}")
             time.sleep(0.05)
+        if ready:  # the first manifest loads in the background: wait for it
+            self.wait_for(lambda: self.client.get("/readyz").status_code == 200, timeout=20)
 
     def get(self, path: str, **kw: Any) -> httpx.Response:
         return self.client.get(path, **kw)

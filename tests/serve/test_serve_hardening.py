@@ -54,7 +54,7 @@ def test_reload_thread_survives_manifests_that_verify_but_are_broken(
 def test_a_broken_first_manifest_is_not_ready_with_its_error(tmp_path: Path, manifest: Any) -> None:
     path, doc = manifest
     write(path, _broken(doc, "entry-not-an-object"))
-    srv = Server(str(path), tmp_path)
+    srv = Server(str(path), tmp_path, ready=False)
     try:
         srv.wait_for(lambda: srv.get("/readyz").json().get("error") not in (None, ""))
         r = srv.get("/readyz")
@@ -140,7 +140,7 @@ def test_manifest_url_credentials_are_never_logged_or_served(
         f"http://{host}/prod.json?token=tok-SECRET-123&x=1",
         f"http://{host}/missing.json?access_token=tok-SECRET-123",
     ):
-        srv = Server(url, tmp_path, REGCTL_CACHE_DIR=str(tmp_path / "cache"))
+        srv = Server(url, tmp_path, ready=False, REGCTL_CACHE_DIR=str(tmp_path / "cache"))
         try:
             srv.wait_for(
                 lambda s=srv: (

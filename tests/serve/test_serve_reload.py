@@ -57,7 +57,7 @@ def test_reload_swaps_in_a_new_manifest_and_keeps_it_over_a_bad_one(
 
 def test_not_ready_before_the_first_good_manifest(tmp_path: Path) -> None:
     path = tmp_path / "later.json"
-    srv = Server(str(path), tmp_path)
+    srv = Server(str(path), tmp_path, ready=False)
     try:
         assert srv.get("/healthz").status_code == 200
         r = srv.get("/readyz")
