@@ -42,13 +42,22 @@ def dumps(data: Any) -> bytes:
 
 
 def error_code(exc: Exception) -> str:
-    """``UnknownProvider`` -> ``unknown_provider``: a stable machine-readable error code."""
+    """The client's stable error code (``unknown_provider``; docs/resolution.md)."""
+    code = getattr(exc, "code", None)
+    if isinstance(code, str):
+        return code
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
 def error(exc: ClientError, snap: Snapshot, route: str, missing: dict[str, Any]) -> Answer:
     """The JSON error answer for a lookup that failed (404 for resolution errors)."""
-    status = 404 if isinstance(exc, ResolutionError) else 500
+    status = (
+        400
+        if error_code(exc) == "bad_request"
+        else 404
+        if isinstance(exc, ResolutionError)
+        else 500
+    )
     body = {"error": {"code": error_code(exc), "message": str(exc), "missing": missing}}
     return Answer(status, dumps(body), route, snap.digest)
 
