@@ -2,9 +2,10 @@
 
 Objects go under ``PREFIX/sha256-<hex>/...`` with ``Cache-Control: immutable`` (a
 digest root never changes), then ``PREFIX/current.json`` last with ``no-cache``: a
-reader following ``current.json`` never sees a root that is not complete. The client,
-endpoint and credentials are the S3 target's (``regctl.deploy.targets.s3``): the
-standard AWS chain, ``AWS_ENDPOINT_URL`` or ``?endpoint=``, never credentials in the URI.
+reader following ``current.json`` never sees a root that is not complete. Every
+request is the S3 target's (:class:`regctl.deploy.targets.s3.S3Target`): its
+endpoint handling, credentials chain and bounded exchanges; never credentials in
+the URI.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from regctl.deploy.targets.base import TargetError
-from regctl.deploy.targets.s3 import parse_s3_uri, s3_client, s3_error
+from regctl.deploy.targets.s3 import S3Target
 from regctl.io.safeio import read_regular
 
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -21,30 +22,36 @@ MAX_FILE = 256 * 1024 * 1024
 
 
 def publish_s3(folder: Path, root: str, uri: str, *, timeout: float = 30.0) -> int:
-    """Upload ``folder/root`` and then ``folder/current.json`` to ``uri``; returns objects sent."""
-    bucket, key, options = parse_s3_uri(uri)
-    prefix = key.strip("/") + "/"
-    client = s3_client(options, timeout)  # the operator's command line: signed requests
-    from botocore.exceptions import BotoCoreError, ClientError
+    """Upload ``folder/root`` and then ``folder/current.json`` to ``uri``; returns objects sent.
 
-    sent = 0
+    ``uri`` is ``s3://BUCKET/PREFIX[?endpoint=URL&region=R]``, given by the operator
+    on the command line (so requests are signed, as for ``apply --target``).
+    """
+    base, _, query = uri.partition("?")
+    pointer = base.rstrip("/") + "/current.json" + (f"?{query}" if query else "")
+    target = S3Target(pointer, timeout=timeout, operator=True)
+    prefix = target.key.rsplit("/", 1)[0] + "/"
     files = sorted(p for p in (folder / root).rglob("*") if p.is_file())
     uploads = [
         (p, f"{prefix}{root}/{p.relative_to(folder / root).as_posix()}", IMMUTABLE) for p in files
     ]
-    uploads.append((folder / "current.json", f"{prefix}current.json", "no-cache"))
-    for path, name, cache in uploads:
+    uploads.append((folder / "current.json", target.key, "no-cache"))
+    for path, key, cache in uploads:
         body = read_regular(path, MAX_FILE)
         try:
-            client.put_object(
-                Bucket=bucket,
-                Key=name,
+            target._call(
+                f"publish {key} to",
+                "put_object",
+                Key=key,
                 Body=body,
                 ContentType="application/json",
                 CacheControl=cache,
             )
-        except (BotoCoreError, ClientError) as exc:
-            reason, _status = s3_error(exc)
-            raise TargetError(f"cannot publish {name} to s3://{bucket}: {reason}") from None
-        sent += 1
-    return sent
+        except TargetError:
+            raise
+        except Exception as exc:  # the target's own failure type, made plain
+            plain = getattr(exc, "plain", None)
+            if callable(plain):
+                raise plain() from None
+            raise
+    return len(uploads)
