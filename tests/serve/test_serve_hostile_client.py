@@ -190,3 +190,25 @@ def test_thousands_of_half_sent_requests_do_not_lock_other_clients_out(
         for s in attackers:
             s.close()
         assert srv.stop() == 0
+
+
+def test_pipelined_requests_from_a_client_that_never_reads_cost_bounded_memory(
+    server: Server,
+) -> None:
+    before = _rss_kib(server.proc.pid)
+    sock = _connect(server)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    one = f"GET {ACTIVE} HTTP/1.1\r\nHost: x\r\n\r\n".encode()
+    sock.settimeout(0.5)
+    sent = 0
+    started = time.monotonic()
+    while time.monotonic() - started < 8:  # 813-byte answers to requests of 60 bytes
+        try:
+            sock.sendall(one * 1000)
+            sent += 1000
+        except (TimeoutError, BrokenPipeError, ConnectionResetError):
+            break
+    grown = _rss_kib(server.proc.pid) - before
+    sock.close()
+    assert grown < 64 * 1024, f"{sent} unread answers grew the server by {grown} KiB"
+    _well_behaved_client_is_answered(server)

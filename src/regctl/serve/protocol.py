@@ -155,6 +155,10 @@ class TableProtocol(HttpToolsProtocol):
             return False
         if self.cycle is not None and not self.cycle.response_complete:
             return False
+        if self.flow.write_paused:
+            # The client is not reading its answers: the app's cycle waits for it
+            # (and pipelined requests pause reading) instead of this buffering more.
+            return False
         for name, _value in self.headers:
             if name == b"accept-language":  # the app picks the language
                 return False
