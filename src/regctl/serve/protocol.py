@@ -92,6 +92,9 @@ def encode(answer: Answer) -> bytes:
     return head + answer.body
 
 
+#: Pipelined requests a connection may have waiting behind the one being answered.
+MAX_PIPELINE = 32
+
 STATE: Shared | None = None  # set once per process by serve.runner before serving
 
 
@@ -272,6 +275,19 @@ class GuardedProtocol(TableProtocol):
 
     def on_headers_complete(self) -> None:
         self.head_since = None
+        if self.transport.is_closing():
+            self.fast = True  # a connection being ended: the rest of its read is dropped
+            return
+        if len(self.pipeline) >= MAX_PIPELINE:
+            # uvicorn queues every pipelined request of a read (and reads on as each
+            # answer completes): a client that sends without reading would grow it
+            # without bound.
+            self.shared.metrics.refuse("pipeline_too_deep")
+            self.head_since = None
+            self.transport.close()
+            self.connections.discard(self)
+            self.fast = True
+            return
         if self.head_bytes > self.max_head:
             # The whole head may have come in one read: measure the head itself (reads
             # can also hold pipelined requests after it).
