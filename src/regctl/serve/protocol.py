@@ -95,6 +95,10 @@ def encode(answer: Answer) -> bytes:
 #: Pipelined requests a connection may have waiting behind the one being answered.
 MAX_PIPELINE = 32
 
+# uvicorn's own handlers, called directly: one call less per request than super().
+_on_headers_complete = HttpToolsProtocol.on_headers_complete
+_data_received = HttpToolsProtocol.data_received
+
 STATE: Shared | None = None  # set once per process by serve.runner before serving
 
 
@@ -117,7 +121,14 @@ _503 = _simple(503, "Too many connections")
 
 
 class TableProtocol(HttpToolsProtocol):
-    """:class:`HttpToolsProtocol` that answers targets of the snapshot's table itself."""
+    """:class:`HttpToolsProtocol` that answers targets of the snapshot's table itself.
+
+    ``guarded`` (set by :class:`GuardedProtocol`) turns the request limits on; their
+    per-request checks sit in this class's ``on_headers_complete`` so that they cost
+    no extra call per request.
+    """
+
+    guarded = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,16 +136,33 @@ class TableProtocol(HttpToolsProtocol):
         self.shared: Shared = STATE
         self.fast = False
         self.peer = ""
+        self.head_bytes = 0
+        self.head_since: float | None = None  # loop time a pending head started
+        self.body_bytes = 0
+        self.ended = False
+        self.max_head = self.shared.limits.max_head
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self.peer = f"{self.client[0]}:{self.client[1]}" if self.client else ""
 
     def on_headers_complete(self) -> None:
+        if self.guarded:
+            self.head_since = None
+            if (
+                self.head_bytes > self.max_head or self.ended or len(self.pipeline) >= MAX_PIPELINE
+            ) and not self._head_allowed():
+                self.fast = True  # the parser's remaining callbacks for it are ignored
+                return
+            self.head_bytes = 0
+            self.body_bytes = 0
         if self._answer_from_table():
             return
         self.fast = False
-        super().on_headers_complete()
+        _on_headers_complete(self)
+
+    def _head_allowed(self) -> bool:
+        return True  # no limits (GuardedProtocol checks them)
 
     def on_body(self, body: bytes) -> None:
         if not self.fast:
@@ -192,12 +220,7 @@ class TableProtocol(HttpToolsProtocol):
 class GuardedProtocol(TableProtocol):
     """:class:`TableProtocol` under :class:`Limits` (the protocol ``regctl serve`` runs)."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.head_bytes = 0
-        self.head_since: float | None = None  # loop time a pending head started
-        self.body_bytes = 0
-        self.max_head = self.shared.limits.max_head
+    guarded = True
 
     # -- connections ------------------------------------------------------------------
 
@@ -242,8 +265,10 @@ class GuardedProtocol(TableProtocol):
 
     def _end(self, response: bytes) -> None:
         self.head_since = None
+        self.ended = True
         if not self.transport.is_closing():
-            self.transport.write(response)
+            if response:
+                self.transport.write(response)
             self.transport.close()
         self.connections.discard(self)
 
@@ -264,42 +289,30 @@ class GuardedProtocol(TableProtocol):
         # Bytes since the last complete head: an over-estimate of the head arriving
         # (a read may also hold a body), so it only triggers the exact measure.
         self.head_bytes += len(data)
-        super().data_received(data)
-        if (
-            self.head_bytes > self.max_head
-            and self.head_since is not None
-            and not self.transport.is_closing()
-        ):
+        _data_received(self, data)
+        if self.head_bytes > self.max_head and self.head_since is not None and not self.ended:
             self.shared.metrics.refuse("head_too_large")
             self._end(_431)
 
-    def on_headers_complete(self) -> None:
-        self.head_since = None
-        if self.transport.is_closing():
-            self.fast = True  # a connection being ended: the rest of its read is dropped
-            return
+    def _head_allowed(self) -> bool:
+        """A complete head that may break a limit (rare: the checks above said maybe)."""
+        if self.ended:
+            return False  # a connection being ended: the rest of its read is dropped
         if len(self.pipeline) >= MAX_PIPELINE:
             # uvicorn queues every pipelined request of a read (and reads on as each
             # answer completes): a client that sends without reading would grow it
             # without bound.
             self.shared.metrics.refuse("pipeline_too_deep")
-            self.head_since = None
-            self.transport.close()
-            self.connections.discard(self)
-            self.fast = True
-            return
-        if self.head_bytes > self.max_head:
-            # The whole head may have come in one read: measure the head itself (reads
-            # can also hold pipelined requests after it).
-            size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
-            if size > self.max_head:
-                self.shared.metrics.refuse("head_too_large")
-                self._end(_431)
-                self.fast = True  # the parser's remaining callbacks for it are ignored
-                return
-        self.head_bytes = 0
-        self.body_bytes = 0
-        super().on_headers_complete()
+            self._end(b"")
+            return False
+        # The whole head may have come in one read: measure the head itself (reads
+        # can also hold pipelined requests after it).
+        size = len(self.url) + sum(len(n) + len(v) + 4 for n, v in self.headers)
+        if size > self.max_head:
+            self.shared.metrics.refuse("head_too_large")
+            self._end(_431)
+            return False
+        return True
 
     def on_body(self, body: bytes) -> None:
         self.body_bytes += len(body)
