@@ -11,13 +11,19 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
-from regctl.client import Model
+from regctl.client import Model, Registry
 from regctl.client.errors import ClientError, NoActiveModel, ResolutionError
 
-if TYPE_CHECKING:
-    from regctl.serve.watcher import Snapshot
+
+class Snapshot(Protocol):
+    """What an answer is built from (:class:`regctl.serve.watcher.Snapshot` is one)."""
+
+    registry: Registry
+    digest: str
+    manifest_bytes: bytes
+
 
 ACTIVE = "/v1/providers/{provider}/active"
 PROVIDER_MODELS = "/v1/providers/{provider}/models"
