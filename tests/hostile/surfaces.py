@@ -378,4 +378,8 @@ def _file_write(place: Place, tmp: Path) -> str:
     return refused(err, lambda: target.write(text, digest, expected=deployed(None)))
 
 
+# Surfaces registered by modules of their own (they import this one): regctl's own
+# servers and the static export, the data files, and readers in other languages.
 from tests.hostile import serve_surfaces, surfaces_data  # noqa: E402, F401
+
+from tests.hostile import surfaces_js  # noqa: E402, F401  isort: skip
