@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from regctl.client import Model, Registry
+from regctl.base import i18n
+from regctl.client import Model, Registry, Resolved
 from regctl.client.errors import ClientError, NoActiveModel, ResolutionError
 
 
@@ -29,17 +30,30 @@ ACTIVE = "/v1/providers/{provider}/active"
 PROVIDER_MODELS = "/v1/providers/{provider}/models"
 MODELS = "/v1/models"
 RESOLVE = "/v1/resolve"
+CANDIDATES = "/v1/candidates"
 MANIFEST = "/v1/manifest"
 
 
 @dataclass(frozen=True, slots=True)
 class Answer:
-    """One answer: status, JSON body, the route template (metrics) and the digest header."""
+    """One answer: status, JSON body, the route template (metrics), the digest header and
+    the language of its messages (``Content-Language``; ``None``: no language header)."""
 
     status: int
     body: bytes
     route: str
     digest: str | None
+    language: str | None = None
+
+
+def language(locale: str | None) -> str:
+    """The catalogue language for ``locale`` (``fa-IR`` -> ``fa``; ``en`` when none has one)."""
+    return i18n.catalog(locale)[0]
+
+
+def said(text: object, locale: str | None) -> str:
+    """A client message (a :class:`~regctl.base.i18n.Msg`) in ``locale``."""
+    return i18n.translate(text, locale) if isinstance(text, str) else str(text)
 
 
 def dumps(data: Any) -> bytes:
@@ -55,23 +69,27 @@ def error_code(exc: Exception) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", type(exc).__name__).lower()
 
 
-def error(exc: ClientError, snap: Snapshot, route: str, missing: dict[str, Any]) -> Answer:
-    """The JSON error answer for a lookup that failed (404 for resolution errors)."""
-    status = (
-        400
-        if error_code(exc) == "bad_request"
-        else 404
-        if isinstance(exc, ResolutionError)
-        else 500
-    )
-    body = {"error": {"code": error_code(exc), "message": str(exc), "missing": missing}}
-    return Answer(status, dumps(body), route, snap.digest)
+def error(
+    exc: ClientError,
+    snap: Snapshot | None,
+    route: str,
+    missing: dict[str, Any],
+    locale: str | None = None,
+) -> Answer:
+    """The JSON error answer (404 for resolution errors, 400 for a bad question), its
+    message in ``locale``; the code never changes with the language."""
+    code = error_code(exc)
+    status = 400 if code == "bad_request" else 404 if isinstance(exc, ResolutionError) else 500
+    message = said(exc.args[0], locale) if len(exc.args) == 1 else str(exc)
+    body = {"error": {"code": code, "message": message, "missing": missing}}
+    digest = snap.digest if snap is not None else None
+    return Answer(status, dumps(body), route, digest, language(locale))
 
 
-def bad_request(message: str, route: str) -> Answer:
+def bad_request(message: str, route: str, locale: str | None = None) -> Answer:
     """400 with the JSON error body (a query parameter with a bad value)."""
-    body = {"error": {"code": "bad_request", "message": message}}
-    return Answer(400, dumps(body), route, None)
+    body = {"error": {"code": "bad_request", "message": said(message, locale)}}
+    return Answer(400, dumps(body), route, None, language(locale))
 
 
 def model_dict(model: Model, locale: str | None) -> dict[str, Any]:
@@ -88,27 +106,41 @@ def active(snap: Snapshot, provider: str, capability: str, locale: str | None) -
         model = snap.registry.active_model(provider, capability)
         if model is None:
             raise NoActiveModel(
-                f"provider {provider!r} has no active model for capability {capability!r}"
+                i18n.msg(
+                    "provider '{provider}' has no active model for capability '{capability}'",
+                    provider=provider,
+                    capability=capability,
+                )
             )
     except ClientError as exc:
-        return error(exc, snap, ACTIVE, {"provider": provider, "capability": capability})
+        missing = {"provider": provider, "capability": capability}
+        return error(exc, snap, ACTIVE, missing, locale)
     body = {
         "digest": snap.digest,
         "provider": provider,
         "capability": capability,
         "model": model_dict(model, locale),
     }
-    return Answer(200, dumps(body), ACTIVE, snap.digest)
+    return Answer(200, dumps(body), ACTIVE, snap.digest, language(locale))
 
 
-def provider_models(snap: Snapshot, provider: str, locale: str | None) -> Answer:
-    """``GET /v1/providers/{provider}/models``: the provider (no credentials) and its models."""
+def provider_models(
+    snap: Snapshot,
+    provider: str,
+    locale: str | None,
+    capability: str | None = None,
+    active_flag: bool | None = None,
+) -> Answer:
+    """``GET /v1/providers/{provider}/models?capability=&active=``: the provider (never its
+    credentials) and its models, filtered as ``/v1/models`` filters."""
     try:
-        found = snap.registry.models(provider=provider)
         p = snap.registry.provider(provider)
+        found = snap.registry.models(provider, capability, active_flag)
     except ClientError as exc:
-        return error(exc, snap, PROVIDER_MODELS, {"provider": provider})
-    # Credentials are left out on purpose: clients of this API never need them.
+        missing = {"provider": provider, "capability": capability}
+        return error(exc, snap, PROVIDER_MODELS, missing, locale)
+    # Credentials are left out on purpose: clients of this API never need them. Whether
+    # shared keys may be used at all is theirs to know (docs/resolution.md, "Keys").
     summary = {
         "id": p.id,
         "display_name": p.display_name_for(locale),
@@ -116,13 +148,14 @@ def provider_models(snap: Snapshot, provider: str, locale: str | None) -> Answer
         "api": p.api,
         "base_url": p.base_url,
         "enabled": p.enabled,
+        "allow_shared_credentials": p.allow_shared_credentials,
     }
     body = {
         "digest": snap.digest,
         "provider": summary,
         "models": [model_dict(m, locale) for m in found],
     }
-    return Answer(200, dumps(body), PROVIDER_MODELS, snap.digest)
+    return Answer(200, dumps(body), PROVIDER_MODELS, snap.digest, language(locale))
 
 
 def models(
@@ -136,31 +169,44 @@ def models(
     try:
         found = snap.registry.models(provider, capability, active_flag)
     except ClientError as exc:
-        return error(exc, snap, MODELS, {"provider": provider, "capability": capability})
+        missing = {"provider": provider, "capability": capability}
+        return error(exc, snap, MODELS, missing, locale)
     body = {"digest": snap.digest, "models": [model_dict(m, locale) for m in found]}
-    return Answer(200, dumps(body), MODELS, snap.digest)
+    return Answer(200, dumps(body), MODELS, snap.digest, language(locale))
 
 
-def resolve(
-    snap: Snapshot,
-    args: dict[str, str | None],
-    fallback: bool | None,
-    locale: str | None,
-) -> Answer:
-    """``GET /v1/resolve?capability=&provider=&model=&template=&fallback=``."""
+def resolved_dict(chosen: Resolved, locale: str | None) -> dict[str, Any]:
+    """``Resolved.as_dict()`` with the model's name and the warnings in ``locale``."""
+    out = chosen.as_dict()
+    out["display_name"] = chosen.model.display_name_for(locale)
+    out["warnings"] = [
+        {"code": w.code, "message": said(w.message, locale)} for w in chosen.warnings
+    ]
+    return out
+
+
+def _missing(query: dict[str, Any]) -> dict[str, Any]:
+    return {k: query.get(k) for k in ("capability", "provider", "model", "template")}
+
+
+def resolve(snap: Snapshot, query: dict[str, Any], locale: str | None) -> Answer:
+    """``GET /v1/resolve?...``: ``query`` holds :meth:`Registry.resolve`'s arguments."""
     try:
-        chosen = snap.registry.resolve(
-            args.get("capability") or "chat",
-            provider=args.get("provider"),
-            model=args.get("model"),
-            template=args.get("template"),
-            fallback=fallback,
-        )
+        chosen = snap.registry.resolve(**query)
     except ClientError as exc:
-        return error(exc, snap, RESOLVE, dict(args))
-    resolved = chosen.as_dict()
-    resolved["display_name"] = chosen.model.display_name_for(locale)
-    return Answer(200, dumps({"digest": snap.digest, "resolved": resolved}), RESOLVE, snap.digest)
+        return error(exc, snap, RESOLVE, _missing(query), locale)
+    body = {"digest": snap.digest, "resolved": resolved_dict(chosen, locale)}
+    return Answer(200, dumps(body), RESOLVE, snap.digest, language(locale))
+
+
+def candidates(snap: Snapshot, query: dict[str, Any], locale: str | None) -> Answer:
+    """``GET /v1/candidates?...``: every answer ``/v1/resolve`` could give, best first."""
+    try:
+        found = snap.registry.candidates(**query)
+    except ClientError as exc:
+        return error(exc, snap, CANDIDATES, _missing(query), locale)
+    body = {"digest": snap.digest, "candidates": [resolved_dict(r, locale) for r in found]}
+    return Answer(200, dumps(body), CANDIDATES, snap.digest, language(locale))
 
 
 def locales(snap: Snapshot) -> list[str]:
@@ -210,7 +256,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                 (
                     RESOLVE + _q(capability=c, lang=locale),
                     f"v1/resolve/capability/{c}.json",
-                    resolve(snap, {"capability": c}, None, locale),
+                    resolve(snap, {"capability": c}, locale),
                 )
             )
             for p in providers:
@@ -218,7 +264,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                     (
                         RESOLVE + _q(capability=c, provider=p, lang=locale),
                         f"v1/resolve/capability/{c}/provider/{p}.json",
-                        resolve(snap, {"capability": c, "provider": p}, None, locale),
+                        resolve(snap, {"capability": c, "provider": p}, locale),
                     )
                 )
         for t in templates:
@@ -226,7 +272,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                 (
                     RESOLVE + _q(template=t, lang=locale),
                     f"v1/resolve/template/{t}.json",
-                    resolve(snap, {"template": t}, None, locale),
+                    resolve(snap, {"template": t}, locale),
                 )
             )
         if listings:

@@ -18,6 +18,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from regctl.client.errors import BadQuery
+from regctl.client.query import parse_flag, parse_needs, parse_params
 from regctl.serve import answers
 from regctl.serve.answers import Answer
 from regctl.serve.metrics import AccessLog, Metrics, Observe
@@ -31,24 +33,37 @@ _NOT_READY = answers.dumps(
 
 
 def respond(answer: Answer) -> Response:
-    """The HTTP response of an answer (the digest header on every /v1 answer that has one)."""
-    headers = {"X-Regctl-Digest": answer.digest} if answer.digest is not None else None
-    return Response(answer.body, answer.status, headers=headers, media_type=JSON)
+    """The HTTP response of an answer (the digest header on every /v1 answer that has one,
+    and the language of its messages)."""
+    headers = {}
+    if answer.digest is not None:
+        headers["X-Regctl-Digest"] = answer.digest
+    if answer.language is not None:
+        headers["Content-Language"] = answer.language
+    return Response(answer.body, answer.status, headers=headers or None, media_type=JSON)
 
 
 def _json(data: Any, status: int = 200) -> Response:
     return Response(answers.dumps(data), status, media_type=JSON)
 
 
-def _flag(value: str | None, name: str) -> bool | None:
-    if value is None or value == "":
-        return None
-    lowered = value.lower()
-    if lowered in ("true", "1", "yes"):
-        return True
-    if lowered in ("false", "0", "no"):
-        return False
-    raise ValueError(f"query parameter {name!r} must be true or false, not {value!r}")
+_NAMES = ("capability", "provider", "model", "template")
+
+
+def question(params: Any) -> dict[str, Any]:
+    """:meth:`Registry.resolve`'s arguments from a query string (docs/resolution.md,
+    "Inputs"); :class:`BadQuery` for a malformed one. An empty name is no name; an empty
+    ``prefer``, ``scope`` or ``today`` is a bad value (they have a grammar)."""
+    out: dict[str, Any] = {k: params.get(k) or None for k in _NAMES}
+    out["capability"] = out["capability"] or "chat"
+    out["prefer"] = params.get("prefer")
+    out["scope"] = params.get("scope", "order")
+    out["today"] = params.get("today")
+    out["fallback"] = parse_flag(params.get("fallback"), "fallback")
+    out["strict"] = bool(parse_flag(params.get("strict"), "strict"))
+    out["needs"] = parse_needs(params.getlist("need"))
+    out["params"] = parse_params(params.getlist("param")) or None
+    return out
 
 
 def _locale(request: Request) -> str | None:
@@ -83,33 +98,49 @@ def build_app(
         snap = watcher.snapshot
         if snap is None:
             return not_ready
+        q, locale = request.query_params, _locale(request)
         provider = request.path_params["provider"]
-        return respond(answers.provider_models(snap, provider, _locale(request)))
+        try:
+            active_flag = parse_flag(q.get("active"), "active")
+        except BadQuery as exc:
+            return respond(answers.error(exc, snap, answers.PROVIDER_MODELS, {}, locale))
+        capability = q.get("capability") or None
+        return respond(answers.provider_models(snap, provider, locale, capability, active_flag))
 
     async def models(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
             return not_ready
-        q = request.query_params
+        q, locale = request.query_params, _locale(request)
         try:
-            active_flag = _flag(q.get("active"), "active")
-        except ValueError as exc:
-            return respond(answers.bad_request(str(exc), answers.MODELS))
+            active_flag = parse_flag(q.get("active"), "active")
+        except BadQuery as exc:
+            return respond(answers.error(exc, snap, answers.MODELS, {}, locale))
         provider = q.get("provider") or None
         capability = q.get("capability") or None
-        return respond(answers.models(snap, provider, capability, active_flag, _locale(request)))
+        return respond(answers.models(snap, provider, capability, active_flag, locale))
 
     async def resolve(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
             return not_ready
-        q = request.query_params
-        args = {k: q.get(k) or None for k in ("capability", "provider", "model", "template")}
+        locale = _locale(request)
         try:
-            fallback = _flag(q.get("fallback"), "fallback")
-        except ValueError as exc:
-            return respond(answers.bad_request(str(exc), answers.RESOLVE))
-        return respond(answers.resolve(snap, args, fallback, _locale(request)))
+            query = question(request.query_params)
+        except BadQuery as exc:
+            return respond(answers.error(exc, snap, answers.RESOLVE, {}, locale))
+        return respond(answers.resolve(snap, query, locale))
+
+    async def candidates(request: Request) -> Response:
+        snap = watcher.snapshot
+        if snap is None:
+            return not_ready
+        locale = _locale(request)
+        try:
+            query = question(request.query_params)
+        except BadQuery as exc:
+            return respond(answers.error(exc, snap, answers.CANDIDATES, {}, locale))
+        return respond(answers.candidates(snap, query, locale))
 
     async def manifest(request: Request) -> Response:
         snap = watcher.snapshot
@@ -144,13 +175,16 @@ def build_app(
         return Response(text, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def openapi(request: Request) -> Response:
-        return _json(openapi_document())
+        snap = watcher.snapshot
+        return _json(openapi_document(snap.registry.capabilities if snap is not None else ()))
 
     async def http_error(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         detail = exc.detail if isinstance(exc, HTTPException) else "internal error"
         body = {"error": {"code": f"http_{status}", "message": detail}}
-        return _json(body, status)
+        # Starlette's 405 carries "Allow" (RFC 9110 requires it): keep its headers.
+        headers = getattr(exc, "headers", None)
+        return Response(answers.dumps(body), status, headers=headers, media_type=JSON)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -169,6 +203,7 @@ def build_app(
         Route(answers.PROVIDER_MODELS, provider_models, methods=["GET"]),
         Route(answers.MODELS, models, methods=["GET"]),
         Route(answers.RESOLVE, resolve, methods=["GET"]),
+        Route(answers.CANDIDATES, candidates, methods=["GET"]),
         Route(answers.MANIFEST, manifest, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),

@@ -76,7 +76,7 @@ def current_document(digest: str) -> bytes:
 
 def load_snapshot(source: str, timeout: float = 10.0) -> Snapshot:
     """The verified manifest at ``source`` with every entry read (a broken one: InvalidManifest)."""
-    registry = Registry.load(source, timeout=timeout)
+    registry = Registry.load(source, timeout=timeout, locale="en")
     try:
         return Snapshot(registry)
     except Exception as exc:

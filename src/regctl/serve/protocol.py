@@ -87,6 +87,8 @@ def encode(answer: Answer) -> bytes:
     head = b""
     if answer.digest is not None:
         head += b"x-regctl-digest: " + answer.digest.encode("latin-1") + b"\r\n"
+    if answer.language is not None:
+        head += b"content-language: " + answer.language.encode("latin-1") + b"\r\n"
     head += b"content-length: " + str(len(answer.body)).encode() + b"\r\n"
     head += b"content-type: application/json\r\n\r\n"
     return head + answer.body

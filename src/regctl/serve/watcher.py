@@ -112,8 +112,9 @@ class ManifestWatcher:
         """Load or re-check once; returns whether a new manifest is now serving."""
         try:
             if self._registry is None:
+                # English templates: each answer says them in its caller's language.
                 registry = Registry.load(
-                    self.source, expect_digest=self._expect, timeout=self._timeout
+                    self.source, expect_digest=self._expect, timeout=self._timeout, locale="en"
                 )
                 changed = True
             else:
