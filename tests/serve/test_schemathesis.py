@@ -20,8 +20,18 @@ def test_schemathesis_all_checks_pass_against_a_real_server(
     st = require_binary("st", hint="bash scripts/install-test-deps.sh (PyPI schemathesis)")
     done = subprocess.run(
         # A fixed seed: the same cases on every run (a failure reproduces); two workers.
-        [st, "run", f"{server.url}/openapi.json", "--checks", "all", "--seed", "21",
-         "--workers", "2", "--no-color"],  # fmt: skip
+        [
+            st,
+            "run",
+            f"{server.url}/openapi.json",
+            "--checks",
+            "all",
+            "--seed",
+            "21",
+            "--workers",
+            "2",
+            "--no-color",
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
