@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from regctl.client import _policy
 from regctl.client._shape import MODEL, PROVIDER, check_entry, check_top
 from regctl.client._verify import ManifestData
 from regctl.client.types import Model, Provider, freeze
@@ -51,6 +52,7 @@ class State:
         self.fallbacks: Mapping[str, tuple[str, ...]] = freeze(top["fallbacks"])
         self.templates: Mapping[str, Mapping[str, Any]] = freeze(top["templates"])
         self.model_cache: dict[str, Model] = {}
+        _policy.of(data)  # a malformed failover/limits/budget policy fails the load
 
     def model(self, key: str) -> Model | None:
         """The model for ``provider/model`` or ``None``."""

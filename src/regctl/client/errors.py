@@ -32,6 +32,11 @@ class                  exit   raised when
 ``SecretPluginError``  5      a plugin raised
 ``NoCredentials``      5      the provider's whole credential chain failed (``.attempts``)
 ``PricingError``       6      a model without the price needed, or bad token counts
+``LimitError``         7      a call is not admitted now (``Resolved.acquire``)
+``RateLimited``        7      a rate limit has no room (``.wait``: seconds until it has)
+``BudgetExceeded``     7      a ``refuse``/``fallback`` budget is spent (``.scope``)
+``LimitsUnavailable``  7      the limits backend cannot be reached (``on_backend_error: closed``)
+``CallFailed``         8      ``Registry.call`` ran out of candidates (``.attempts``)
 =====================  =====  ==========================================================
 
 Each class has a stable ``code`` (``no_active_model``, ...), the same in every reader
@@ -217,3 +222,68 @@ class PricingError(ClientError):
 
     exit_code = 6
     code = "pricing_error"
+
+
+class LimitError(ClientError):
+    """A call was not admitted by :meth:`~regctl.client.Resolved.acquire`."""
+
+    exit_code = 7
+    code = "limit_error"
+
+
+class RateLimited(LimitError):
+    """A rate limit (``rpm``/``tpm`` of the provider or the model) has no room now.
+
+    ``wait`` is the number of seconds until it has (``inf``: the call alone is above
+    the limit and never fits); ``limit`` names it (``provider:openai rpm``).
+    """
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, wait: float, limit: str) -> None:
+        super().__init__(message)
+        self.wait = wait
+        self.limit = limit
+
+
+class BudgetExceeded(LimitError):
+    """A budget with ``on_exceed: refuse`` or ``fallback`` has spent its month.
+
+    ``scope`` is the budget's scope, ``on_exceed`` its setting (``fallback``: the next
+    candidate within budget may serve; :meth:`Registry.call` moves on), ``spent`` and
+    ``limit`` are USD.
+    """
+
+    code = "budget_exceeded"
+
+    def __init__(self, message: str, scope: str, on_exceed: str, spent: float, limit: float):
+        super().__init__(message)
+        self.scope = scope
+        self.on_exceed = on_exceed
+        self.spent = spent
+        self.limit = limit
+
+
+class LimitsUnavailable(LimitError):
+    """The limits backend (Redis) could not be reached and the policy fails closed."""
+
+    code = "limits_unavailable"
+
+
+class CallFailed(ClientError):
+    """:meth:`~regctl.client.Registry.call` tried every candidate and none answered.
+
+    ``attempts`` lists each try in order (:class:`~regctl.client.failures.Attempt`:
+    model, outcome, status, latency); ``retry_after`` is the seconds until the first
+    cooling-down candidate may be probed again (``None`` when none cools down).
+    """
+
+    exit_code = 8
+    code = "call_failed"
+
+    def __init__(
+        self, message: str, attempts: tuple[object, ...] = (), retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.attempts = attempts
+        self.retry_after = retry_after

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base import i18n
 from regctl.client import _fetch, _resolve
@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from regctl.client.render import RenderedPrompt
 
 _EMPTY: dict[str, str] = {}
+_T = TypeVar("_T")
 
 
 class Registry(_Frozen):
@@ -513,6 +514,68 @@ class Registry(_Frozen):
     def locale(self) -> str:
         """The language of this registry's messages (``en``, ``fa``)."""
         return self._lang
+
+    def failover(self, capability: str = "chat", **resolve_args: Any) -> Iterator[Resolved]:
+        """The :meth:`candidates` in order, skipping models that are cooling down.
+
+        Tell each one how its call went with :meth:`Resolved.report`: a model that fails
+        more than ``policy.failover.allowed_fails`` times within ``window_seconds`` is
+        skipped for ``cooldown_seconds`` (or the provider's ``Retry-After``), then handed
+        to one caller as a probe whose report decides. ``resolve_args`` are those of
+        :meth:`candidates`. See docs/client.md, "Failures and limits"::
+
+            for chosen in registry.failover("chat"):
+                try:
+                    answer = ask(chosen)
+                except ProviderDown as exc:
+                    chosen.report(False, status=exc.status)
+                    continue
+                chosen.report(True)
+                break
+        """
+        from regctl.client import _call
+
+        data = self._state.data
+        cands = _call.cached_candidates(
+            data, lambda: self.candidates(capability, **resolve_args), capability, resolve_args
+        )
+        return _call.healthy(cands)
+
+    def call(
+        self,
+        capability: str,
+        fn: Callable[[Resolved], _T],
+        *,
+        tokens: int = 0,
+        wait: float = 0.0,
+        usage: Callable[[Any], Mapping[str, int]] | None = None,
+        sink: Any = None,
+        **resolve_args: Any,
+    ) -> _T:
+        """Call ``fn(resolved)`` on the first candidate that answers, and return its result.
+
+        Walks :meth:`failover` (``resolve_args`` as for :meth:`candidates`). Each try
+        first :meth:`Resolved.acquire` s the model (``tokens``; waiting up to ``wait``
+        seconds), then calls ``fn``. A retryable failure (429, 5xx, 408, a timeout or a
+        connection error; see :mod:`regctl.client.failures`) is retried on the same model
+        up to ``policy.failover.num_retries`` times with jittered exponential backoff
+        (at least the provider's ``Retry-After``), then the next candidate is tried; so
+        is a model that is rate limited, over a ``fallback`` budget, or answered 401,
+        402, 403 or 404. Every try is recorded (:meth:`Resolved.record`, to ``sink`` or
+        the configured sinks; token counts from ``usage(result)`` or the answer's
+        OpenAI/Anthropic ``.usage``) and reported to the health table.
+
+        Raises :class:`CallFailed` listing the attempts when no candidate answered, or
+        at once when the provider refused the request itself (another 4xx: it would
+        fail everywhere); :class:`BudgetExceeded` for a ``refuse`` budget; and any
+        exception of ``fn`` that is not a provider failure, unchanged.
+        """
+        from regctl.client import _call
+
+        return _call.call(
+            self, capability, fn, tokens=tokens, wait=wait, usage=usage, sink=sink,
+            resolve_args=resolve_args,
+        )  # fmt: skip
 
     def render(self, template_id: str, /, **variables: Any) -> RenderedPrompt:
         """Render prompt template ``template_id`` with ``variables`` over its defaults.

@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from regctl.client.usage_event import UsageEvent
 
 _record: Any = None  # regctl.client.usage.record, imported on the first record()
+_health: Any = None  # regctl.client.health, imported on the first report()
 
 # Protocols that openai.OpenAI(base_url=...) talks to directly.
 _OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
@@ -122,7 +123,44 @@ class Resolved(_Frozen):
         event: UsageEvent = _record(
             self, input_tokens, output_tokens, cached_input_tokens, latency_ms, ok, sink
         )
+        if event.cost:
+            # Budgets count what record() priced: the same path feeds reports and limits.
+            from regctl.client.limits import spent
+
+            spent(self, event.cost)
         return event
+
+    def report(
+        self, ok: bool, *, status: int | None = None, retry_after: float | None = None
+    ) -> bool:
+        """Tell the health table how a call to this model went; returns whether the
+        model is now cooling down (:meth:`Registry.failover` skips it).
+
+        ``status`` is the HTTP status of a failure (``None``: no answer, e.g. a
+        timeout); 4xx answers other than 401, 402, 403, 404, 408 and 429 are the
+        request's fault and do not count. ``retry_after`` (seconds) is the provider's
+        ``Retry-After``: the cooldown lasts that long when this failure starts one.
+        See :mod:`regctl.client.health`.
+        """
+        global _health
+        if _health is None:
+            from regctl.client import health as _loaded_health
+
+            _health = _loaded_health
+        return _health.report_resolved(self, ok, status, retry_after)  # type: ignore[no-any-return]
+
+    def acquire(self, tokens: int = 0, timeout: float = 0) -> None:
+        """Admit a call to this model under its rate limits and budgets, or raise.
+
+        ``tokens`` is what the call will use (for ``tpm`` limits). Raises
+        :class:`RateLimited` (``.wait``: seconds until there is room) when a limit of the
+        provider or the model is full, after waiting up to ``timeout`` seconds for room;
+        :class:`BudgetExceeded` when a ``refuse`` or ``fallback`` budget of the call is
+        spent. See :mod:`regctl.client.limits`.
+        """
+        from regctl.client.limits import acquire
+
+        acquire(self, tokens, timeout)
 
     @property
     def upstream_id(self) -> str:

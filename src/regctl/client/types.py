@@ -115,6 +115,7 @@ class Provider(_Frozen):
         "id",
         "labels",
         "rate_limits",
+        "region",
     )
 
     id: str
@@ -128,6 +129,8 @@ class Provider(_Frozen):
     allow_shared_credentials: bool
     defaults: Mapping[str, Any]
     rate_limits: Mapping[str, int]
+    region: str | None
+    """Where the provider serves this account (``us-east-1``), when the registry says."""
     description: str | None
     docs_url: str | None
     labels: Mapping[str, str]
@@ -135,6 +138,7 @@ class Provider(_Frozen):
     def __init__(self, entry: Mapping[str, Any]) -> None:
         s = object.__setattr__
         s(self, "id", entry["id"])
+        s(self, "region", entry.get("region"))
         s(self, "display_name", entry.get("display_name", entry["id"]))
         s(self, "display_names", freeze(entry.get("display_names") or {}))
         s(self, "api", entry.get("api", "openai"))

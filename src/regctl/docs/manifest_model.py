@@ -11,7 +11,17 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from regctl.pipeline.schema import APIS, CallDefaults, Limits, Pricing, RateLimits, Supports
+from regctl.pipeline.schema import (
+    APIS,
+    Budget,
+    CallDefaults,
+    Failover,
+    Limits,
+    LimitsPolicy,
+    Pricing,
+    RateLimits,
+    Supports,
+)
 
 Digest = Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
 IsoDate = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")]
@@ -28,6 +38,10 @@ class ManifestSource(_Closed):
 
 class ManifestPolicy(_Closed):
     deprecation_warning_days: int
+    failover: Failover | None = Field(
+        default=None, description="absent: the client's defaults (docs/reference.md)"
+    )
+    limits: LimitsPolicy | None = Field(default=None, description="absent: memory, fail open")
 
 
 class ManifestRegistry(_Closed):
@@ -35,6 +49,9 @@ class ManifestRegistry(_Closed):
     capabilities: list[str]
     secret_schemes: list[str]
     policy: ManifestPolicy
+    budgets: list[Budget] | None = Field(
+        default=None, description="the registry's budgets, enforced at call time by acquire()"
+    )
 
 
 class ManifestProvider(_Closed):
@@ -50,6 +67,7 @@ class ManifestProvider(_Closed):
     allow_shared_credentials: bool
     defaults: CallDefaults
     rate_limits: RateLimits | None = None
+    region: str | None = None
     description: str | None = None
     docs_url: str | None = None
     labels: dict[str, str] | None = None

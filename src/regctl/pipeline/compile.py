@@ -111,9 +111,7 @@ def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
             "name": reg.name if reg else None,
             "capabilities": sorted(view.capabilities),
             "secret_schemes": sorted(view.secret_schemes),
-            "policy": {
-                "deprecation_warning_days": reg.policy.deprecation_warning_days if reg else 30
-            },
+            "policy": _policy(reg),
         },
         "providers": providers,
         "models": models,
@@ -124,7 +122,23 @@ def build_manifest(view: View, load: LoadResult) -> dict[str, Any]:
     }
     if doc["registry"]["name"] is None:
         del doc["registry"]["name"]
+    if reg is not None and reg.budgets:
+        doc["registry"]["budgets"] = [_fields(b) for b in reg.budgets]
     return seal(doc)
+
+
+def _policy(reg: Any) -> dict[str, Any]:
+    """The policy the clients need; failover and limits only when the registry sets them
+    (the client's defaults are the schema's, so an absent block means the same)."""
+    if reg is None:
+        return {"deprecation_warning_days": 30}
+    p = reg.policy
+    out: dict[str, Any] = {"deprecation_warning_days": p.deprecation_warning_days}
+    if p.failover is not None:
+        out["failover"] = p.failover.model_dump()
+    if p.limits is not None:
+        out["limits"] = p.limits.model_dump()
+    return out
 
 
 def _drop_empty(d: dict[str, Any], *keys: str) -> dict[str, Any]:
@@ -162,11 +176,14 @@ def _provider(e: ProviderEntry) -> dict[str, Any]:
         "allow_shared_credentials": p.allow_shared_credentials,
         "defaults": _fields(p.defaults),
         "rate_limits": _fields(p.rate_limits),
+        "region": p.region,
         "description": p.description,
         "docs_url": p.docs_url,
         "labels": dict(sorted(p.labels.items())),
     }
-    return _drop_empty(out, "base_url", "rate_limits", "description", "docs_url", "labels")
+    return _drop_empty(
+        out, "base_url", "rate_limits", "region", "description", "docs_url", "labels"
+    )
 
 
 def _model(m: ParsedModel) -> dict[str, Any]:

@@ -107,7 +107,18 @@ _DOC_RULES.update(
     Provider=Rule(HEAD + PROVIDER_ORDER, nested=True, each={"models": MODEL_RULE}),
     Model=Rule(HEAD + MODEL_ORDER, nested=True),
     # ``defaults`` of a Registry maps capabilities, not call parameters: it keeps its order.
-    Registry=Rule(HEAD + _fields(schema.RegistryDoc), fields={"policy": _NESTED_RULES["policy"]}),
+    Registry=Rule(
+        HEAD + _fields(schema.RegistryDoc),
+        fields={
+            "policy": Rule(
+                NESTED["policy"],
+                fields={
+                    "failover": Rule(_fields(schema.Failover)),
+                    "limits": Rule(_fields(schema.LimitsPolicy)),
+                },
+            )
+        },
+    ),
     PromptTemplate=Rule(
         HEAD + _fields(schema.KINDS["PromptTemplate"]),
         nested=True,

@@ -77,7 +77,8 @@ class CallDefaults(Strict):
 
 
 class RateLimits(Strict):
-    """Request and token rates the provider allows (informational; used by usage tools)."""
+    """Request and token rates allowed; ``Resolved.acquire()`` enforces them at call time
+    (per process, or across a fleet with a Redis backend: see ``policy.limits``)."""
 
     rpm: PositiveInt | None = None
     """Requests per minute the account may send."""
@@ -208,6 +209,9 @@ class ProviderFields(ProviderBehaviour, Strict):
     """Call parameters for every model of the provider."""
     rate_limits: RateLimits | None = None
     """Rate limits of the provider account."""
+    region: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")] | None = None
+    """Where the provider serves this account (`us-east-1`, `eu`): LiteLLM's
+    `region_name`."""
     description: str | None = None
     """Free text."""
     docs_url: Url | None = None
@@ -229,11 +233,56 @@ class ProviderDoc(ProviderFields):
     """The provider's models, each validated on its own (see ModelBody)."""
 
 
+class Failover(Strict):
+    """How the client reacts to failing calls (``Registry.failover()``, ``Registry.call()``).
+
+    A model that fails more than ``allowed_fails`` times within ``window_seconds`` cools
+    down: ``failover()`` skips it for ``cooldown_seconds`` (or the provider's
+    ``Retry-After``, up to ``max_cooldown_seconds``); then one probe call decides.
+    """
+
+    allowed_fails: Annotated[int, Field(ge=0, le=1000)] = 3
+    """Failures tolerated within `window_seconds`; the next one cools the model down
+    (LiteLLM's `allowed_fails`)."""
+    window_seconds: Annotated[float, Field(gt=0, le=86400)] = 60
+    """How far back failures are counted."""
+    cooldown_seconds: Annotated[float, Field(gt=0, le=86400)] = 5
+    """How long a model is skipped once it cools down (LiteLLM's `cooldown_time`)."""
+    max_cooldown_seconds: Annotated[float, Field(gt=0, le=86400)] = 300
+    """Upper bound on a cooldown taken from a provider's `Retry-After`."""
+    num_retries: Annotated[int, Field(ge=0, le=20)] = 2
+    """Retries of a retryable failure (429, 5xx, timeout, connection error) on the same
+    model before `call()` moves to the next candidate (LiteLLM's `num_retries`)."""
+    backoff_seconds: Annotated[float, Field(ge=0, le=60)] = 0.5
+    """First retry delay; doubled on each retry, with full jitter."""
+    max_backoff_seconds: Annotated[float, Field(ge=0, le=600)] = 8
+    """Longest wait before a retry; a `Retry-After` above it moves to the next candidate."""
+
+
+class LimitsPolicy(Strict):
+    """Where rate limits and budget counters live."""
+
+    backend: Annotated[str, Field(pattern=r"^(memory|rediss?://[^\s@/]+(/[0-9]{1,2})?)$")] = (
+        "memory"
+    )
+    """`memory` (each process counts its own calls) or `redis://HOST:PORT/DB` (a fleet
+    shares the counters); `$REGCTL_LIMITS_URL` overrides it. No password here: put it in
+    `$REGCTL_LIMITS_URL`."""
+    on_backend_error: Literal["open", "closed"] = "open"
+    """When the backend cannot be reached: `open` admits the call (and logs a warning),
+    `closed` refuses it."""
+
+
 class Policy(Strict):
-    """Validation policy of the registry."""
+    """Validation policy of the registry, and how its clients fail over and limit calls."""
 
     deprecation_warning_days: Annotated[int, Field(ge=0)] = 30
     """Warn this many days before an active model's `deprecated` date."""
+    failover: Failover | None = None
+    """Cooldowns and retries of `Registry.failover()` and `Registry.call()` (defaults when
+    absent)."""
+    limits: LimitsPolicy | None = None
+    """The backend of rate limits and budget counters (defaults: `memory`, fail open)."""
 
 
 class Budget(Strict):
@@ -252,6 +301,10 @@ class Budget(Strict):
     """Always USD."""
     warn_at: Annotated[float, Field(gt=0, le=1)] = 0.8
     """Fraction of the limit (0 to 1] at which a warning is raised."""
+    on_exceed: Literal["refuse", "fallback", "warn"] = "warn"
+    """At call time, once the month's spend reaches the limit: `refuse` (`acquire()` raises
+    `BudgetExceeded`), `fallback` (the next candidate within budget is used) or `warn`
+    (log and go on; `regctl spend --check` still fails)."""
 
 
 class RegistryDoc(Strict):
