@@ -16,6 +16,7 @@ declare -A APT=(
   [nginx]=nginx-light
   [curl]=curl
   [wrk]=wrk
+  [redis-server]=redis-server  # the fleet backend of rate limits and budgets
 )
 missing=()
 for bin in "${!APT[@]}"; do

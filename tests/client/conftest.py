@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.failover_fleet import redis_server, upstream  # noqa: F401
 from tests.fleet import etcd_server, modelsdev_registry, s3_server  # noqa: F401
 
 

@@ -72,8 +72,10 @@ def usage_of(result: Any) -> dict[str, int]:
         return {}
     inp = _count(u, "prompt_tokens", "input_tokens")
     out = _count(u, "completion_tokens", "output_tokens")
-    details = u.get("prompt_tokens_details") if isinstance(u, Mapping) else getattr(
-        u, "prompt_tokens_details", None
+    details = (
+        u.get("prompt_tokens_details")
+        if isinstance(u, Mapping)
+        else getattr(u, "prompt_tokens_details", None)
     )
     cached = _count(details, "cached_tokens") if details is not None else 0
     read = _count(u, "cache_read_input_tokens")  # Anthropic counts it apart from input

@@ -185,8 +185,8 @@ class RedisBackend:
 
             raise RedisError("limits script answered out of shape")
         code, value, index = reply
-        return (int(code), float(value), int(index))  # type: ignore[arg-type]
+        return (int(code), float(value), int(index))
 
     def add_spend(self, keys: list[str], nano: int, ttl: int) -> list[int]:
         reply = _SPEND.run(self.client, keys, [nano, ttl])
-        return [int(v) for v in reply] if isinstance(reply, list) else []  # type: ignore[arg-type]
+        return [int(v) for v in reply] if isinstance(reply, list) else []

@@ -70,7 +70,7 @@ def parse(top: dict[str, Any]) -> Policy:
     if raw is not None:
         if type(raw) is not dict:
             raise InvalidManifest("manifest policy: 'failover' is not an object")
-        values = {}
+        values: dict[str, Any] = {}
         for name, default in fo._asdict().items():
             if name in raw:
                 whole = type(default) is int

@@ -98,7 +98,8 @@ def plan(r: Any) -> Plan:
         return hit
     pol = _policy.of(data)
     top = data.top if data is not None else {}
-    reg = top.get("registry") if isinstance(top.get("registry"), dict) else {}
+    raw_reg = top.get("registry")
+    reg: dict[str, Any] = raw_reg if isinstance(raw_reg, dict) else {}
     name = reg.get("name") if isinstance(reg.get("name"), str) else "-"
     prefix = f"regctl:{name}:"
     rates = _rates(prefix, f"provider:{r.provider.id}", r.provider.rate_limits)
@@ -110,8 +111,14 @@ def plan(r: Any) -> Plan:
     if r.template:
         scopes.add(f"template:{r.template}")
     budgets = tuple(
-        _BudgetSpec(b.scope, f"{prefix}spend:{b.scope}:", _nano(b.monthly),
-                    _MODES[b.on_exceed], _nano(b.monthly * b.warn_at), b.monthly)  # fmt: skip
+        _BudgetSpec(
+            b.scope,
+            f"{prefix}spend:{b.scope}:",
+            _nano(b.monthly),
+            _MODES[b.on_exceed],
+            _nano(b.monthly * b.warn_at),
+            b.monthly,
+        )
         for b in pol.budgets
         if b.scope in scopes
     )
@@ -236,7 +243,7 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
             if b.mode == 0:  # pragma: no cover - the backends never refuse a warn budget
                 return
             raise BudgetExceeded(
-                f"budget {b.scope} is spent for {month}: {spent:.2f} of {b.monthly:g} USD"
+                f"budget {b.scope} is spent for {month}: {_usd(spent)} of {b.monthly:g} USD"
                 f" (on_exceed: {'refuse' if b.mode == 1 else 'fallback'})",
                 b.scope,
                 "refuse" if b.mode == 1 else "fallback",
@@ -253,15 +260,19 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
         time.sleep(wait)
 
 
+def _usd(x: float) -> str:
+    return f"{x:,.2f}" if x >= 1 else f"{x:.6f}".rstrip("0").rstrip(".")
+
+
 def _warn_budget(b: _BudgetSpec, value: float, month: str) -> None:
     spent = value / 1e9
     if value >= b.limit:
         _once("over", b.scope, month,
-              f"budget {b.scope} is spent for {month}: {spent:.2f} of {b.monthly:g} USD"
+              f"budget {b.scope} is spent for {month}: {_usd(spent)} of {b.monthly:g} USD"
               " (on_exceed: warn)")  # fmt: skip
     else:
         _once("warn", b.scope, month,
-              f"budget {b.scope} is at {spent:.2f} of {b.monthly:g} USD for {month}")  # fmt: skip
+              f"budget {b.scope} is at {_usd(spent)} of {b.monthly:g} USD for {month}")  # fmt: skip
 
 
 def spent(r: Any, cost: Decimal | None) -> None:

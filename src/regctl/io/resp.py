@@ -76,7 +76,7 @@ def parse_url(url: str) -> Target:
         parts = urllib.parse.urlsplit(url)
         port = parts.port or 6379
     except ValueError:
-        raise RedisError("limits backend URL is malformed (expected redis://HOST:PORT/DB)") from None
+        raise RedisError("limits backend URL is malformed (use redis://HOST:PORT/DB)") from None
     if parts.scheme not in ("redis", "rediss") or not parts.hostname:
         raise RedisError("limits backend URL must be redis://HOST:PORT/DB or rediss://...")
     if parts.query or parts.fragment:
