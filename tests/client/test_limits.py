@@ -125,7 +125,7 @@ def test_budget_modes(tmp_path: Path, mode: str, caplog: pytest.LogCaptureFixtur
         r.acquire()
     assert (err.value.scope, err.value.on_exceed) == ("provider:primary", mode)
     assert err.value.exit_code == 7
-    other = [c for c in reg.candidates("chat") if c.provider.id == "backup"][0]
+    other = next(c for c in reg.candidates("chat") if c.provider.id == "backup")
     other.acquire()  # a budget of another scope does not stop backup
 
 
@@ -257,8 +257,11 @@ def _fleet(lock: Path, url: str, procs: int, seconds: float, mode: str) -> list[
     ps = [
         subprocess.Popen(
             [sys.executable, "-c", WORKER, str(lock), str(seconds), mode, str(start)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(procs)
     ]
     out = []

@@ -14,6 +14,16 @@ provider's ``rpm``/``tpm`` to each would multiply the real ceiling by their numb
 a provider's limit is divided among all of its deployments and a model's own limit among
 that model's deployments (the smaller share applies). Each sum stays within the limit.
 
+Failures and limits (``registry.policy.failover``, ``budgets``): ``router_settings`` carries
+``num_retries``, ``allowed_fails``, ``cooldown_time`` (the client's defaults when the
+registry sets none, so both routers behave alike) and ``routing_strategy:
+simple-shuffle`` (each group holds one deployment, so the order is the fallbacks', as in
+``Registry.failover``). Budgets of ``provider:ID`` scope that are enforced (``on_exceed``
+``refuse`` or ``fallback``) become ``provider_budget_config`` (LiteLLM drops an
+over-budget provider's deployments and falls back, as ``fallback`` does) keyed by
+LiteLLM's provider name, for a calendar month (``1mo``); other budgets are reported in
+the warnings. A provider's ``region`` is each deployment's ``region_name``.
+
 Keys become ``os.environ/NAME`` from the provider's first ``env:`` reference.
 LiteLLM has one ``api_key`` per deployment and no secret plugins, so other
 references (``file:``, plugin schemes, later chain entries) are reported in
@@ -111,8 +121,10 @@ def export_litellm(manifest: dict[str, Any]) -> ExportResult:
             fallbacks.append({cap: names})
     _assign_rate_limits(entries, providers, models)
     config: dict[str, Any] = {"model_list": entries}
+    settings = _router_settings(manifest, providers, warnings)
     if fallbacks:
-        config["router_settings"] = {"fallbacks": fallbacks}
+        settings["fallbacks"] = fallbacks
+    config["router_settings"] = settings
     digest = manifest.get("digest", "unknown")
     env = manifest.get("environment")
     head = (
@@ -121,6 +133,51 @@ def export_litellm(manifest: dict[str, Any]) -> ExportResult:
         "# Edit the registry and export again instead of editing this file.\n"
     )
     return ExportResult(config, head + dump_yaml(config), warnings)
+
+
+#: ``policy.failover`` field -> LiteLLM ``router_settings`` key, and the client's default.
+FAILOVER = {
+    "num_retries": ("num_retries", 2),
+    "allowed_fails": ("allowed_fails", 3),
+    "cooldown_seconds": ("cooldown_time", 5.0),
+}
+
+
+def _router_settings(
+    manifest: dict[str, Any], providers: dict[str, Any], warnings: list[str]
+) -> dict[str, Any]:
+    reg = manifest.get("registry") or {}
+    failover = (reg.get("policy") or {}).get("failover") or {}
+    out: dict[str, Any] = {
+        key: failover.get(name, default) for name, (key, default) in FAILOVER.items()
+    }
+    out["routing_strategy"] = "simple-shuffle"
+    budgets: dict[str, Any] = {}
+    for b in reg.get("budgets") or []:
+        scope, mode = b.get("scope", ""), b.get("on_exceed", "warn")
+        if mode == "warn":
+            continue  # LiteLLM would enforce what regctl only warns about
+        kind, _, pid = scope.partition(":")
+        if kind != "provider" or pid not in providers:
+            warnings.append(f"budget {scope!r} left out: LiteLLM budgets providers only")
+            continue
+        name = _prefix(providers[pid])
+        if name in budgets:
+            warnings.append(
+                f"budget {scope!r} left out: another provider is LiteLLM's {name!r} too"
+            )
+            continue
+        budgets[name] = {"budget_limit": b["monthly"], "time_period": "1mo"}
+    if budgets:
+        out["provider_budget_config"] = budgets
+    return out
+
+
+def _prefix(prov: dict[str, Any]) -> str:
+    labels = prov.get("labels") or {}
+    return str(
+        labels.get("litellm-provider") or API_PREFIX.get(prov.get("api", "openai"), "openai")
+    )
 
 
 def _provider_params(pid: str, prov: dict[str, Any], warnings: list[str]) -> dict[str, Any]:
@@ -147,6 +204,8 @@ def _provider_params(pid: str, prov: dict[str, Any], warnings: list[str]) -> dic
     api = prov.get("api", "openai")
     if base and PUBLIC_BASE.get(api) != base:
         params["api_base"] = base
+    if prov.get("region"):
+        params["region_name"] = prov["region"]
     return params
 
 
@@ -188,8 +247,7 @@ def _assign_rate_limits(
 def _entry(
     name: str, cap: str, model: dict[str, Any], prov: dict[str, Any], shared: dict[str, Any]
 ) -> dict[str, Any]:
-    labels = prov.get("labels") or {}
-    prefix = labels.get("litellm-provider") or API_PREFIX.get(prov.get("api", "openai"), "openai")
+    prefix = _prefix(prov)
     upstream = model.get("upstream_id") or model["id"]
     params: dict[str, Any] = {"model": f"{prefix}/{upstream}"}
     params.update(shared)
