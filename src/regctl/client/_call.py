@@ -22,8 +22,9 @@ def cached_candidates(
 ) -> list[Any]:
     """``compute()`` memoized per manifest, question and UTC day (deprecation dates move
     candidates out at midnight). Questions with unhashable arguments are not memoized."""
+    day = int(time.time() // 86400)
     try:
-        key = (data, capability, tuple(sorted(args.items())), int(time.time() // 86400))
+        key = (data, capability, tuple(sorted(args.items())) if args else (), day)
         hit = _cands.get(key)
     except TypeError:
         return compute()

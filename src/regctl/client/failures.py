@@ -26,16 +26,17 @@ class ProviderError(Exception):
     """Raise from ``fn`` to tell :meth:`Registry.call` how a call failed, without an SDK.
 
     ``status`` is the HTTP status (``None``: no answer, e.g. a timeout), ``retry_after``
-    the provider's ``Retry-After`` in seconds.
+    the provider's ``Retry-After`` (seconds, or the header's text: a number or an HTTP
+    date).
     """
 
     def __init__(
         self, message: str = "provider call failed", *, status: int | None = None,
-        retry_after: float | None = None,
+        retry_after: float | str | None = None,
     ) -> None:  # fmt: skip
         super().__init__(message)
         self.status_code = status
-        self.retry_after = retry_after
+        self.retry_after = parse_retry_after(retry_after)
 
 
 class Failure(NamedTuple):

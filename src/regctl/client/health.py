@@ -156,4 +156,10 @@ def report_resolved(r: Any, ok: bool, status: int | None, retry_after: float | N
     key = r.model.key
     if ok and key not in default._table:
         return False
-    return default.report(key, ok, _policy.of(r._origin).failover, status, retry_after)
+    if type(status) is not int:
+        status = None
+    if retry_after is not None:
+        from regctl.client.failures import parse_retry_after
+
+        retry_after = parse_retry_after(retry_after)
+    return default.report(key, bool(ok), _policy.of(r._origin).failover, status, retry_after)

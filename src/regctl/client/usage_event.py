@@ -185,6 +185,8 @@ class UsageRow(NamedTuple):
     cost: Decimal | None
     input_tokens: int
     output_tokens: int
+    ok: bool  # true when absent
+    latency_ms: int | float | None
 
 
 # re.ASCII: \d would also match full-width and other digits, which int() reads.
@@ -289,7 +291,8 @@ def parse_event(d: dict[str, Any]) -> UsageRow:
         for text in (provider, model, env, template):
             _unicode(text)
     cost = None if cost_text is None else Decimal(cost_text)
-    return _row(UsageRow, (ts[:10], provider, model, env, template, cost, inp, out))
+    ok = get("ok", True)
+    return _row(UsageRow, (ts[:10], provider, model, env, template, cost, inp, out, ok, lat))
 
 
 _row = tuple.__new__  # a NamedTuple's own __new__ is Python code: a third of the time

@@ -31,6 +31,7 @@ from typing import Any, TypeVar
 
 from regctl.base.errors import RegctlError
 from regctl.client.usage_event import MAX_LINE_BYTES, BadEvent, parse_line
+from regctl.spend.reliability import Tally
 
 BY = ("provider", "model", "env", "template", "day")
 _KEY_INDEX = {"day": 0, "provider": 1, "model": 2, "env": 3, "template": 4}
@@ -86,6 +87,8 @@ class Usage:
     malformed: int = 0
     first_malformed: str | None = None
     """``FILE:LINE: why`` of the first malformed line (the reason, never the content)."""
+    tallies: dict[tuple[str, str], Tally] = field(default_factory=dict)
+    """(provider, model) -> outcomes and latencies (:mod:`regctl.spend.reliability`)."""
 
 
 def parse_month(text: str | None, today: dt.date) -> str:
@@ -129,6 +132,7 @@ def _why(exc: Exception) -> str:
 
 def _read_lines(lines: Iterable[bytes | None], path: str, usage: Usage) -> None:
     cells = usage.cells
+    tallies = usage.tallies
     head = b'{"ts":"'
     month, month_b = usage.month, usage.month.encode()
     for n, raw in enumerate(lines, 1):
@@ -158,6 +162,10 @@ def _read_lines(lines: Iterable[bytes | None], path: str, usage: Usage) -> None:
         cell.calls += 1
         cell.input_tokens += row.input_tokens
         cell.output_tokens += row.output_tokens
+        tally = tallies.get(key[1:3])
+        if tally is None:
+            tally = tallies[key[1:3]] = Tally()
+        tally.add(row.ok, row.latency_ms)
         usage.events += 1
 
 

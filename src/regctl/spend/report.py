@@ -17,6 +17,7 @@ from html import escape
 from typing import Any
 
 from regctl.base.textsafe import escape_control, safe_line
+from regctl.spend import reliability
 from regctl.spend.ledger import (
     BudgetStatus,
     Cell,
@@ -87,6 +88,10 @@ def report_data(
             }
             for name, c in groups.items()
         ],
+        "reliability": {
+            "models": reliability.rows(usage.tallies, "model"),
+            "providers": reliability.rows(usage.tallies, "provider"),
+        },
         "budgets": [
             {
                 "scope": b.scope,
@@ -99,6 +104,11 @@ def report_data(
             for b in budgets
         ],
     }
+
+
+def _reliability_rows(data: list[dict[str, Any]]) -> list[list[str]]:
+    """Success rate and latency rows, names escaped as the group names are."""
+    return [[escape_control(r[0]), *r[1:]] for r in reliability.table_rows(data)]
 
 
 def _rows(groups: dict[str, Cell]) -> list[list[str]]:
@@ -155,6 +165,10 @@ def render_text(data: dict[str, Any], usage: Usage, budgets: list[BudgetStatus])
     parts += ["", _table([f"{data['by'].upper()}", *_GROUP_HEAD[1:]], _rows(groups))]
     if budgets:
         parts += ["", _table(_BUDGET_HEAD, _budget_rows(budgets))]
+    for by in ("provider", "model"):
+        rows = _reliability_rows(data["reliability"][by + "s"])
+        if rows:
+            parts += ["", _table([by.upper(), *reliability.HEAD], rows)]
     return "\n".join(parts)
 
 
@@ -181,6 +195,10 @@ def render_markdown(data: dict[str, Any], usage: Usage, budgets: list[BudgetStat
     if budgets:
         lines += [*md(_BUDGET_HEAD, _budget_rows(budgets)), ""]
     lines += md([data["by"], *_GROUP_HEAD[1:]], _rows(totals(usage, data["by"])))
+    for by in ("provider", "model"):
+        rows = _reliability_rows(data["reliability"][by + "s"])
+        if rows:
+            lines += ["", *md([by, *reliability.HEAD], rows)]
     return "\n".join(lines)
 
 
