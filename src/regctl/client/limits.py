@@ -225,6 +225,8 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
         used.append(s)
     month = _month()
     checks: list[BudgetCheck] = [(b.key + month, b.limit, b.mode, b.level) for b in p.budgets]
+    if not rates and not checks:
+        return  # only a tpm limit, and the call says no tokens: nothing to ask the backend
     be = backend(p.policy)
     deadline = time.monotonic() + timeout
     while True:
