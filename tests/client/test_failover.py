@@ -235,6 +235,11 @@ def test_call_lists_every_attempt_when_all_fail(tmp_path: Path, upstream: Upstre
     with pytest.raises(CallFailed, match=r"no candidate .* can be called now") as err:
         reg.call("chat", chat, sink=Sink())
     assert err.value.attempts == () and 0 < (err.value.retry_after or 0) <= 0.5
+    assert err.value.code == "call_failed" and err.value.exit_code == 8
+    fa = Registry.load(tmp_path / "manifest.lock.json", locale="fa")
+    with pytest.raises(CallFailed) as err:
+        fa.call("chat", chat, sink=Sink())
+    assert str(err.value).startswith("اکنون هیچ نامزدی برای قابلیت «chat» قابل فراخوانی نیست")
 
 
 def test_call_does_not_fail_over_a_bad_request_or_an_app_bug(

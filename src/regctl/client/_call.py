@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
+from regctl.base.i18n import N_, msg
 from regctl.client import _policy, health
 from regctl.client.errors import BudgetExceeded, CallFailed, RateLimited
 from regctl.client.failures import Attempt, classify
@@ -152,13 +153,18 @@ def _failed(
     waits = [health.default.cooling(c.model.key) for c in reg.candidates(capability, **args)]
     cooling = [w for w in waits if w > 0]
     retry_after = min(cooling) if cooling else None
-    if how == "refused":
-        head = f"the provider refused the request for capability {capability!r}"
-    elif not attempts:
-        head = f"no candidate for capability {capability!r} can be called now"
-    else:
-        head = f"every candidate for capability {capability!r} failed"
-    tried = "; ".join(str(a) for a in attempts) or "none tried"
+    tried = "; ".join(str(a) for a in attempts) or msg("none tried")
     if cooling:
-        tried += f"; {len(cooling)} cooling down (next probe in {retry_after:.1f} s)"
-    return CallFailed(f"{head}: {tried}", tuple(attempts), retry_after)
+        tried += msg(
+            "; {count} cooling down (next probe in {wait} s)",
+            count=len(cooling),
+            wait=f"{retry_after:.1f}",
+        )
+    text: str
+    if how == "refused":
+        text = N_("the provider refused the request for capability '{capability}': {tried}")
+    elif not attempts:
+        text = N_("no candidate for capability '{capability}' can be called now: {tried}")
+    else:
+        text = N_("every candidate for capability '{capability}' failed: {tried}")
+    return CallFailed(msg(text, capability=capability, tried=tried), tuple(attempts), retry_after)

@@ -34,6 +34,7 @@ import time
 from decimal import Decimal
 from typing import Any, NamedTuple
 
+from regctl.base.i18n import msg
 from regctl.client import _policy
 from regctl.client._limits_backends import Backend, BudgetCheck, MemoryBackend, Rate
 from regctl.client.errors import BudgetExceeded, LimitsUnavailable, PricingError, RateLimited
@@ -171,19 +172,21 @@ _said: dict[tuple[str, str, str], float] = {}
 
 
 def _once(kind: str, scope: str, month: str, text: str) -> None:
+    from regctl.base.i18n import localize
+
     if (kind, scope, month) not in _said:
         _said[(kind, scope, month)] = time.time()
-        _log.warning("%s", text)
+        _log.warning("%s", localize(text))
 
 
 def _down(exc: Exception, closed: bool) -> None:
     if closed:
-        raise LimitsUnavailable(f"limits backend unavailable: {exc}") from None
+        raise LimitsUnavailable(msg("limits backend unavailable: {why}", why=str(exc))) from None
     now = time.monotonic()
     last = _said.get(("down", "", ""), 0.0)
     if now - last > 10:  # one warning per 10 s, not one per call
         _said[("down", "", "")] = now
-        _log.warning("limits backend unavailable, admitting calls: %s", exc)
+        _log.warning("%s", msg("limits backend unavailable, admitting calls: {why}", why=str(exc)))
 
 
 _month_cache: tuple[int, str] = (-1, "")
@@ -217,7 +220,12 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
             continue
         if cost * s.period > s.cap:
             raise RateLimited(
-                f"a call of {tokens} tokens is above {s.label} of {r.model.key}: it never fits",
+                msg(
+                    "a call of {tokens} tokens is above {limit} of {model}: it never fits",
+                    tokens=tokens,
+                    limit=s.label,
+                    model=r.model.key,
+                ),
                 math.inf,
                 s.label,
             )
@@ -245,8 +253,15 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
             if b.mode == 0:  # pragma: no cover - the backends never refuse a warn budget
                 return
             raise BudgetExceeded(
-                f"budget {b.scope} is spent for {month}: {_usd(spent)} of {b.monthly:g} USD"
-                f" (on_exceed: {'refuse' if b.mode == 1 else 'fallback'})",
+                msg(
+                    "budget {scope} is spent for {month}: {spent} of {limit} USD"
+                    " (on_exceed: {mode})",
+                    scope=b.scope,
+                    month=month,
+                    spent=_usd(spent),
+                    limit=f"{b.monthly:g}",
+                    mode="refuse" if b.mode == 1 else "fallback",
+                ),
                 b.scope,
                 "refuse" if b.mode == 1 else "fallback",
                 spent,
@@ -257,7 +272,14 @@ def acquire(r: Any, tokens: int = 0, timeout: float = 0) -> None:
         left = deadline - time.monotonic()
         if wait > left:
             raise RateLimited(
-                f"{label} of {r.model.key} has no room: retry in {wait:.3f} s", wait, label
+                msg(
+                    "{limit} of {model} has no room: retry in {wait} s",
+                    limit=label,
+                    model=r.model.key,
+                    wait=f"{wait:.3f}",
+                ),
+                wait,
+                label,
             )
         time.sleep(wait)
 
@@ -269,12 +291,17 @@ def _usd(x: float) -> str:
 def _warn_budget(b: _BudgetSpec, value: float, month: str) -> None:
     spent = value / 1e9
     if value >= b.limit:
-        _once("over", b.scope, month,
-              f"budget {b.scope} is spent for {month}: {_usd(spent)} of {b.monthly:g} USD"
-              " (on_exceed: warn)")  # fmt: skip
+        text = msg(
+            "budget {scope} is spent for {month}: {spent} of {limit} USD (on_exceed: {mode})",
+            scope=b.scope, month=month, spent=_usd(spent), limit=f"{b.monthly:g}", mode="warn",
+        )  # fmt: skip
+        _once("over", b.scope, month, text)
     else:
-        _once("warn", b.scope, month,
-              f"budget {b.scope} is at {_usd(spent)} of {b.monthly:g} USD for {month}")  # fmt: skip
+        text = msg(
+            "budget {scope} is at {spent} of {limit} USD for {month}",
+            scope=b.scope, spent=_usd(spent), limit=f"{b.monthly:g}", month=month,
+        )  # fmt: skip
+        _once("warn", b.scope, month, text)
 
 
 def spent(r: Any, cost: Decimal | None) -> None:

@@ -570,10 +570,13 @@ class Registry(_Frozen):
         fail everywhere); :class:`BudgetExceeded` for a ``refuse`` budget; and any
         exception of ``fn`` that is not a provider failure, unchanged.
         """
-        return _call.call(
-            self, capability, fn, tokens=tokens, wait=wait, usage=usage, sink=sink,
-            resolve_args=resolve_args,
-        )  # fmt: skip
+        try:
+            return _call.call(
+                self, capability, fn, tokens=tokens, wait=wait, usage=usage, sink=sink,
+                resolve_args=resolve_args,
+            )  # fmt: skip
+        except ClientError as exc:  # in this registry's language; the provider's error stays
+            raise self._said(exc) from exc.__cause__
 
     def render(self, template_id: str, /, **variables: Any) -> RenderedPrompt:
         """Render prompt template ``template_id`` with ``variables`` over its defaults.
