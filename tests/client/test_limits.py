@@ -270,3 +270,17 @@ def _fleet(lock: Path, url: str, procs: int, seconds: float, mode: str) -> list[
         assert p.returncode == 0, stderr
         out.append(json.loads(stdout))
     return out
+
+
+def test_no_password_in_the_registry(tmp_path: Path) -> None:
+    from tests.conftest import run_cli
+
+    lock = registry(tmp_path, None, policy={"limits": {"backend": "redis://cache:6379/0"}})
+    assert json.loads(lock.read_text())["registry"]["policy"]["limits"] == {
+        "backend": "redis://cache:6379/0", "on_backend_error": "open"}  # fmt: skip
+    reg = tmp_path / "registry" / "registry.yaml"
+    reg.write_text(reg.read_text().replace("redis://cache", "redis://:hunter2secret@cache"))
+    done = run_cli("validate", str(tmp_path / "registry"))
+    assert done.returncode == 1
+    assert "policy.limits.backend: does not match the pattern" in done.stdout + done.stderr
+    assert "hunter2secret" not in done.stdout + done.stderr
