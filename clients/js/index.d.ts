@@ -68,6 +68,8 @@ export declare class Provider {
   readonly allow_shared_credentials: boolean;
   readonly defaults: Readonly<Record<string, JsonValue>>;
   readonly rate_limits: Readonly<Record<string, number>>;
+  /** Where the provider serves this account ("us-east-1"), when the registry says. */
+  readonly region: string | null;
   readonly description: string | null;
   readonly docs_url: string | null;
   readonly labels: Readonly<Record<string, string>>;

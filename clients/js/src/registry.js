@@ -59,6 +59,7 @@ export class Provider {
     this.allow_shared_credentials = Boolean(opt(entry, "allow_shared_credentials", true));
     this.defaults = freeze(opt(entry, "defaults", {}));
     this.rate_limits = freeze(opt(entry, "rate_limits", {}));
+    this.region = opt(entry, "region");
     this.description = opt(entry, "description");
     this.docs_url = opt(entry, "docs_url");
     this.labels = freeze(opt(entry, "labels", {}));
