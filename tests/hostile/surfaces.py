@@ -383,3 +383,5 @@ def _file_write(place: Place, tmp: Path) -> str:
 from tests.hostile import serve_surfaces, surfaces_data  # noqa: E402, F401
 
 from tests.hostile import surfaces_js  # noqa: E402, F401  isort: skip
+
+from tests.hostile import surfaces_limits  # noqa: E402, F401  isort: skip
