@@ -306,8 +306,8 @@ def _warn_budget(b: _BudgetSpec, value: float, month: str) -> None:
 
 def spent(r: Any, cost: Decimal | None) -> None:
     """Add a recorded call's ``cost`` to the counters of the budgets that match it."""
-    if not cost:
-        return
+    if not cost or not _policy.of(r._origin).budgets:
+        return  # the common case, and record()'s hot path: one dict lookup
     p = plan(r)
     if not p.budgets:
         return

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 _record: Any = None  # regctl.client.usage.record, imported on the first record()
 _health: Any = None  # regctl.client.health, imported on the first report()
+_spent: Any = None  # regctl.client.limits.spent, imported on the first priced record()
 
 # Protocols that openai.OpenAI(base_url=...) talks to directly.
 _OPENAI_WIRE = frozenset({"openai", "openai-compatible", "azure-openai"})
@@ -125,9 +126,12 @@ class Resolved(_Frozen):
         )
         if event.cost:
             # Budgets count what record() priced: the same path feeds reports and limits.
-            from regctl.client.limits import spent
+            global _spent
+            if _spent is None:
+                from regctl.client.limits import spent as _loaded_spent
 
-            spent(self, event.cost)
+                _spent = _loaded_spent
+            _spent(self, event.cost)
         return event
 
     def report(
