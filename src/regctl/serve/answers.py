@@ -24,6 +24,8 @@ class Snapshot(Protocol):
     registry: Registry
     digest: str
     manifest_bytes: bytes
+    day: str
+    """The UTC day (``YYYY-MM-DD``) its answers compare deprecation dates with."""
 
 
 ACTIVE = "/v1/providers/{provider}/active"
@@ -256,7 +258,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                 (
                     RESOLVE + _q(capability=c, lang=locale),
                     f"v1/resolve/capability/{c}.json",
-                    resolve(snap, {"capability": c}, locale),
+                    resolve(snap, {"capability": c, "today": snap.day}, locale),
                 )
             )
             for p in providers:
@@ -264,7 +266,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                     (
                         RESOLVE + _q(capability=c, provider=p, lang=locale),
                         f"v1/resolve/capability/{c}/provider/{p}.json",
-                        resolve(snap, {"capability": c, "provider": p}, locale),
+                        resolve(snap, {"capability": c, "provider": p, "today": snap.day}, locale),
                     )
                 )
         for t in templates:
@@ -272,7 +274,7 @@ def routes(snap: Snapshot, *, listings: bool = True) -> Iterator[tuple[str, str,
                 (
                     RESOLVE + _q(template=t, lang=locale),
                     f"v1/resolve/template/{t}.json",
-                    resolve(snap, {"template": t}, locale),
+                    resolve(snap, {"template": t, "today": snap.day}, locale),
                 )
             )
         if listings:

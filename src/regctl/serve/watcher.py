@@ -5,9 +5,11 @@ Standard library and :mod:`regctl.client` only, so it is testable without a serv
 
 from __future__ import annotations
 
+import datetime as _dt
 import logging
 import threading
 import time
+from collections.abc import Callable
 
 from regctl.base.canonical import dumps_pretty
 from regctl.base.redact import redact
@@ -17,6 +19,11 @@ from regctl.io.safehttp import redact_url
 from regctl.serve import answers
 
 log = logging.getLogger("regctl.serve")
+
+
+def utc_today() -> str:
+    """Today, UTC, as ``YYYY-MM-DD``: the day the client compares deprecation dates with."""
+    return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
 
 
 def _pinned(registry: Registry) -> Registry:
@@ -35,12 +42,15 @@ class Snapshot:
     """One verified manifest and the answers derived from it (built once, then only looked up).
 
     Building it reads every model entry, so a manifest whose digest verifies but whose
-    entries are malformed fails here, before it can replace the one serving.
+    entries are malformed fails here, before it can replace the one serving. Its answers
+    hold for one UTC ``day`` (deprecation dates are compared with it): the watcher builds
+    a new snapshot of the same manifest when the day changes.
     """
 
-    __slots__ = ("digest", "etag", "fast", "manifest_bytes", "registry")
+    __slots__ = ("day", "digest", "etag", "fast", "manifest_bytes", "registry")
 
-    def __init__(self, registry: Registry) -> None:
+    def __init__(self, registry: Registry, day: str | None = None) -> None:
+        self.day = day or utc_today()
         self.registry = _pinned(registry)
         self.digest = self.registry.digest
         self.etag = f'"{self.digest}"'
@@ -89,8 +99,10 @@ class ManifestWatcher:
         *,
         expect_digest: str | None = None,
         timeout: float = 10.0,
+        clock: Callable[[], str] = utc_today,
     ) -> None:
         self.source = source
+        self._clock = clock  # today, UTC (a test turns the day over without waiting)
         self.interval = interval
         self._expect = expect_digest
         self._timeout = timeout
@@ -120,7 +132,14 @@ class ManifestWatcher:
             else:
                 registry = self._registry
                 changed = registry.refresh(raise_errors=True)
-            snap = Snapshot(registry) if changed else None
+            day = self._clock()
+            snap = Snapshot(registry, day) if changed else None
+            serving = self.snapshot
+            if snap is None and serving is not None and serving.day != day:
+                # The same manifest on a new day: a model whose deprecated date has come
+                # must leave the precomputed answers (the contract's "not past deprecated").
+                self.snapshot = Snapshot(serving.registry, day)
+                log.info("answers rebuilt for a new day", extra={"fields": {"day": day}})
         except Exception as exc:  # every failure is a refused reload, never a dead thread
             self._failed(exc)
             return False
