@@ -92,9 +92,13 @@ def _finish(
     verbose: bool,
     comment: str,
 ) -> None:
-    from regctl.interop.writer import write_registry
+    from regctl.interop.writer import ensure_schema, inside_schema, schema_beside, write_registry
 
     report: ImportReport = result.report
+    own_schema = None
+    if schema is None and not schema_beside(output):
+        own_schema = inside_schema(output)  # nothing is written outside -o
+        schema = str(own_schema)
     with Progress("writing", len(result.providers)) as bar:
         report.files = write_registry(
             output,
@@ -117,12 +121,12 @@ def _finish(
         for name, provider in sorted(report.env_vars.items()):
             click.echo(f"  {name}  ({provider})")
     if report_file is not None:
-        report_file.write_text(json.dumps(report.as_dict(), indent=2) + "\n", encoding="utf-8")
-    click.echo(f"wrote {len(report.files)} file(s) to {output}")
-    if schema is None:
-        from regctl.interop.writer import ensure_schema
+        from regctl.interop.writer import atomic_write
 
-        wrote = ensure_schema(output)
+        atomic_write(report_file, json.dumps(report.as_dict(), indent=2) + "\n")
+    click.echo(f"wrote {len(report.files)} file(s) to {output}")
+    if own_schema is not None:
+        wrote = ensure_schema(own_schema)
         if wrote is not None:  # so the files' `$schema=` lines resolve in an editor
             click.echo(f"wrote {display_path(wrote)}")
 
@@ -214,22 +218,56 @@ def import_litellm_cmd(
 
 
 @import_group.command(
-    name="django", epilog=epilog(["regctl import django dump.json -o registry"], _IMPORT_EXIT)
+    name="django",
+    epilog=epilog(
+        [
+            "manage.py dumpdata ai auth contenttypes > dump.json",
+            "regctl import django dump.json -o registry --report import-report.json",
+            "regctl import django --database sqlite:///db.sqlite3 -o registry --strict",
+        ],
+        _IMPORT_EXIT | {1: _IMPORT_EXIT[1] + "; with --strict, something was dropped"},
+    ),
 )
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument(
+    "file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--database",
+    metavar="URL",
+    default=None,
+    help="Read the Django database itself (sqlite:///PATH), read-only, instead of a FILE.",
+)
+@click.option("--app", default=None, help="Django app label of the AI tables, when several.")
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Day deprecation dates are compared with (default: today).",
+)
+@click.option("--strict", is_flag=True, help="Exit 1 when any row or field was dropped.")
 @_out_options
 def import_django_cmd(
-    file: Path,
+    file: Path | None,
+    database: str | None,
+    app: str | None,
+    as_of: Any,
+    strict: bool,
     output: Path,
     force: bool,
     schema: str | None,
     report_file: Path | None,
     verbose: bool,
 ) -> None:
-    """Import a Django dumpdata FILE of the old AIProvider/AIModel tables (keys become env refs)."""
+    """Import a Django deployment of the AI provider tables: a dumpdata FILE, or --database.
+
+    Both seed schemas are read (providers by name or slug, models with capabilities or one
+    capability per row). Keys become env: references; every source row is reported.
+    """
     from regctl.interop.django import import_django
 
-    result = import_django(file)
+    if (file is None) == (database is None):
+        raise UsageError("give a dumpdata FILE or --database URL (one of them)")
+    result = import_django(file, database=database, app=app, as_of=as_of.date() if as_of else None)
     _finish(
         result,
         output,
@@ -239,6 +277,9 @@ def import_django_cmd(
         verbose=verbose,
         comment="Imported from the Django tables by `regctl import django`.",
     )
+    dropped = result.report.dropped()
+    if strict and dropped:
+        raise RegctlError(f"--strict: {dropped} row(s) or field(s) were dropped (see the report)")
 
 
 @export_group.command(

@@ -66,6 +66,7 @@ PROVIDER: dict[str, tuple[Check, bool]] = {
     "enabled": (_bool, False),
     "credentials": (_str_list, False),
     "allow_shared_credentials": (_bool, False),
+    "shared_key_groups": (_str_list, False),
     "defaults": (_dict, False),
     "rate_limits": (_int_map, False),
     "region": (_opt_str, False),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
@@ -181,20 +181,29 @@ class Resolved(_Frozen):
         """The wire protocol (``openai``, ``anthropic``, ``gemini``, ...)."""
         return self.provider.api
 
-    def api_key(self, personal: str | SecretStr | None = None) -> SecretStr:
+    def api_key(
+        self,
+        personal: str | SecretStr | None = None,
+        group: str | Iterable[str] | None = None,
+    ) -> SecretStr:
         """The key to call with: ``personal`` if given, else the credential chain.
 
-        The chain is used only when the provider allows shared credentials; the
-        first reference that resolves wins. Raises :class:`NoCredentials` naming
-        the provider and every reference tried (never a value).
+        The chain is used only when the provider allows shared credentials and, when it
+        lists ``shared_key_groups``, only for a caller in one of them (``group``: one name
+        or several); the first reference that resolves wins. Raises :class:`NoCredentials`
+        naming the provider and every reference tried (never a value).
         """
-        return self.provider.api_key(personal)
+        return self.provider.api_key(personal, group)
 
     def call_kwargs(self) -> dict[str, Any]:
         """``{"model": upstream_id, **params}`` for ``client.chat.completions.create``."""
         return {"model": self.upstream_id, **self.params}
 
-    def openai_kwargs(self, personal: str | SecretStr | None = None) -> dict[str, Any]:
+    def openai_kwargs(
+        self,
+        personal: str | SecretStr | None = None,
+        group: str | Iterable[str] | None = None,
+    ) -> dict[str, Any]:
         """Keyword arguments for ``openai.OpenAI(**kwargs)``: ``api_key`` and ``base_url``.
 
         Only for the ``openai``, ``openai-compatible`` and ``azure-openai`` protocols
@@ -208,7 +217,8 @@ class Resolved(_Frozen):
                 f"provider {self.provider.id!r} speaks the {self.api!r} protocol, not OpenAI's:"
                 " use that vendor's SDK with .base_url and .api_key()"
             )
-        return {"api_key": self.api_key(personal).get_secret_value(), "base_url": self.base_url}
+        key = self.api_key(personal, group).get_secret_value()
+        return {"api_key": key, "base_url": self.base_url}
 
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON data (no key) for printing."""

@@ -12,7 +12,7 @@ message is shown only with anything key-like masked (:func:`regctl.base.redact.r
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from regctl.base.redact import redact_strict
@@ -113,7 +113,11 @@ def _from_plugin(ref: str, scheme: str, rest: str) -> SecretStr:
     return SecretStr(value.strip(), ref)
 
 
-def provider_key(provider: Provider, personal: str | SecretStr | None = None) -> SecretStr:
+def provider_key(
+    provider: Provider,
+    personal: str | SecretStr | None = None,
+    group: str | Iterable[str] | None = None,
+) -> SecretStr:
     """See :meth:`regctl.client.Provider.api_key`."""
     if isinstance(personal, SecretStr):
         if personal:
@@ -125,6 +129,16 @@ def provider_key(provider: Provider, personal: str | SecretStr | None = None) ->
             f"provider {provider.id!r} allows only a personal key"
             " (allow_shared_credentials: false) and none was given"
         )
+    allowed = provider.shared_key_groups
+    if allowed is not None:
+        groups = {group} if isinstance(group, str) else set(group or ())
+        if not groups & set(allowed):
+            shown = ", ".join(repr(g) for g in allowed) or "none"
+            asked = ", ".join(repr(g) for g in sorted(groups)) or "none given"
+            raise NoCredentials(
+                f"provider {provider.id!r} shares its key only with groups {shown}"
+                f" (caller's groups: {asked}) and no personal key was given"
+            )
     if not provider.credentials:
         raise NoCredentials(f"provider {provider.id!r} has no credentials and no personal key")
     attempts: list[tuple[str, SecretError]] = []

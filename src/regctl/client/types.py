@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import Any, NoReturn
 
@@ -116,6 +116,7 @@ class Provider(_Frozen):
         "labels",
         "rate_limits",
         "region",
+        "shared_key_groups",
     )
 
     id: str
@@ -127,6 +128,8 @@ class Provider(_Frozen):
     enabled: bool
     credentials: tuple[str, ...]
     allow_shared_credentials: bool
+    shared_key_groups: tuple[str, ...] | None
+    """Caller groups that may use the shared chain; ``None``: every caller."""
     defaults: Mapping[str, Any]
     rate_limits: Mapping[str, int]
     region: str | None
@@ -146,6 +149,8 @@ class Provider(_Frozen):
         s(self, "enabled", bool(entry.get("enabled", True)))
         s(self, "credentials", tuple(entry.get("credentials", ())))
         s(self, "allow_shared_credentials", bool(entry.get("allow_shared_credentials", True)))
+        groups = entry.get("shared_key_groups")
+        s(self, "shared_key_groups", None if groups is None else tuple(groups))
         s(self, "defaults", freeze(entry.get("defaults", {})))
         s(self, "rate_limits", freeze(entry.get("rate_limits", {})))
         s(self, "description", entry.get("description"))
@@ -156,16 +161,22 @@ class Provider(_Frozen):
         """The name in ``locale`` (``"fa"``, ``"fa-IR"``), else :attr:`display_name`."""
         return pick_name(self.display_name, self.display_names, locale)
 
-    def api_key(self, personal: str | SecretStr | None = None) -> SecretStr:
+    def api_key(
+        self,
+        personal: str | SecretStr | None = None,
+        group: str | Iterable[str] | None = None,
+    ) -> SecretStr:
         """The key to call with: ``personal`` if given, else the credential chain.
 
-        The chain is used only when ``allow_shared_credentials``; the first
-        reference that resolves wins. Raises :class:`~regctl.client.NoCredentials`
-        naming the provider and every reference tried (never a value).
+        The chain is used only when ``allow_shared_credentials`` and, if the provider
+        lists ``shared_key_groups``, only for a caller whose ``group`` (one name or
+        several) is among them; the first reference that resolves wins. Raises
+        :class:`~regctl.client.NoCredentials` naming the provider and every reference
+        tried, or the groups allowed (never a value).
         """
         from regctl.client.secrets import provider_key
 
-        return provider_key(self, personal)
+        return provider_key(self, personal, group)
 
     def __repr__(self) -> str:
         return f"Provider(id={self.id!r}, api={self.api!r}, enabled={self.enabled!r})"

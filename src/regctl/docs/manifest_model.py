@@ -65,6 +65,10 @@ class ManifestProvider(_Closed):
     enabled: bool
     credentials: list[str] = Field(description="secret references, never values")
     allow_shared_credentials: bool
+    shared_key_groups: list[str] | None = Field(
+        default=None,
+        description="caller groups that may use the shared chain; absent: every caller",
+    )
     defaults: CallDefaults
     rate_limits: RateLimits | None = None
     region: str | None = None

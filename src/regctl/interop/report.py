@@ -28,6 +28,27 @@ class Entry:
         return f"{self.path}: {self.reason}" + (f" ({self.detail})" if self.detail else "")
 
 
+#: What became of a source row (``regctl import django`` reports one per row).
+ROW_STATUSES = ("imported", "mapped", "not-needed", "dropped")
+#: The detail of a row of Django's own tables (listed one by one only with --verbose).
+FRAMEWORK_ROW = "Django's own table"
+
+
+@dataclass(frozen=True)
+class RowOutcome:
+    """One source row: ``imported`` as ``target``, ``mapped`` onto ``target`` (merged, or
+    carried as a reference), ``not-needed`` (nothing in it for a registry), or ``dropped``."""
+
+    row: str
+    status: str
+    target: str = ""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        to = f" -> {self.target}" if self.target else ""
+        return f"{self.row}: {self.status}{to}" + (f" ({self.detail})" if self.detail else "")
+
+
 @dataclass
 class ImportReport:
     """The outcome of one import run (counts, skips, notes, variables to set)."""
@@ -39,6 +60,22 @@ class ImportReport:
     notes: list[Entry] = field(default_factory=list)
     env_vars: dict[str, str] = field(default_factory=dict)  # NAME -> why/which provider
     files: list[str] = field(default_factory=list)
+    rows: list[RowOutcome] = field(default_factory=list)
+    losses: list[Entry] = field(default_factory=list)
+    extra: dict[str, object] = field(default_factory=dict)  # importer-specific JSON sections
+
+    def row(self, row: str, status: str, target: str = "", detail: str = "") -> None:
+        """Say what became of one source row (see :data:`ROW_STATUSES`)."""
+        assert status in ROW_STATUSES, status
+        self.rows.append(RowOutcome(row, status, target, detail))
+
+    def lose(self, path: str, reason: str, detail: str = "") -> None:
+        """Record a field of an imported row that could not be carried over."""
+        self.losses.append(Entry(path, reason, detail))
+
+    def dropped(self) -> int:
+        """Rows dropped, fields lost and things skipped: what ``--strict`` refuses."""
+        return sum(r.status == "dropped" for r in self.rows) + len(self.losses) + len(self.skipped)
 
     def skip(self, path: str, reason: str, detail: str = "") -> None:
         """Record a thing that was not imported."""
@@ -68,6 +105,17 @@ class ImportReport:
             "notes": [_masked(e) for e in sorted(self.notes, key=_key)],
             "env_vars": dict(sorted(self.env_vars.items())),
             "files": sorted(self.files),
+            **(
+                {
+                    "rows_by_status": dict(sorted(Counter(r.status for r in self.rows).items())),
+                    "rows": [_masked(r) for r in self.rows],
+                    "losses": [_masked(e) for e in sorted(self.losses, key=_key)],
+                    "dropped": self.dropped(),
+                }
+                if self.rows
+                else {}
+            ),
+            **self.extra,
         }
 
     def render(self, *, verbose: bool = False, limit: int = 20) -> str:
@@ -84,6 +132,19 @@ class ImportReport:
                 lines.append(f"    {e}")
             if not verbose and len(shown) > limit:
                 lines.append(f"    ... {len(shown) - limit} more (--verbose or --report FILE)")
+        if self.rows:
+            counts = Counter(r.status for r in self.rows)
+            lines.append(
+                f"{len(self.rows)} source row(s): "
+                + ", ".join(f"{counts[s]} {s}" for s in ROW_STATUSES if counts[s])
+            )
+            own = [r for r in self.rows if r.detail == FRAMEWORK_ROW]
+            lines += [f"  {r}" for r in self.rows if verbose or r.detail != FRAMEWORK_ROW]
+            if own and not verbose:
+                lines.append(f"  ... {len(own)} row(s) of Django's own tables: not-needed (-v)")
+        if self.losses:
+            lines.append(f"dropped {len(self.losses)} field(s) of imported rows:")
+            lines += [f"  {e}" for e in sorted(self.losses, key=_key)]
         if self.notes:
             lines.append(f"adjusted {len(self.notes)} field(s) on imported items:")
             lines += [f"  {n:6d}  {r}" for r, n in self.notes_by_reason().items()]
@@ -93,7 +154,7 @@ class ImportReport:
         return "\n".join(safe_line(redact(line)) for line in lines)
 
 
-def _masked(e: Entry) -> dict[str, object]:
+def _masked(e: Entry | RowOutcome) -> dict[str, object]:
     return {k: redact(v) if isinstance(v, str) else v for k, v in e.__dict__.items()}
 
 

@@ -138,17 +138,26 @@ def write_registry(
         rel = f"prompts/{template['id']}.yaml"
         doc = {"apiVersion": API_VERSION, "kind": "PromptTemplate", **template}
         (out_dir / "prompts").mkdir(exist_ok=True)
-        atomic_write(out_dir / rel, render_file(doc, schema=schema_ref(schema, 1), comment=comment))
+        tref = schema_ref(schema, 1, out_dir / "prompts")
+        atomic_write(out_dir / rel, render_file(doc, schema=tref, comment=comment))
         written.append(rel)
     return written
 
 
-def ensure_schema(out_dir: Path) -> Path | None:
-    """Write the JSON Schema where the default modelines of ``out_dir`` point.
+def schema_beside(out_dir: Path) -> bool:
+    """Whether ``schemas/`` beside ``out_dir`` already holds the schema (as in a repository
+    made by ``regctl init``): then the default modelines point there and nothing is written."""
+    return (out_dir.absolute().parent / "schemas" / SCHEMA_FILE).is_file()
 
-    Returns the path written, or ``None`` when a file is already there (kept as is).
-    """
-    path = out_dir.absolute().parent / "schemas" / SCHEMA_FILE
+
+def inside_schema(out_dir: Path) -> Path:
+    """Where an import writes the JSON Schema when none is beside ``out_dir``: inside it,
+    so an import writes nothing outside its output folder."""
+    return out_dir.absolute() / "schemas" / SCHEMA_FILE
+
+
+def ensure_schema(path: Path) -> Path | None:
+    """Write the JSON Schema at ``path``; ``None`` when a file is already there (kept)."""
     if path.exists():
         return None
     from regctl.docs.jsonschemas import render_all

@@ -174,6 +174,7 @@ def _provider(e: ProviderEntry) -> dict[str, Any]:
         "enabled": p.enabled,
         "credentials": list(p.credentials),
         "allow_shared_credentials": p.allow_shared_credentials,
+        "shared_key_groups": p.shared_key_groups,
         "defaults": _fields(p.defaults),
         "rate_limits": _fields(p.rate_limits),
         "region": p.region,
@@ -181,6 +182,8 @@ def _provider(e: ProviderEntry) -> dict[str, Any]:
         "docs_url": p.docs_url,
         "labels": dict(sorted(p.labels.items())),
     }
+    if out["shared_key_groups"] is None:  # [] stays: it means "no group", not "every caller"
+        del out["shared_key_groups"]
     return _drop_empty(
         out, "base_url", "rate_limits", "region", "description", "docs_url", "labels"
     )

@@ -35,12 +35,16 @@ from regctl.pipeline.vocab import (
     template_target_ok,
 )
 
+#: A caller group of ``shared_key_groups``: a Django group name, ``user:NAME``, ``staff``...
+KEY_GROUP = r"^[^\x00-\x1f\x7f]{1,150}$"
+
 __all__ = [
     "APIS",
     "API_VERSION",
     "CAPABILITIES",
     "DEFAULT_BASE_URLS",
     "ENV_NAME",
+    "KEY_GROUP",
     "HTTP_URL",
     "KINDS",
     "LOCALE",
@@ -205,6 +209,9 @@ class ProviderFields(ProviderBehaviour, Strict):
     never a key itself."""
     allow_shared_credentials: StrictBool = True
     """false: each user must bring a personal key; the shared chain is not used."""
+    shared_key_groups: list[Annotated[str, Field(pattern=KEY_GROUP)]] | None = None
+    """Caller groups that may use the shared chain (`api_key(group=...)`); unset: every caller.
+    A personal key is used whatever the group. Needs `allow_shared_credentials: true`."""
     defaults: CallDefaults | None = None
     """Call parameters for every model of the provider."""
     rate_limits: RateLimits | None = None
@@ -223,6 +230,15 @@ class ProviderFields(ProviderBehaviour, Strict):
     def _base_url_needed(self) -> ProviderFields:
         if not base_url_ok(self.api, self.base_url):
             raise ValueError(msg("base_url is required for api '{api}'", api=self.api))
+        return self
+
+    @model_validator(mode="after")
+    def _groups_need_shared(self) -> ProviderFields:
+        # A group list on a provider that shares with nobody would read as a grant it is not.
+        if self.shared_key_groups is not None and not self.allow_shared_credentials:
+            raise ValueError(
+                msg("shared_key_groups needs allow_shared_credentials: true (it is false)")
+            )
         return self
 
 
