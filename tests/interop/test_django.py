@@ -89,7 +89,9 @@ def test_mapping_and_report() -> None:
     assert "text" in result.registry["capabilities"]
     assert report.env_vars["OPENAI_API_KEY"] == "openai: set it to the key stored in Django"
     mini = [e for e in report.notes if e.path == "ai.aimodel:11" and e.reason == "single-active"]
-    assert mini[0].detail == "openai/gpt-4o-mini not active for chat: openai/gpt-4o wins (is_default)"
+    assert (
+        mini[0].detail == "openai/gpt-4o-mini not active for chat: openai/gpt-4o wins (is_default)"
+    )
     assert report.dropped() == 5 + len(report.losses)
 
 

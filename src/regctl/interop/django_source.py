@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from regctl.base.errors import RegctlError
+from regctl.base.errors import RegctlError, UsageError
 from regctl.io import safeio
 
 #: A dumpdata file or a database larger than this is refused (the seed's are a few KiB).
@@ -63,12 +63,12 @@ def parse_database_url(url: str) -> Path:
     """``sqlite:///relative.db``, ``sqlite:////abs/path.db`` (Django's dj-database-url form)."""
     scheme, sep, rest = url.partition("://")
     if not sep or scheme.lower() not in ("sqlite", "sqlite3"):
-        raise RegctlError(
+        raise UsageError(
             f"--database {url!r}: only sqlite:///PATH is supported"
             " (dump other databases with `manage.py dumpdata`)"
         )
     if not rest.startswith("/") or rest in ("/", "//"):
-        raise RegctlError(f"--database {url!r}: want sqlite:///PATH")
+        raise UsageError(f"--database {url!r}: want sqlite:///PATH")
     return Path(rest[1:])  # sqlite:///rel.db -> rel.db, sqlite:////abs.db -> /abs.db
 
 
@@ -120,7 +120,11 @@ def _rows_of(copy: str, shown: Path) -> list[dict[str, Any]]:
                     target = by_label.get((owner, a))
                     if target is not None:
                         target["fields"][field].append(b)
-        return rows
+        # dumpdata's order: the app's tables, then Django's own.
+        rank = {name: i for i, name in enumerate((*APP_MODELS, *AUTH_TABLES.values()))}
+        return sorted(
+            rows, key=lambda r: rank.get(r["model"], rank.get(r["model"].partition(".")[2], 99))
+        )
     except sqlite3.DatabaseError as exc:
         why = "took too long" if time.monotonic() - started > DEADLINE else str(exc)
         raise RegctlError(f"{shown}: cannot read the database ({why})") from None

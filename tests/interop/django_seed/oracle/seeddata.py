@@ -860,6 +860,14 @@ EDGE_TEMPLATES_003 = [
         user_prompt="{question}",
         variables=["question"],
     ),
+    dict(
+        name="Retired",
+        slug="retired",
+        capability="chat",
+        user_prompt="{question}",
+        variables=["question"],
+        is_active=False,
+    ),
 ]
 EDGE_PERSONAL_003 = [("carol", "gemini", "AIzaSeed003CAROLpersonalKEY0123456789abcdef", False)]
 EDGE_PROVIDER_EDITS_003 = [("gemini", "is_default", True)]
