@@ -283,9 +283,13 @@ def doctor_cmd(
         elif not provider.credentials:
             # e.g. bedrock, authenticated by the cloud SDK's own chain: nothing to check.
             checks.append({"provider": pid, "status": "skipped", "detail": "no credentials listed"})
+        elif provider.shared_key_groups == ():
+            detail = "personal key required (shared_key_groups: [])"
+            checks.append({"provider": pid, "status": "skipped", "detail": detail})
         else:
             try:
-                key = provider.api_key()
+                # The chain is checked as one of the groups it is shared with would use it.
+                key = provider.api_key(group=provider.shared_key_groups)
             except SecretError as exc:
                 checks.append(
                     {"provider": pid, "status": "fail", "detail": str(exc), "code": exc.code}
