@@ -7,7 +7,8 @@ import os
 
 SECRET_KEY = "oracle-tests-only"
 DEBUG = False
-ALLOWED_HOSTS: list[str] = []
+ALLOWED_HOSTS = ["testserver"]  # django.test.Client
+ROOT_URLCONF = "oracle_site.urls"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
