@@ -221,7 +221,6 @@ def import_litellm_cmd(
     name="django",
     epilog=epilog(
         [
-            "manage.py dumpdata ai auth contenttypes > dump.json",
             "regctl import django dump.json -o registry --report import-report.json",
             "regctl import django --database sqlite:///db.sqlite3 -o registry --strict",
         ],
@@ -262,6 +261,7 @@ def import_django_cmd(
 
     Both seed schemas are read (providers by name or slug, models with capabilities or one
     capability per row). Keys become env: references; every source row is reported.
+    Dump with `manage.py dumpdata APP auth contenttypes` (who may use the shared keys).
     """
     from regctl.interop.django import import_django
 
