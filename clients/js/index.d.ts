@@ -66,6 +66,8 @@ export declare class Provider {
   /** Secret references such as "env:OPENAI_API_KEY" (never values). */
   readonly credentials: readonly string[];
   readonly allow_shared_credentials: boolean;
+  /** Caller groups that may use the shared chain; null: every caller. */
+  readonly shared_key_groups: readonly string[] | null;
   readonly defaults: Readonly<Record<string, JsonValue>>;
   readonly rate_limits: Readonly<Record<string, number>>;
   /** Where the provider serves this account ("us-east-1"), when the registry says. */
@@ -75,6 +77,12 @@ export declare class Provider {
   readonly labels: Readonly<Record<string, string>>;
   /** The name in `locale` ("fa", "fa-IR"), else display_name. */
   displayNameFor(locale?: string | null): string;
+  /** The key for a call: `personal`, else the shared chain (`env:` references) when the
+   * caller's `group` may use it (docs/resolution.md, "Keys"). Throws NoCredentials. */
+  apiKey(
+    personal?: string | null,
+    options?: { env?: Record<string, string | undefined>; group?: string | readonly string[] },
+  ): { value: string; source: string };
 }
 
 export interface ModelDict {

@@ -56,6 +56,8 @@ export class Provider {
     this.base_url = opt(entry, "base_url");
     this.enabled = Boolean(opt(entry, "enabled", true));
     this.credentials = freeze([...opt(entry, "credentials", [])]);
+    const groups = opt(entry, "shared_key_groups", null);
+    this.shared_key_groups = groups === null ? null : freeze([...groups]);
     this.allow_shared_credentials = Boolean(opt(entry, "allow_shared_credentials", true));
     this.defaults = freeze(opt(entry, "defaults", {}));
     this.rate_limits = freeze(opt(entry, "rate_limits", {}));
@@ -74,13 +76,25 @@ export class Provider {
   /**
    * Where the key for a call comes from (docs/resolution.md, "Keys"): `personal` when
    * given; else, when shared credentials are allowed, the first `env:NAME` reference set
-   * in `env` (default `process.env` under Node). Returns `{value, source}`; throws
-   * NoCredentials naming each reference tried (never a value).
+   * in `env` (default `process.env` under Node), and when the provider lists
+   * `shared_key_groups`, only for a caller whose `group` (a name or a list) is among them.
+   * Returns `{value, source}`; throws NoCredentials naming each reference tried or the
+   * groups allowed (never a value).
    */
-  apiKey(personal = null, { env } = {}) {
+  apiKey(personal = null, { env, group } = {}) {
     if (typeof personal === "string" && personal !== "") return { value: personal, source: "personal" };
     if (!this.allow_shared_credentials) {
       throw new NoCredentials(`no key for provider '${this.id}': it needs a personal key (allow_shared_credentials: false)`);
+    }
+    if (this.shared_key_groups !== null) {
+      const asked = typeof group === "string" ? [group] : [...(group ?? [])];
+      if (!asked.some((g) => this.shared_key_groups.includes(g))) {
+        const shown = this.shared_key_groups.map((g) => `'${g}'`).join(", ") || "none";
+        const mine = asked.sort().map((g) => `'${g}'`).join(", ") || "none given";
+        throw new NoCredentials(
+          `provider '${this.id}' shares its key only with groups ${shown} (caller's groups: ${mine}) and no personal key was given`,
+        );
+      }
     }
     const vars = env ?? globalThis.process?.env ?? {};
     const tried = [];

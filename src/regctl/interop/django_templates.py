@@ -148,7 +148,6 @@ def import_templates(
 ) -> list[dict[str, Any]]:
     """Template bodies for the writer, one per active row (``defaults``: the Registry's)."""
     out: dict[str, dict[str, Any]] = {}
-    winners = {r.key for r in models.active.values()}
     for where, row in sorted(rows, key=lambda r: pk_order(r[1].get("pk"))):
         f = row["fields"]
         ident = str(f.get("slug") or f.get("name") or "")
@@ -175,13 +174,16 @@ def import_templates(
         body["capability"] = cap
         models.capabilities.add(cap)
         if pin is not None:
-            serves = pin.key in winners and pin.usable(today)  # what regctl's client checks
-            if pin.usable(today) and pin.key not in winners:
+            # regctl serves a template pin only while it is the active model for the
+            # template's capability (docs/resolution.md, step 2); the seed, while usable.
+            won = models.active.get((pin.provider.id, cap))
+            serves = won is not None and won.key == pin.key and pin.usable(today)
+            if pin.usable(today) and not serves:
                 report.note(
                     where,
                     "pin-not-active",
-                    f"{pin.key} lost single-active (legacy rows): regctl falls back to"
-                    f" the {cap} model, where the seed served the pin",
+                    f"{pin.key} is not the active {cap} model (legacy rows): regctl falls"
+                    f" back to the {cap} model, where the seed served the pin",
                 )
             if not serves and cap not in defaults:
                 # Kept, the pin would fail validation; dropped, the answer is the same.
