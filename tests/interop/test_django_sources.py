@@ -181,3 +181,28 @@ def test_hostile_dumps_are_one_line_errors(cli: Any, tmp_path: Path) -> None:
     os.mkfifo(fifo)
     proc = cli("import", "django", str(fifo), "-o", str(tmp_path / "out"))
     assert proc.returncode == 1 and "not a regular file" in proc.stderr
+
+
+def test_odd_rows_are_reported_not_fatal(cli: Any, tmp_path: Path) -> None:
+    rows = [
+        1,
+        "x",
+        None,
+        {"model": 5},
+        {"model": "ai.aiprovider", "pk": [1], "fields": {"name": "listpk"}},
+        {"model": "ai.aiprovider", "pk": {"a": 1}, "fields": {"name": "dictpk"}},
+        {"model": "ai.aiprovider", "pk": 1, "fields": "not a mapping"},
+        {"model": "ai.aiprovider", "pk": 2, "fields": {"name": "openai"}},
+        {"model": "ai.aimodel", "pk": 3, "fields": {"provider": {"x": 1}, "name": "m"}},
+        {"model": "ai.userapikey", "pk": 4, "fields": {"provider": [[2]], "user": {"u": 1}}},
+        {"model": "auth.user", "pk": 5, "fields": {"groups": 7, "user_permissions": "x"}},
+    ]
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(rows))
+    report = tmp_path / "report.json"
+    proc = cli("import", "django", str(dump), "-o", str(tmp_path / "out"), "--report", str(report))
+    assert proc.returncode == 0, proc.stderr
+    got = {r["row"]: r["status"] for r in json.loads(report.read_text())["rows"]}
+    assert got["ai.aiprovider:2"] == "imported"
+    assert [got[f"[{i}]"] for i in range(7)] == ["dropped"] * 7
+    assert got["ai.aimodel:3"] == "dropped" and got["ai.userapikey:4"] == "dropped"

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from regctl.base.errors import RegctlError
-from regctl.interop.django_keys import import_keys
+from regctl.interop.django_keys import import_keys, ref
 from regctl.interop.django_models import defaults_and_fallbacks, import_models
 from regctl.interop.django_providers import ProviderRow, provider_row
 from regctl.interop.django_source import read_database, read_dump
@@ -84,7 +84,8 @@ def import_rows(
     order: dict[str, int] = {}
     for i, row in enumerate(rows):
         name = _label(row)
-        if not name or not isinstance(row.get("fields"), dict):
+        pk = row.get("pk") if isinstance(row, dict) else None
+        if not name or not isinstance(row.get("fields"), dict) or ref(pk) != pk:
             report.row(f"[{i}]", "dropped", "", "not a dumpdata row")
             continue
         where = f"{row.get('model')}:{row.get('pk')}"

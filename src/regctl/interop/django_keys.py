@@ -23,6 +23,18 @@ from regctl.interop.report import FRAMEWORK_ROW, ImportReport
 SHARED_PERMISSION = "use_shared_api_key"
 
 
+def ref(value: Any) -> Any:
+    """A foreign key as dumpdata writes it: a primary key, or a natural key ``[value]``;
+    anything else (a hostile dump) is ``None``."""
+    if isinstance(value, list) and len(value) == 1:
+        value = value[0]
+    return value if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _perm_pks(rows: list[tuple[str, dict[str, Any]]], app: str) -> set[Any]:
     types = {
         r.get("pk"): (r["fields"].get("app_label"), r["fields"].get("model"))
@@ -34,18 +46,18 @@ def _perm_pks(rows: list[tuple[str, dict[str, Any]]], app: str) -> set[Any]:
         f = r["fields"]
         if r.get("model") == "auth.permission" and f.get("codename") == SHARED_PERMISSION:
             ct = f.get("content_type")
-            owner = tuple(ct) if isinstance(ct, list) else types.get(ct)
+            owner = tuple(ct) if isinstance(ct, list) else types.get(ref(ct))
             if owner is None or owner == (app, "aiprovider"):
                 out.add(r.get("pk"))
     return out
 
 
 def _holds(refs: Any, pks: set[Any], app: str) -> bool:
-    for ref in refs if isinstance(refs, list) else []:
-        if isinstance(ref, list):  # natural key: [codename, app_label, model]
-            if ref[:2] == [SHARED_PERMISSION, app]:
+    for item in _items(refs):
+        if isinstance(item, list) and len(item) > 1:  # natural key: [codename, app, model]
+            if item[:2] == [SHARED_PERMISSION, app]:
                 return True
-        elif ref in pks:
+        elif ref(item) in pks:
             return True
     return False
 
@@ -90,8 +102,8 @@ def import_keys(
             why = "superuser" if f.get("is_superuser") is True else SHARED_PERMISSION
             report.row(where, "mapped", f"shared_key_groups: user:{name}", why)
         else:
-            mine = [groups.get(g) for g in f.get("groups") or [] if not isinstance(g, list)]
-            mine += [g[0] for g in f.get("groups") or [] if isinstance(g, list) and g]
+            # Group references: primary keys, or natural keys [name].
+            mine = [groups.get(ref(g), ref(g)) for g in _items(f.get("groups"))]
             via = sorted(g for g in mine if g in allowed)
             report.row(
                 where,
@@ -116,8 +128,8 @@ def import_keys(
     refs = []
     for where, r in personal:
         f = r["fields"]
-        prov = providers.get(f.get("provider"))
-        user = f.get("user")
+        prov = providers.get(ref(f.get("provider")))
+        user = ref(f.get("user"))
         name = users.get(user, str(user))
         if prov is None:
             report.row(where, "dropped", "", f"personal key of {name}: provider not imported")
@@ -128,8 +140,8 @@ def import_keys(
             )
             continue
         var = c.env_ref_name(f"{c.env_name_for(prov.id)}_USER_{user}") or "PERSONAL_API_KEY"
-        ref = f"env:{var}"
+        reference = f"env:{var}"
         report.env_vars[var] = f"{prov.id}: personal key of user {name}"
-        refs.append({"user": name, "provider": prov.id, "ref": ref})
-        report.row(where, "mapped", ref, f"personal key of {name} for {prov.id}: a reference")
+        refs.append({"user": name, "provider": prov.id, "ref": reference})
+        report.row(where, "mapped", reference, f"personal key of {name} for {prov.id}: a reference")
     report.extra["personal_keys"] = sorted(refs, key=lambda e: (e["user"], e["provider"]))

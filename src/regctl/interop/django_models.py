@@ -149,7 +149,9 @@ def import_models(
         f = row["fields"]
         fk = f.get("provider")
         fk = fk[0] if isinstance(fk, list) and len(fk) == 1 else fk
-        prov = providers.get(fk) if isinstance(fk, (int, str)) else None
+        prov = (
+            providers.get(fk) if isinstance(fk, (int, str)) and not isinstance(fk, bool) else None
+        )
         if prov is None:
             report.row(where, "dropped", "", f"provider {fk!r} was not imported")
             continue

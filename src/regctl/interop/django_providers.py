@@ -11,6 +11,7 @@ and the report says which variables to set.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,7 +20,10 @@ from urllib.parse import urlsplit
 from regctl.interop import common as c
 from regctl.interop.litellm_prices import PROVIDER_API
 from regctl.interop.report import ImportReport
+from regctl.pipeline import schema
 from regctl.pipeline.schema import DEFAULT_BASE_URLS
+
+HTTP_URL = re.compile(schema.HTTP_URL)
 
 #: ``provider_type`` values (seed 003) and name hints (seed 000) -> wire protocol.
 TYPE_API = {
@@ -76,7 +80,7 @@ def _api_and_url(
 ) -> tuple[str, str | None] | None:
     raw = str(f.get("base_url") or "").strip()
     hint = _hint(f, pid)
-    if raw and not raw.startswith(("http://", "https://")):
+    if raw and not HTTP_URL.match(raw):
         report.lose(where, "invalid-base-url", "not an http(s) URL: dropped")
         raw = ""
     url = raw.rstrip("/") or None
@@ -159,10 +163,10 @@ def provider_row(
     body["defaults"] = defaults or None
     desc = f.get("description")
     body["description"] = desc.strip() if isinstance(desc, str) and desc.strip() else None
-    docs = str(f.get("documentation_url") or "")
-    if docs and not docs.startswith(("http://", "https://")):
-        report.lose(where, "invalid-docs-url", "documentation_url is not http(s)")
-    body["docs_url"] = docs if docs.startswith(("http://", "https://")) else None
+    docs = str(f.get("documentation_url") or "").strip()
+    if docs and not HTTP_URL.match(docs):
+        report.lose(where, "invalid-docs-url", "documentation_url is not an http(s) URL")
+    body["docs_url"] = docs if HTTP_URL.match(docs) else None
     body["labels"] = {"source": "django"}
     body["models"] = []
     how = f"id from slug {ident!r}" if slug else f"id from name {ident!r}"
