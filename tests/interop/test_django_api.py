@@ -27,7 +27,8 @@ def test_serve_answers_the_seed_api(seed: str, cli: Any, tmp_path: Path) -> None
     lock = tmp_path / "lock.json"
     assert cli("compile", str(tmp_path / "reg"), "-o", str(lock)).returncode == 0
     report = json.loads(report_file.read_text())
-    ids = report["providers"]
+    ids = report["provider_ids"]
+    assert report["providers"] == len(ids)
     noted = {e["path"] for e in report["notes"] if e["reason"] == "pin-not-active"}
     explained = {r["target"].removeprefix("template ") for r in report["rows"] if r["row"] in noted}
     asks = json.loads(o.manage(db, seed, "oracle_api"))

@@ -123,7 +123,7 @@ def import_rows(
             f"{cap!r} is not in regctl's vocabulary: declared in capabilities",
         )
     report.rows.sort(key=lambda r: order.get(r.row, len(rows)))
-    report.extra["providers"] = {p.ident: p.id for p in plist}
+    report.extra["provider_ids"] = {p.ident: p.id for p in plist}
     report.extra["schema"] = "seed 003 (slug, model_id)" if _is_003(tables) else "seed 000 (name)"
     counts = Counter(r.status for r in report.rows)
     report.extra["summary"] = dict(sorted(counts.items()))

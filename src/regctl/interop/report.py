@@ -115,7 +115,8 @@ class ImportReport:
                 if self.rows
                 else {}
             ),
-            **self.extra,
+            # Importer-specific sections; they never shadow a common key above.
+            **{k: v for k, v in self.extra.items() if k not in _COMMON},
         }
 
     def render(self, *, verbose: bool = False, limit: int = 20) -> str:
@@ -152,6 +153,11 @@ class ImportReport:
                 lines += [f"    {e}" for e in sorted(self.notes, key=_key)]
         # Imported data is untrusted: no key in it is repeated, no line can hijack a log.
         return "\n".join(safe_line(redact(line)) for line in lines)
+
+
+_COMMON = frozenset(
+    ("source", "providers", "models", "skipped", "notes", "env_vars", "files", "rows", "losses")
+)
 
 
 def _masked(e: Entry | RowOutcome) -> dict[str, object]:
