@@ -379,9 +379,11 @@ def _file_write(place: Place, tmp: Path) -> str:
 
 
 # Surfaces registered by modules of their own (they import this one): regctl's own
-# servers and the static export, the data files, and readers in other languages.
+# servers and the static export, the data files, the Django import's inputs, and
+# readers in other languages.
 from tests.hostile import serve_surfaces, surfaces_data  # noqa: E402, F401
 
+from tests.hostile import surfaces_django  # noqa: E402, F401  isort: skip
 from tests.hostile import surfaces_js  # noqa: E402, F401  isort: skip
 
 from tests.hostile import surfaces_limits  # noqa: E402, F401  isort: skip

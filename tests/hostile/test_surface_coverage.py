@@ -35,7 +35,6 @@ PENDING: dict[str, str] = {
     "regctl.cli.gitops": "io-net: gitops reads workflow files",
     "regctl.deploy.apply": "io-net: the plan file apply reads",
     "regctl.pipeline.compile": "io-net: the lock file compile compares",
-    "regctl.interop.django": "io-net: import inputs",
     "regctl.interop.litellm_prices": "io-net: import inputs",
     "regctl.interop.lockfile": "io-net: import inputs",
     "regctl.interop.modelsdev": "io-net: import inputs",

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urlsplit
 
 from regctl.interop import common as c
 from regctl.interop.litellm_prices import PROVIDER_API
@@ -24,6 +23,9 @@ from regctl.pipeline import schema
 from regctl.pipeline.schema import DEFAULT_BASE_URLS
 
 HTTP_URL = re.compile(schema.HTTP_URL)
+#: Host and path of a URL that matched HTTP_URL: only to classify the endpoint (nothing
+#: here connects; the client's bounded HTTP layer parses URLs it sends to).
+_HOST_PATH = re.compile(r"^https?://(?:[^@/?#]*@)?([^:/?#]*)(?::\d*)?([^?#]*)")
 
 #: ``provider_type`` values (seed 003) and name hints (seed 000) -> wire protocol.
 TYPE_API = {
@@ -85,13 +87,13 @@ def _api_and_url(
         raw = ""
     url = raw.rstrip("/") or None
     if url is not None:
-        parts = urlsplit(url)
-        host = (parts.hostname or "").lower()
+        found = _HOST_PATH.match(url)
+        host, path = (found.group(1).lower(), found.group(2)) if found else ("", "")
         if host.endswith(".openai.azure.com"):
             api = "azure-openai"
         elif host == "generativelanguage.googleapis.com":
             # Google's OpenAI-compatible endpoint speaks OpenAI's protocol, not Gemini's.
-            api = "openai-compatible" if "/openai" in parts.path else "gemini"
+            api = "openai-compatible" if "/openai" in path else "gemini"
         elif host == "api.anthropic.com":
             api = "anthropic"
         elif host == "api.openai.com":
