@@ -300,6 +300,7 @@ _VALIDATORS: dict[str, Callable[[Any], bool]] = {
     "_output_fits": lambda o: vocab.limits_ok(o.context_window, o.max_output_tokens),
     "_base_url_needed": lambda o: vocab.base_url_ok(o.api, o.base_url),
     "_target": lambda o: vocab.template_target_ok(o.capability, o.model),
+    "_groups_need_shared": lambda o: o.shared_key_groups is None or o.allow_shared_credentials,
 }
 
 _CLASSES: dict[str, type[FastModel]] = {}
