@@ -46,9 +46,10 @@ async function answer(c) {
       const p = reg.provider(q.provider);
       const shared = p.allow_shared_credentials;
       try {
-        return { source: p.apiKey(q.personal ? "personal-key" : null, { env: c.keys_env }).source, shared };
+        const key = p.apiKey(q.personal ? "personal-key" : null, { env: c.keys_env, group: q.group });
+        return { source: key.source, shared };
       } catch (err) {
-        if (err instanceof ClientError) return { error: err.code, shared };
+        if (err instanceof ClientError) return { error: err.code, shared, message: err.message };
         throw err;
       }
     }

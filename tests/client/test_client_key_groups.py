@@ -3,10 +3,12 @@ the Django seeds' ``use_shared_api_key`` permission), from YAML to ``api_key(gro
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.conftest import run_cli
 
 from regctl.client import NoCredentials, Registry
 from regctl.pipeline.compile import compile_registry
@@ -87,6 +89,31 @@ def test_resolved_passes_the_group_on(reg: Registry) -> None:
     assert r.openai_kwargs(group="staff")["api_key"] == "sk-shared-value-0123456789"
     assert reg.provider("openai").shared_key_groups == ("staff", "user:carol")
     assert reg.provider("everyone").shared_key_groups is None
+
+
+def test_doctor_checks_as_the_callers_group(reg: Registry) -> None:
+    lock = str(reg.source)
+    env = {"RC_KG_OPENAI": "sk-shared-value-0123456789"}
+    # As a caller in "staff": the chain shared with staff resolves; "nobody" is a policy.
+    proc = run_cli("doctor", "--manifest", lock, "--group", "staff", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "✓  openai: key from env:RC_KG_OPENAI" in proc.stdout
+    assert "-  nobody: provider 'nobody' shares its key only with groups none" in proc.stdout
+    # A caller outside the groups: skipped, not a failure; the group as typed is escaped.
+    proc = run_cli("doctor", "--manifest", lock, "--group", "sup\x1b[2Jport", env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "-  openai: provider 'openai' shares its key only with groups 'staff', " in proc.stdout
+    assert "(caller's groups: 'sup\\x1b[2Jport')" in proc.stdout
+    assert "\x1b" not in proc.stdout and "sk-shared" not in proc.stdout + proc.stderr
+    # A personal key needs no group; without --group each chain is checked as a listed
+    # group would use it.
+    proc = run_cli("doctor", "--manifest", lock, "--personal", "openai", env=env)
+    assert "✓  openai: key from personal" in proc.stdout
+    assert "-  nobody: personal key required (shared_key_groups: [])" in proc.stdout
+    proc = run_cli("doctor", "--manifest", lock, "--format", "json", env=env)
+    rows = {r["provider"]: r for r in json.loads(proc.stdout)["providers"]}
+    assert rows["openai"]["source"] == "env:RC_KG_OPENAI"
+    assert rows["everyone"]["source"] == "env:RC_KG_OPENAI"
 
 
 @pytest.mark.parametrize(

@@ -35,3 +35,4 @@ def test_every_error_code_step_warning_and_ask_is_covered() -> None:
     assert any(c.lang == "fa" for c in CASES)
     assert any(c.query.get("strict") for c in CASES)
     assert any("needs" in c.query for c in CASES) and any("prefer" in c.query for c in CASES)
+    assert any(c.ask == "key" and "group" in c.query for c in CASES)

@@ -87,11 +87,14 @@ def answer(case: Case, manifest: Path) -> dict[str, Any]:
             return {"error": out["error"]["code"]}
         return {"models": [m["key"] for m in out]}
     if case.ask == "key":
-        personal = ["--personal", q["provider"]] if q["personal"] else []
+        caller = ["--personal", q["provider"]] if q["personal"] else []
+        group = q.get("group", [])
+        for name in [group] if isinstance(group, str) else group:
+            caller += ["--group", name]
         env.update(case.keys_env)
         full = {k: v for k, v in os.environ.items() if k not in KEY_VARS}
         done = run_cli(
-            "doctor", "--manifest", str(manifest), "--format", "json", *personal,
+            "doctor", "--manifest", str(manifest), "--format", "json", *caller,
             env={**full, **env},
         )  # fmt: skip
         out = json.loads(done.stdout)
@@ -104,7 +107,8 @@ def answer(case: Case, manifest: Path) -> dict[str, Any]:
         for row in rows:
             if "source" in row:
                 return got | {"source": row["source"]}
-        return got | {"error": "no_credentials"}
+        refused = [r["detail"] for r in rows if "code" in r]
+        return got | {"error": "no_credentials"} | ({"message": refused[0]} if refused else {})
     raise AssertionError(f"unknown ask {case.ask!r}")
 
 

@@ -34,9 +34,9 @@ def answer(reg: Registry, case: Case, monkeypatch: pytest.MonkeyPatch) -> dict[s
             p = reg.provider(q["provider"])
             shared = p.allow_shared_credentials
             try:
-                key = p.api_key("personal-key" if q["personal"] else None)
+                key = p.api_key("personal-key" if q["personal"] else None, group=q.get("group"))
             except ClientError as exc:
-                return {"error": exc.code, "shared": shared}
+                return {"error": exc.code, "shared": shared, "message": str(exc)}
             return {"source": key.source, "shared": shared}
     except ClientError as exc:
         return {"error": exc.code, "message": str(exc)}

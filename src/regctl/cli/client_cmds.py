@@ -17,6 +17,7 @@ from typing import Any
 
 import click
 
+from regctl.base.textsafe import escape_control
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce, load
@@ -224,7 +225,11 @@ def _marks() -> tuple[str, str]:
 @main.command(
     "doctor",
     epilog=epilog(
-        ["regctl doctor --manifest build/prod.lock.json", "regctl doctor --format json"],
+        [
+            "regctl doctor --manifest build/prod.lock.json",
+            "regctl doctor --format json",
+            "regctl doctor --group staff --personal openai",
+        ],
         {
             0: "every enabled provider has a key here",
             1: "a provider's credentials resolve to nothing",
@@ -241,10 +246,20 @@ def _marks() -> tuple[str, str]:
     help="The app passes its own (personal) key for PROVIDER (repeat): it is used first, "
     "so the shared chain is not needed for it.",
 )
+@click.option(
+    "--group",
+    "groups",
+    multiple=True,
+    metavar="GROUP",
+    help="Check as a caller in GROUP (repeat), as api_key(group=...) does: a provider with "
+    "shared_key_groups shares its chain only with a caller in one of them. Without it, each "
+    "chain is checked as one of its listed groups would use it.",
+)
 @format_option(["text", "json"])
 @manifest_option
 def doctor_cmd(
     personal: tuple[str, ...],
+    groups: tuple[str, ...],
     fmt: str,
     manifest: str | None,
     registry_dir: str | None,
@@ -253,7 +268,8 @@ def doctor_cmd(
     """Check per provider whether a key resolves here (never prints a value).
 
     A personal key comes first (--personal), then, when the provider allows shared
-    credentials, its credential chain. Exits 1 when an enabled provider gets no key.
+    credentials (and, with shared_key_groups, shares them with the caller's --group),
+    its credential chain. Exits 1 when an enabled provider gets no key.
     """
     from regctl.client import SecretError
 
@@ -283,16 +299,22 @@ def doctor_cmd(
         elif not provider.credentials:
             # e.g. bedrock, authenticated by the cloud SDK's own chain: nothing to check.
             checks.append({"provider": pid, "status": "skipped", "detail": "no credentials listed"})
-        elif provider.shared_key_groups == ():
+        elif provider.shared_key_groups == () and not groups:
             detail = "personal key required (shared_key_groups: [])"
             checks.append({"provider": pid, "status": "skipped", "detail": detail})
         else:
+            # Without --group the chain is checked as one of the groups it is shared with
+            # would use it; with --group, as that caller: a provider that does not share
+            # with the caller is a policy (skipped, like allow_shared_credentials: false).
+            asked = groups or provider.shared_key_groups
+            allowed = provider.shared_key_groups
+            refused = allowed is not None and not set(asked or ()) & set(allowed)
             try:
-                # The chain is checked as one of the groups it is shared with would use it.
-                key = provider.api_key(group=provider.shared_key_groups)
+                key = provider.api_key(group=asked)
             except SecretError as exc:
+                status = "skipped" if refused else "fail"
                 checks.append(
-                    {"provider": pid, "status": "fail", "detail": str(exc), "code": exc.code}
+                    {"provider": pid, "status": status, "detail": str(exc), "code": exc.code}
                 )
             else:
                 detail = f"key from {key.source}"
@@ -313,6 +335,8 @@ def doctor_cmd(
         click.echo(f"manifest {registry.source} {registry.digest} env={env_shown}")
         marks = {"ok": ok_mark, "fail": bad_mark}
         for c in checks:
-            click.echo(f"{marks.get(c['status'], '-')}  {c['provider']}: {c['detail']}")
+            # The detail may quote --group values as typed: escaped, like every output.
+            detail = escape_control(c["detail"])
+            click.echo(f"{marks.get(c['status'], '-')}  {c['provider']}: {detail}")
     if failed:
         sys.exit(1)
