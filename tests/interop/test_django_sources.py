@@ -206,3 +206,38 @@ def test_odd_rows_are_reported_not_fatal(cli: Any, tmp_path: Path) -> None:
     assert got["ai.aiprovider:2"] == "imported"
     assert [got[f"[{i}]"] for i in range(7)] == ["dropped"] * 7
     assert got["ai.aimodel:3"] == "dropped" and got["ai.userapikey:4"] == "dropped"
+
+
+def test_fields_outside_the_seed_schemas_are_reported_lost(cli: Any, tmp_path: Path) -> None:
+    """A deployment whose tables grew a field: the import says so; --strict refuses it."""
+    rows = [
+        {"model": "ai.aiprovider", "pk": 1, "fields": {"name": "openai", "region": "eu-west"}},
+        {"model": "ai.aimodel", "pk": 2,
+         "fields": {"provider": 1, "name": "gpt-4o", "capabilities": ["chat"], "is_active": True,
+                    "tier": "gold", "notes": "", "\u202eevil\x1b[2J": 1}},
+        {"model": "ai.prompttemplate", "pk": 3,
+         "fields": {"name": "t", "slug": "t", "user_prompt": "{text}", "ai_model": 2,
+                    "owner": 7, "archived_at": None}},
+    ]  # fmt: skip
+    dump = tmp_path / "dump.json"
+    dump.write_text(json.dumps(rows))
+    report = tmp_path / "report.json"
+    args = ["import", "django", str(dump), "-o", str(tmp_path / "out"), "--report", str(report)]
+    proc = cli(*args)
+    assert proc.returncode == 0, proc.stderr
+    losses = {
+        (e["path"], e["detail"])
+        for e in json.loads(report.read_text())["losses"]
+        if e["reason"] == "unknown-field"
+    }
+    assert {(p, d.split(" ")[0]) for p, d in losses} == {
+        ("ai.aiprovider:1", "'region'"),
+        ("ai.aimodel:2", "'tier'"),
+        ("ai.aimodel:2", "'\\u202eevil\\x1b[2J'"),
+        ("ai.prompttemplate:3", "'owner'"),
+    }  # empty values ("notes", "archived_at") lose nothing
+    line = "ai.aimodel:2: unknown-field ('tier' is not a field of either seed schema)"
+    assert line in proc.stdout
+    assert "\x1b" not in proc.stdout and "\u202e" not in proc.stdout
+    proc = cli(*args, "--strict", "--force")
+    assert proc.returncode == 1 and proc.stderr.startswith("error: --strict: ")

@@ -31,6 +31,68 @@ TABLES = ("aiprovider", "aimodel", "prompttemplate", "userapikey")
 AUTH = ("auth.user", "auth.group", "auth.permission", "contenttypes.contenttype")
 #: Django's own apps: their rows hold nothing for a registry.
 FRAMEWORK = ("admin.", "sessions.", "sites.", "auth.", "contenttypes.")
+#: Every field of both seed schemas, per table (docs/migrate-from-django.md maps each; a
+#: few only order rows or become references). A field outside these with a value is
+#: reported lost, so "nothing dropped" means every field was read.
+FIELDS: dict[str, frozenset[str]] = {
+    "aiprovider": frozenset(
+        [
+            "name",
+            "slug",
+            "display_name",
+            "provider_type",
+            "api_key",
+            "base_url",
+            "is_active",
+            "is_default",
+            "shared_api_enabled",
+            "default_temperature",
+            "default_max_tokens",
+            "description",
+            "documentation_url",
+            "created_at",
+        ]
+    ),
+    "aimodel": frozenset(
+        [
+            "provider",
+            "name",
+            "model_id",
+            "display_name",
+            "capabilities",
+            "capability",
+            "max_tokens",
+            "context_window",
+            "supports_system_prompt",
+            "supports_streaming",
+            "input_price_per_million",
+            "output_price_per_million",
+            "is_active",
+            "is_default",
+            "release_date",
+            "deprecation_date",
+            "created_at",
+        ]
+    ),
+    "prompttemplate": frozenset(
+        [
+            "name",
+            "slug",
+            "description",
+            "capability",
+            "ai_model",
+            "model",
+            "provider",
+            "system_prompt",
+            "user_prompt",
+            "variables",
+            "temperature",
+            "max_tokens",
+            "is_active",
+        ]
+    ),
+    "userapikey": frozenset(["user", "provider", "api_key", "is_active"]),
+}
 
 
 def import_django(
@@ -94,6 +156,7 @@ def import_rows(
         if model in TABLES and (app_label == label or model in ("prompttemplate", "userapikey")):
             # Templates and personal keys sometimes live in another app (``core``).
             tables[model].append((where, row))
+            _unknown_fields(model, where, row["fields"], report)
         elif name in AUTH:
             tables["auth"].append((where, row))
         elif name.startswith(FRAMEWORK):
@@ -132,6 +195,13 @@ def import_rows(
     )
     result.templates = templates
     return result
+
+
+def _unknown_fields(table: str, where: str, fields: dict[str, Any], report: ImportReport) -> None:
+    for name in sorted(set(fields) - FIELDS[table], key=str):
+        if fields[name] not in (None, "", [], {}):
+            shown = name if len(name) <= 80 else name[:80] + "..."
+            report.lose(where, "unknown-field", f"{shown!r} is not a field of either seed schema")
 
 
 def _is_003(tables: dict[str, list[tuple[str, dict[str, Any]]]]) -> bool:
