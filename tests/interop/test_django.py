@@ -6,9 +6,10 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 
-from regctl.interop.django import import_django
+from regctl.interop.django import import_django, import_rows
 from regctl.pipeline.compile import compile_registry
 
 FIXTURE = Path(__file__).parent / "data" / "django_dump.json"
@@ -127,3 +128,38 @@ def test_bad_fixture_is_one_line_error(tmp_path: Path, cli) -> None:
     proc = cli("import", "django", str(bad), "-o", str(tmp_path / "out"))
     assert proc.returncode == 1
     assert proc.stderr.startswith("error: ") and "Traceback" not in proc.stderr
+
+
+# A provider row (either seed) -> (id, wire protocol, base URL): the endpoint decides first.
+ENDPOINTS = [
+    ({"name": "anthropic", "base_url": "https://api.anthropic.com/v1"},
+     ("anthropic", "anthropic", "https://api.anthropic.com")),  # the SDKs add /v1
+    ({"name": "Proxy", "slug": "claude-proxy", "provider_type": "anthropic",
+      "base_url": "https://llm.internal.example/anthropic/v1/"},
+     ("claude-proxy", "anthropic", "https://llm.internal.example/anthropic")),
+    ({"name": "Google Gemini", "slug": "gemini", "provider_type": "google",
+      "base_url": "https://generativelanguage.googleapis.com/v1beta/openai/"},
+     ("gemini", "openai-compatible", "https://generativelanguage.googleapis.com/v1beta/openai")),
+    ({"name": "Google Gemini", "base_url": "https://generativelanguage.googleapis.com/v1beta"},
+     ("google-gemini", "gemini", "https://generativelanguage.googleapis.com/v1beta")),
+    ({"name": "Google Gemini"}, ("google-gemini", "gemini", None)),  # regctl's default URL
+    ({"name": "OpenRouter", "slug": "openrouter", "provider_type": "openrouter"},
+     ("openrouter", "openai-compatible", "https://openrouter.ai/api/v1")),
+    ({"name": "Azure", "slug": "azure", "provider_type": "azure",
+      "base_url": "https://acme.openai.azure.com/"},
+     ("azure", "azure-openai", "https://acme.openai.azure.com")),
+    ({"name": "Local", "slug": "local", "provider_type": "openai",
+      "base_url": "http://127.0.0.1:8000/v1"},
+     ("local", "openai-compatible", "http://127.0.0.1:8000/v1")),  # not OpenAI's own host
+    ({"name": "openai", "base_url": "https://api.openai.com/v1"},
+     ("openai", "openai", "https://api.openai.com/v1")),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("fields", "want"), ENDPOINTS, ids=[w[0] + "-" + w[1] for _, w in ENDPOINTS]
+)
+def test_provider_protocol_and_base_url(fields: dict[str, str], want: tuple[str, ...]) -> None:
+    result = import_rows([{"model": "ai.aiprovider", "pk": 1, "fields": fields}], source="t")
+    (p,) = result.providers
+    assert (p["id"], p["api"], p.get("base_url")) == want
