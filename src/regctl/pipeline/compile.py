@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regctl.base.canonical import dumps_pretty, iter_pretty, seal
 from regctl.base.errors import UsageError
 from regctl.base.i18n import msg
 from regctl.io.fsutil import atomic_write
 from regctl.messages.problems import Problem
+from regctl.pipeline.lockjson import iter_pretty, seal
 from regctl.pipeline.parse import Parsed, ParsedModel
 from regctl.pipeline.registry import ProviderEntry, View
 from regctl.pipeline.source import LoadResult
@@ -48,7 +48,7 @@ class CompileResult:
         if self.manifest is None:
             return ""
         with gc_paused():
-            return dumps_pretty(self.manifest)
+            return "".join(iter_pretty(self.manifest))
 
     def pieces(self) -> Iterator[str]:
         """The lock file's text in pieces of about one model each (see :attr:`text`)."""
