@@ -86,15 +86,16 @@ def main() -> None:
         for size in sizes:
             root = Path(tmp) / f"r{size}"
             generate(root, max(10, size // 500), size)
-            med: dict[str, float] = {}
-            rss = 0.0
-            for what in ("bare", "bare-nogc", "compile"):
-                # interleave repeats so load on the machine hits every variant alike
-                runs = [run(root, what) for _ in range(args.repeat)]
-                med[what] = statistics.median(r["seconds"] for r in runs)
-                if what == "compile":
-                    rss = max(r["rss_mb"] for r in runs)
-                    assert all(r["models"] == size for r in runs)
+            variants = ("bare", "bare-nogc", "compile")
+            runs: dict[str, list[dict[str, float]]] = {what: [] for what in variants}
+            for _ in range(args.repeat):
+                # interleaved (bare, bare-nogc, compile, bare, ...) so that a burst of load
+                # on the shared machine hits every variant alike
+                for what in variants:
+                    runs[what].append(run(root, what))
+            med = {what: statistics.median(r["seconds"] for r in runs[what]) for what in variants}
+            rss = max(r["rss_mb"] for r in runs["compile"])
+            assert all(r["models"] == size for r in runs["compile"])
             rows.append((size, med, rss))
             bare, nogc, comp = med["bare"], med["bare-nogc"], med["compile"]
             print(
