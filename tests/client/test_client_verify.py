@@ -19,6 +19,7 @@ from regctl.client import (
     ManifestNotFound,
     Registry,
     UnsupportedVersion,
+    _verify,
 )
 from regctl.client._verify import parse_manifest
 
@@ -56,10 +57,40 @@ def test_fast_and_slow_paths_give_the_same_registry(tmp_path: Path) -> None:
     assert fast.model_entry("openai/nope") is None
 
 
+@pytest.mark.parametrize("first", ["quick", "by lines"])
+def test_spaces_inside_strings_keep_the_fast_path_and_their_value(
+    first: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The quick derivation drops every pair of spaces; a string holding two or three in a
+    # row is then derived line by line, still without parsing the file. Whichever is
+    # tried first (the last one needed goes first), the same verified content comes out.
+    order = [_verify._compact_fast, _verify._compact_by_lines]
+    monkeypatch.setattr(_verify, "_DERIVATIONS", order if first == "quick" else order[::-1])
+    plain = _plain_doc()
+    body = _plain_doc()
+    odd = "two  spaces,   three, and a tail  "
+    body["models"]["openai/o1"]["description"] = odd
+    body["models"]["openai/o1"]["labels"] = {"a  b": "  lead"}
+    for doc_ in (plain, body, plain):
+        fast = parse_manifest(manifest_text(doc_).encode(), "m")
+        assert fast._models is None
+        assert fast.model_entry("openai/o1") == doc_["models"]["openai/o1"]
+        assert fast.all_models() == doc_["models"]
+        assert fast.digest == seal(doc_)["digest"]
+    assert _verify._DERIVATIONS[0] is _verify._compact_by_lines  # learnt from `body`
+
+
 def test_in_string_key_separator_falls_back_and_still_verifies(tmp_path: Path) -> None:
     reg = Registry.load(write_manifest(tmp_path / "m.json"))
     desc = reg.model("anthropic/claude-3-5-sonnet").description
     assert desc == 'Strong "coder": handles: colons, \\ backslashes and ünïcode'
+
+
+def test_digest_prefix_is_canonicals() -> None:
+    from regctl.base import canonical
+    from regctl.client import _verify
+
+    assert _verify.DIGEST_PREFIX == canonical.DIGEST_PREFIX
 
 
 def test_missing_manifest(tmp_path: Path) -> None:

@@ -13,16 +13,12 @@ at most :data:`MAX_MANIFEST_BYTES`.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import zlib
 from typing import Any
 
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
 from regctl.io import safeio
-from regctl.io.gz import TooLargeGzip, gunzip_bounded
-
-__all__ = ["TooLargeGzip", "gunzip_bounded"]  # re-exported: the bounded gunzip lives in io.gz
 
 MAX_MANIFEST_BYTES = 256 * 1024 * 1024
 """The largest manifest read from a file or URL (a 10,000-model manifest is ~15 MB)."""
@@ -61,6 +57,8 @@ def maybe_gunzip(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     """Decompress gzip bytes (a ConfigMap's ``binaryData`` manifest); others pass through."""
     if data[:2] != b"\x1f\x8b":
         return data
+    from regctl.io.gz import TooLargeGzip, gunzip_bounded  # only for gzip data
+
     try:
         return gunzip_bounded(data, limit)
     except TooLargeGzip as exc:
@@ -80,6 +78,8 @@ def default_cache_path(url: str) -> str:
         os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache"),
         "regctl",
     )
+    import hashlib  # only for remote sources
+
     name = hashlib.sha256(url.encode("utf-8")).hexdigest()[:24]
     return os.path.join(base, f"manifest-{name}.json")
 
