@@ -33,6 +33,7 @@ def same(doc: dict[str, Any]) -> None:
     assert "".join(lockjson.iter_pretty(doc)) == "".join(canonical.iter_pretty(doc))
     assert "".join(lockjson.iter_pretty(doc)) == canonical.dumps_pretty(doc)
     assert lockjson.compute_digest(doc) == canonical.compute_digest(doc)
+    assert b"".join(lockjson.iter_pretty_bytes(doc)) == canonical.dumps_pretty(doc).encode()
 
 
 def compiled(root: Path) -> dict[str, Any]:
@@ -86,6 +87,7 @@ def test_any_value(value: Any, indent: int) -> None:
     piece: list[str] = []
     canonical._pretty(value, indent, piece.append)
     assert lockjson.pretty(value, indent) == "".join(piece)
+    assert lockjson.pretty_bytes(value, indent) == "".join(piece).encode("utf-8")
     doc = {"models": {"m": value}, "x": value}
     assert lockjson.compute_digest(doc) == canonical.compute_digest(doc)
 

@@ -21,7 +21,7 @@ from regctl.base.errors import UsageError
 from regctl.base.i18n import msg
 from regctl.io.fsutil import atomic_write
 from regctl.messages.problems import Problem
-from regctl.pipeline.lockjson import iter_pretty, seal
+from regctl.pipeline.lockjson import iter_pretty, iter_pretty_bytes, seal
 from regctl.pipeline.parse import Parsed, ParsedModel
 from regctl.pipeline.registry import ProviderEntry, View
 from regctl.pipeline.source import LoadResult
@@ -298,7 +298,7 @@ def write_lock(result: CompileResult, path: str | Path) -> None:
     """Write the compiled manifest atomically (temp file, fsync, rename)."""
     if result.manifest is None:
         raise ValueError("cannot write the lock of a registry with errors")
-    atomic_write(path, (piece.encode("utf-8") for piece in result.pieces()))
+    atomic_write(path, iter_pretty_bytes(result.manifest))  # streamed, one model a piece
 
 
 def is_stale(lock_path: str | Path, result: CompileResult) -> bool:

@@ -101,6 +101,39 @@ def iter_pretty(doc: dict[str, Any]) -> Iterator[str]:
     yield "\n}\n"
 
 
+def pretty_bytes(value: Any, indent: int) -> bytes:
+    """:func:`pretty` as UTF-8 bytes (orjson's own, not decoded and encoded again)."""
+    data = _orjson(value, _INDENTED)
+    if data is None:
+        piece: list[str] = []
+        canonical._pretty(value, indent, piece.append)
+        return "".join(piece).encode("utf-8")
+    return data.replace(b"\n", b"\n" + b" " * indent) if indent else data
+
+
+def iter_pretty_bytes(doc: dict[str, Any]) -> Iterator[bytes]:
+    """:func:`iter_pretty` as UTF-8 bytes, for writing the lock file: the same bytes as
+    ``"".join(iter_pretty(doc)).encode("utf-8")`` without a round trip through ``str``."""
+    if not doc:
+        yield b"{}\n"
+        return
+    enc = canonical._encode_str
+    sep = "{\n  "
+    for key in sorted(doc):
+        value = doc[key]
+        head = sep + enc(key) + ": "
+        if type(value) is dict and value:
+            inner = "{\n    "
+            for sub in sorted(value):
+                yield (head + inner + enc(sub) + ": ").encode("utf-8") + pretty_bytes(value[sub], 4)
+                head, inner = "", ",\n    "
+            yield b"\n  }"
+        else:
+            yield head.encode("utf-8") + pretty_bytes(value, 2)
+        sep = ",\n  "
+    yield b"\n}\n"
+
+
 def compute_digest(doc: dict[str, Any]) -> str:
     """:func:`regctl.base.canonical.compute_digest`, computed faster."""
     body = {k: v for k, v in doc.items() if k not in canonical.UNSIGNED_KEYS}
