@@ -104,6 +104,7 @@ _TRUE = frozenset({"yes", "true", "on"})
 _DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]{0,18})\Z").match
 _FLOAT = re.compile(r"[-+]?[0-9]+\.[0-9]*(?:[eE][-+][0-9]+)?\Z").match
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})-([0-9]{2})\Z").match
+_PRICE = re.compile(r"[0-9]+\.[0-9]+\Z").match
 _MISSING = object()
 _PLAIN: dict[str, Any] = {}  # plain scalar text -> value (or _MISSING: leave it to libyaml)
 _FLOWS: dict[str, Any] = {}  # text inside a simple flow collection -> its items or pairs
@@ -122,6 +123,18 @@ def _resolve(text: str) -> Any:
 
 
 def _construct(text: str) -> Any:
+    # A price and a date, the registry's commonest typed scalars, decided directly: the
+    # table below gives these two shapes exactly this (YAML 1.1 float; timestamp with a
+    # date only) after trying its patterns in turn
+    if _PRICE(text):
+        value = float(text)
+        return value if math.isfinite(value) else _MISSING
+    parts = _DATE(text)
+    if parts:
+        try:
+            return dt.date(*map(int, parts.groups()))
+        except ValueError:
+            return _MISSING
     for tag, match in _BY_FIRST.get(text[:1], ()):
         if not match(text):
             continue
