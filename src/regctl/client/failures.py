@@ -13,7 +13,6 @@ the same thing plainly.
 from __future__ import annotations
 
 import math
-from email.utils import parsedate_to_datetime
 from typing import Any, NamedTuple
 
 __all__ = ["RETRYABLE", "Attempt", "Failure", "ProviderError", "classify"]
@@ -106,6 +105,8 @@ def parse_retry_after(value: Any) -> float | None:
     except ValueError:
         try:
             import datetime as dt
+            from email.utils import parsedate_to_datetime  # an HTTP date: rare, and email
+            # imports socket and calendar (~4 ms of every client start-up, issue 26)
 
             when = parsedate_to_datetime(text)
             if when.tzinfo is None:

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base import i18n
-from regctl.client import _call, _fetch, _resolve
+from regctl.client import _fetch, _resolve
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
 from regctl.client.errors import ClientError, ManifestError, ManifestUnavailable
@@ -533,6 +533,8 @@ class Registry(_Frozen):
                 chosen.report(True)
                 break
         """
+        from regctl.client import _call  # the failover machinery, on first use
+
         cands = _call.cached_candidates(
             self._state.data,
             lambda: self.candidates(capability, **resolve_args),
@@ -570,6 +572,8 @@ class Registry(_Frozen):
         fail everywhere); :class:`BudgetExceeded` for a ``refuse`` budget; and any
         exception of ``fn`` that is not a provider failure, unchanged.
         """
+        from regctl.client import _call  # the failover machinery, on first use
+
         try:
             return _call.call(
                 self, capability, fn, tokens=tokens, wait=wait, usage=usage, sink=sink,
