@@ -100,11 +100,8 @@ def _receiver(func: ast.expr) -> str:
 
 
 def raw_calls(module: str, tree: ast.Module) -> list[RawCall]:
-    """The raw reads in one module, each with its enclosing function's qualified name.
-
-    ``self.read()`` (an object's own method, e.g. a target re-reading itself) is not
-    a raw read.
-    """
+    """The raw reads in one module, each with its enclosing function's qualified name
+    and the expression it is called on (the callers decide which receivers are safe)."""
     found: list[RawCall] = []
 
     def visit(node: ast.AST, where: list[str]) -> None:
@@ -122,7 +119,7 @@ def raw_calls(module: str, tree: ast.Module) -> list[RawCall]:
                     else ""
                 )
                 receiver = _receiver(func)
-                if name in RAW_CALLS and receiver != "self":
+                if name in RAW_CALLS:
                     found.append(
                         RawCall(module, ".".join(where) or "<module>", name, child.lineno, receiver)
                     )

@@ -27,18 +27,7 @@ NOT_SURFACES: dict[str, str] = {
 }
 
 #: Surfaces still to be added by the work named (issue 20); an entry here is a known gap.
-PENDING: dict[str, str] = {
-    "regctl.authoring.files": "io-net: authoring's registry reads join the file family",
-    "regctl.authoring.fmtcheck": "io-net: authoring's registry reads join the file family",
-    "regctl.authoring.index": "io-net: authoring's registry reads join the file family",
-    "regctl.authoring.init": "io-net: init's read of .gitignore",
-    "regctl.cli.gitops": "io-net: gitops reads workflow files",
-    "regctl.deploy.apply": "io-net: the plan file apply reads",
-    "regctl.pipeline.compile": "io-net: the lock file compile compares",
-    "regctl.interop.litellm_prices": "io-net: import inputs",
-    "regctl.interop.lockfile": "io-net: import inputs",
-    "regctl.interop.modelsdev": "io-net: import inputs",
-}
+PENDING: dict[str, str] = {}
 
 
 def covered() -> set[str]:

@@ -80,10 +80,12 @@ class Snapshot:
 
     def unchanged(self) -> bool:
         """True when the file on disk is still the one that was read."""
+        from regctl.pipeline.source import MAX_FILE_BYTES
+
         try:
             st = self.path.stat()
-            data = self.path.read_bytes()
-        except OSError:
+            data = safeio.read_regular(self.path, MAX_FILE_BYTES)
+        except (OSError, safeio.SafeReadError):
             return False
         # mtime alone misses edits within the clock's resolution, the hash alone costs a read
         # on every check; together they are cheap and exact.

@@ -277,4 +277,6 @@ def _round_trip(text: str) -> tuple[str, str | None]:
     except YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{mark.line + 1}:{mark.column + 1}: " if mark is not None else ""
-        return text, f"{where}{getattr(exc, 'problem', None) or exc}"
+        # ruamel's message spans lines (a context, a pointer): its first line is the reason
+        reason = str(getattr(exc, "problem", None) or exc).strip().splitlines() or ["YAML error"]
+        return text, f"{where}{reason[0]}"

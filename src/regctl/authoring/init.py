@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from regctl.authoring.files import atomic_write_text
 from regctl.base.errors import RegctlError
+from regctl.io import safeio
 
 if TYPE_CHECKING:
     from importlib.abc import Traversable
@@ -63,6 +64,16 @@ def schema_files() -> list[tuple[str, str]]:
     return [(f"schemas/{name}", text) for name, text in render_all().items()]
 
 
+def _lines(ignore: Path) -> list[str]:
+    """The lines of an existing ``.gitignore`` (a regular file of at most 1 MiB)."""
+    try:
+        return safeio.read_text(ignore, 1 << 20).splitlines()
+    except safeio.FileMissing:
+        return []
+    except safeio.SafeReadError as exc:
+        raise RegctlError(f"{ignore}: cannot read: it {exc}") from None
+
+
 def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
     """Write the starter files below ``target``; return the written paths.
 
@@ -84,7 +95,7 @@ def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
         atomic_write_text(path, text)
         written.append(path)
     ignore = target / ".gitignore"
-    have = ignore.read_text(encoding="utf-8").splitlines() if ignore.exists() else []
+    have = _lines(ignore)
     missing = [line for line in GITIGNORE_LINES if line not in have]
     if missing:
         head = "\n".join(have) + "\n" if have else ""

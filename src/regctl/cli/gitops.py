@@ -99,9 +99,17 @@ def _is_regctl(root: Path) -> bool:
     """Whether ``root`` is a regctl registry: ``.github/workflows/registry.yml`` has the
     name of a Registry document but is a workflow."""
     from regctl.base.discover import REGISTRY_FILES
+    from regctl.io import safeio
 
     docs = [root / n for n in REGISTRY_FILES if (root / n).is_file()]
-    return not docs or any("apiVersion: regctl/" in p.read_text(errors="replace") for p in docs)
+
+    def says_regctl(path: Path) -> bool:
+        try:
+            return b"apiVersion: regctl/" in safeio.read_regular(path, 10 * 1024 * 1024)
+        except safeio.SafeReadError:  # unreadable, or over any registry file's cap
+            return False
+
+    return not docs or any(says_regctl(p) for p in docs)
 
 
 @main.command(

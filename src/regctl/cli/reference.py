@@ -59,11 +59,12 @@ def docs_cmd(out_dir: Path, check: bool) -> None:
     """Write the generated reference pages: reference.md, rules.md, exit-codes.md."""
     from regctl.cli.docgen import render_all
     from regctl.io.fsutil import atomic_write
+    from regctl.io.safeio import current_text
 
     stale = []
     for name, text in render_all().items():
         path = out_dir / name
-        current = path.read_text(encoding="utf-8") if path.exists() else None
+        current = current_text(path)
         if current == text:
             continue
         if check:

@@ -162,11 +162,12 @@ def schema(out_dir: Path, check: bool) -> None:
     """
     from regctl.docs.jsonschemas import render_all
     from regctl.io.fsutil import atomic_write
+    from regctl.io.safeio import current_text
 
     stale = []
     for name, text in render_all().items():
         path = out_dir / name
-        current = path.read_text(encoding="utf-8") if path.exists() else None
+        current = current_text(path)
         if current == text:
             continue
         if check:

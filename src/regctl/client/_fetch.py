@@ -67,6 +67,15 @@ def maybe_gunzip(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
         raise ManifestError(f"manifest is gzip data that does not decompress ({exc})") from None
 
 
+def shown(source: str) -> str:
+    """``source`` safe to print: a URL without user info or query, a path as it is."""
+    if is_remote(source):
+        from regctl.io import urls
+
+        return urls.redact(source)
+    return source
+
+
 def source_path(source: str) -> str:
     """A file source without its optional ``file:`` prefix."""
     return source[5:] if source.startswith("file:") else source

@@ -100,6 +100,11 @@ class Registry(_Frozen):
             s(self, "_state", self._read(None))
         except ClientError as exc:
             raise self._said(exc) from None
+        except Exception as unexpected:
+            # Fails closed with one line, never a raw exception (a bug shows its type here).
+            raise ManifestError(
+                f"manifest {_fetch.shown(src)} could not be loaded ({type(unexpected).__name__})"
+            ) from None
 
     @classmethod
     def load(

@@ -21,6 +21,7 @@ from regctl.base.errors import RegctlError, UsageError
 from regctl.base.i18n import msg
 from regctl.deploy.plan import Plan, make_plan
 from regctl.deploy.targets import Deployed, Target, WriteResult, open_target, resolve_uri
+from regctl.io import safeio
 
 if TYPE_CHECKING:
     from regctl.pipeline.compile import CompileResult
@@ -123,15 +124,20 @@ def plan_for(
     return plan, deployed
 
 
+#: The largest plan file read (it holds a manifest, whose cap is 256 MiB).
+MAX_PLAN_BYTES = 512 * 1024 * 1024
+
+
 def load_plan(path: Path) -> Plan:
-    """Read a plan saved with ``plan -o``."""
+    """Read a plan saved with ``plan -o`` (a regular file, at most :data:`MAX_PLAN_BYTES`)."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+        doc = json.loads(safeio.read_text(path, MAX_PLAN_BYTES))
+    except safeio.FileMissing:
         raise UsageError(msg("plan file not found: {path}", path=str(path))) from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (safeio.SafeReadError, ValueError, RecursionError) as exc:
+        detail = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
         raise RegctlError(
-            msg("cannot read plan file {path}: {detail}", path=str(path), detail=str(exc))
+            msg("cannot read plan file {path}: {detail}", path=str(path), detail=detail)
         ) from None
     if not isinstance(doc, dict):
         raise RegctlError(msg("{path} is not a regctl plan file", path=str(path)))

@@ -17,6 +17,16 @@ from typing import Any
 from regctl.interop.report import ImportReport
 from regctl.pipeline import schema
 
+#: The largest input file an importer reads (a full LiteLLM price map is ~1.5 MB).
+MAX_IMPORT_BYTES = 64 * 1024 * 1024
+
+
+def first_line(exc: BaseException) -> str:
+    """An exception's first line, short (JSON errors name a position, never the content)."""
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return text or type(exc).__name__
+
+
 PROVIDER_ID = re.compile(schema.PROVIDER_ID)
 MODEL_ID = re.compile(schema.MODEL_ID)
 ENV_NAME = re.compile(schema.ENV_NAME)

@@ -23,6 +23,7 @@ from regctl.base.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.modelsdev import ImportResult
 from regctl.interop.report import ImportReport
+from regctl.io import safeio
 
 _OAI = "openai-compatible"
 #: LiteLLM provider -> (regctl api, base URL or None for the protocol's default, key variable).
@@ -107,9 +108,11 @@ def import_litellm_prices(
 ) -> ImportResult:
     """Read the price map at ``path`` and map it (see the module docstring)."""
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RegctlError(f"{path}: cannot read LiteLLM price map: {exc}") from None
+        data = json.loads(safeio.read_text(path, c.MAX_IMPORT_BYTES))
+    except safeio.SafeReadError as exc:
+        raise RegctlError(f"{path}: cannot read LiteLLM price map: it {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        raise RegctlError(f"{path}: cannot read LiteLLM price map: {c.first_line(exc)}") from None
     if not isinstance(data, dict):
         raise RegctlError(f"{path}: not a LiteLLM price map (expected a JSON object)")
     report = ImportReport(source=Path(path).name)

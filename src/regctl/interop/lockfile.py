@@ -9,6 +9,10 @@ from typing import Any
 
 from regctl.base.canonical import compute_digest
 from regctl.base.errors import ProblemsFound, RegctlError
+from regctl.io import safeio
+
+#: The largest lock file read (the client's manifest cap).
+MAX_LOCK_BYTES = 256 * 1024 * 1024
 
 
 def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
@@ -27,9 +31,12 @@ def load_manifest(path: Path, *, env: str | None = None) -> dict[str, Any]:
         manifest: dict[str, Any] = result.manifest
         return manifest
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise RegctlError(f"{path}: cannot read lock file: {exc}") from None
+        doc = json.loads(safeio.read_text(path, MAX_LOCK_BYTES))
+    except safeio.SafeReadError as exc:
+        raise RegctlError(f"{path}: cannot read lock file: it {exc}") from None
+    except (ValueError, RecursionError) as exc:
+        reason = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise RegctlError(f"{path}: cannot read lock file: {reason}") from None
     if not isinstance(doc, dict) or doc.get("kind") != "Manifest":
         raise RegctlError(f"{path}: not a regctl manifest (kind must be Manifest)")
     if doc.get("digest") != compute_digest(doc):

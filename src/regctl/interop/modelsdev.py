@@ -34,6 +34,7 @@ from regctl.base.errors import RegctlError
 from regctl.interop import common as c
 from regctl.interop.modelsdev_map import map_model
 from regctl.interop.report import ImportReport
+from regctl.io import safeio
 
 # tomllib is stdlib from 3.11; on 3.10 the API-identical tomli backport (a dependency there).
 tomllib = importlib.import_module("tomllib" if sys.version_info >= (3, 11) else "tomli")
@@ -184,9 +185,9 @@ def _read_toml(path: Path, root: Path, report: ImportReport) -> dict[str, Any] |
             report.skip(where, "broken-link", f"-> {os.readlink(path)}")
             return None
         try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            report.skip(where, "unreadable", type(exc).__name__)
+            text = safeio.read_text(path, c.MAX_IMPORT_BYTES)
+        except safeio.SafeReadError as exc:
+            report.skip(where, "unreadable", str(exc))
             return None
         try:
             parsed: dict[str, Any] = tomllib.loads(text)

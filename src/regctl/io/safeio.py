@@ -120,6 +120,15 @@ def read_regular(
         os.close(fd)
 
 
+def current_text(path: str | os.PathLike[str], max_bytes: int = 64 << 20) -> str | None:
+    """The text of a file regctl is about to regenerate, or ``None`` when there is none
+    to compare (missing, not a regular file, too large, not UTF-8: it gets rewritten)."""
+    try:
+        return read_text(path, max_bytes)
+    except SafeReadError:
+        return None
+
+
 def read_text(path: str | os.PathLike[str], max_bytes: int, *, follow_symlinks: bool = True) -> str:
     """:func:`read_regular` decoded as UTF-8 (:class:`SafeReadError` if it is not)."""
     raw = read_regular(path, max_bytes, follow_symlinks=follow_symlinks)

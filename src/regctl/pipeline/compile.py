@@ -19,6 +19,7 @@ from typing import Any
 
 from regctl.base.errors import UsageError
 from regctl.base.i18n import msg
+from regctl.io import safeio
 from regctl.io.fsutil import atomic_write
 from regctl.messages.problems import Problem
 from regctl.pipeline.lockjson import iter_pretty, iter_pretty_bytes, seal
@@ -301,12 +302,16 @@ def write_lock(result: CompileResult, path: str | Path) -> None:
     atomic_write(path, iter_pretty_bytes(result.manifest))  # streamed, one model a piece
 
 
+#: The largest existing lock read to compare (the client's manifest cap).
+MAX_LOCK_BYTES = 256 * 1024 * 1024
+
+
 def is_stale(lock_path: str | Path, result: CompileResult) -> bool:
     """Whether the lock on disk differs from ``result`` in content (``source.commit`` aside)."""
     try:
-        existing = json.loads(Path(lock_path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return True
+        existing = json.loads(safeio.read_text(lock_path, MAX_LOCK_BYTES))
+    except (safeio.SafeReadError, ValueError, RecursionError):
+        return True  # unreadable or not JSON: rewrite it
     if not isinstance(existing, dict) or result.manifest is None:
         return True
     return _content(existing) != _content(result.manifest)

@@ -54,3 +54,27 @@ def test_message_names_where_it_points(check: Check) -> None:
         rule="target-location",
     )
     assert "outside the repository" in problems[0].message and "--target" in problems[0].message
+
+
+def test_urls_the_io_parser_refuses_are_reported(check: Check) -> None:
+    # Issue 20: forms two URL parsers read differently never pass validate.
+    got = _targets(
+        check,
+        s3="'s3://b/m.json?endpoint=http://127.0.0.1%253A9000%255C@localhost'",
+        s3raw="'s3://b/m.json?endpoint=http://127.0.0.1:9000%5C@localhost'",
+        etcd="'etcd://127.0.0.1%3A2379%5C@localhost/regctl/m'",
+        web="'https://attacker\\@allowed.example/m.json'",
+        octal="'http://0x7f.1:8080/m.json'",
+        ok_s3="'s3://b/m.json?endpoint=https://s3.eu-west-1.amazonaws.com'",
+        ok_etcd="'etcds://etcd.internal:2379/regctl/prod'",
+    )
+    assert [env for env, _ in got] == ["s3", "s3raw", "etcd", "web", "octal"]
+
+
+def test_refused_url_message_says_why(check: Check) -> None:
+    problems = check(
+        {"registry.yaml": REGISTRY.format(targets="  a: 'http://h#@127.0.0.1:9/m.json'")},
+        rule="target-location",
+    )
+    assert "not a URL regctl connects to" in problems[0].message
+    assert "fragment" in problems[0].message

@@ -6,8 +6,14 @@ point ``apply`` at ``file:/etc/cron.d/x``, at ``file:../../other-repo/x`` or at
 the registry folder (the repository root), as ``plan``/``apply`` do; the result must
 be inside that folder, and no target may be a device path (``/dev``, ``/proc``,
 ``/sys``) or a device file. To deploy elsewhere, the operator names the target with
-``--target``, which is not part of the registry. URL targets are checked when used
-(the token goes only to hosts the operator allowed; see docs/security.md).
+``--target``, which is not part of the registry.
+
+A URL target (``http(s)://``, the ``?endpoint=`` of an ``s3://`` target, the host of an
+``etcd://`` target) must be one the URL parser of the I/O layer accepts
+(:mod:`regctl.io.urls`): the same parser decides where credentials may go and where
+the connection goes, and it refuses the forms two parsers read differently (user info,
+backslashes, fragments, percent escapes in a host, non-canonical IPv4). Which hosts
+get the token is decided when the target is used (see docs/security.md).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from regctl.base.i18n import msg
+from regctl.io import urls
 from regctl.messages.problems import Problem
 from regctl.pipeline.positions import PosDict
 from regctl.pipeline.registry import View
@@ -55,6 +62,14 @@ def check(view: View) -> Iterator[Problem]:
     for env, uri in targets.items():
         if not isinstance(uri, str):
             continue
+        where = targets.val_pos[env]
+        refused = _url_refused(uri)
+        if refused:
+            text = msg(
+                "target '{env}' is not a URL regctl connects to: {reason}", env=env, reason=refused
+            )
+            yield Problem(ID, text, where)
+            continue
         path = _path(uri)
         if path is None or not path:
             continue
@@ -83,6 +98,22 @@ def check(view: View) -> Iterator[Problem]:
                 ),
                 targets.val_pos[env],
             )
+
+
+def _url_refused(uri: str) -> str | None:
+    """Why the I/O layer's URL parser refuses the URL in ``uri`` (``None``: accepted)."""
+    try:
+        if uri.startswith(("http://", "https://")):
+            urls.parse(uri, allow_userinfo=True)  # user info: plaintext-secret's to report
+        elif uri.startswith("s3://"):
+            endpoint = urls.parse_store(uri, ("s3",)).options.get("endpoint")
+            if endpoint:
+                urls.parse(endpoint)
+        elif uri.startswith(("etcd://", "etcds://")):
+            urls.parse("http://" + urls.parse_store(uri, ("etcd", "etcds")).authority)
+    except urls.BadUrl as exc:
+        return str(exc)
+    return None
 
 
 def _hint() -> str:
