@@ -69,7 +69,9 @@ class S3Source:
             ep = urls.parse(endpoint)
             quoted = urls.quote_path(f"{self.bucket}/{self.key}")
             self.endpoint = ep.with_target(f"{ep.path.rstrip('/')}/{quoted}")
-            self.ssl_context = tls.context(os.environ.get("AWS_CA_BUNDLE") or None)
+            bundle = os.environ.get("AWS_CA_BUNDLE")
+            # None: safehttp's default context, built on the first https request only.
+            self.ssl_context = tls.context(bundle) if bundle else None
         except (urls.BadUrl, tls.TlsError) as exc:
             raise ManifestError(f"bad S3 endpoint for {urls.redact(source)}: {exc}") from None
         self._signed: dict[str | None, tuple[float, dict[str, str]]] = {}

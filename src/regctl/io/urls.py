@@ -23,10 +23,8 @@ Standard library only.
 
 from __future__ import annotations
 
-import ipaddress
-import re
 import urllib.parse
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = [
     "BadUrl",
@@ -43,20 +41,68 @@ __all__ = [
 MAX_URL = 8192
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
-# RFC 3986 characters allowed in a path or query, besides well-formed %XX escapes.
-_PCHARS = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*")
-_USERINFO = re.compile(r"(?:[A-Za-z0-9\-._~!$&'()*+,;=:]|%[0-9A-Fa-f]{2})*")
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-_NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)")
+# Character sets (no regular expressions: this module is on every network load's import
+# path, and compiling patterns costs more than checking a few hundred characters).
+_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_SCHEME_CHARS = _ALNUM | frozenset("+.-")
+_HEX = frozenset("0123456789abcdefABCDEF")
+# RFC 3986: unreserved and sub-delims, plus what a path, a query or user info may hold.
+_USERINFO_CHARS = _ALNUM | frozenset("-._~!$&'()*+,;=:")
+_PATH_CHARS = _USERINFO_CHARS | frozenset("@/?")
+_LABEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _escaped(text: str, allowed: frozenset[str]) -> bool:
+    """Every character of ``text`` is in ``allowed`` or part of a well-formed ``%XX``."""
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == "%":
+            if i + 2 >= n:
+                return False
+            if text[i + 1] not in _HEX or text[i + 2] not in _HEX:
+                return False
+            i += 3
+        elif ch in allowed:
+            i += 1
+        else:
+            return False
+    return True
+
+
+def _label_ok(label: str) -> bool:
+    return (
+        0 < len(label) <= 63
+        and not label.startswith("-")
+        and not label.endswith("-")
+        and all(ch in _LABEL_CHARS for ch in label)
+    )
+
+
+def _numeric_label(label: str) -> bool:
+    """What browsers and getaddrinfo read as a number: decimal, or ``0x`` hex."""
+    if label.startswith("0x"):
+        return all(ch in _HEX for ch in label[2:])
+    return label.isdigit()
+
+
+def _canonical_ipv4(name: str) -> bool:
+    parts = name.split(".")
+    return len(parts) == 4 and all(
+        p.isdigit()
+        and p.isascii()
+        and len(p) <= 3
+        and (p == "0" or not p.startswith("0"))
+        and int(p) <= 255
+        for p in parts
+    )
 
 
 class BadUrl(ValueError):
     """A URL regctl will not connect to; ``str()`` is one line without the URL itself."""
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """A parsed URL: where to connect (``scheme``, ``host``, ``port``) and what to ask.
 
     ``host`` is lower-case, an IPv6 address without brackets. ``port`` is the one
@@ -110,7 +156,7 @@ class Endpoint:
     def with_target(self, target: str) -> Endpoint:
         """This origin with another path and query (checked like a parsed one)."""
         path, _, query = target.partition("?")
-        if not path.startswith("/") or not _PCHARS.fullmatch(target) or "#" in target:
+        if not path.startswith("/") or not _escaped(target, _PATH_CHARS):
             raise BadUrl("the request path has characters that are not allowed in a URL")
         return Endpoint(self.scheme, self.host, self.port, path, query)
 
@@ -133,7 +179,7 @@ def parse(
         if not (" " < ch < "\x7f") or ch == "\\":
             raise BadUrl(_bad_char(ch))
     scheme, sep, rest = url.partition("://")
-    if not sep or not _SCHEME.fullmatch(scheme):
+    if not sep or not scheme[:1].isalpha() or not all(ch in _SCHEME_CHARS for ch in scheme):
         raise BadUrl("not an absolute URL (scheme://host/...)")
     scheme = scheme.lower()
     if schemes is not None and scheme not in schemes:
@@ -147,13 +193,13 @@ def parse(
         if not allow_userinfo:
             raise BadUrl("user info (user:password@) is not allowed in the URL")
         userinfo, _, authority = authority.partition("@")
-        if "@" in authority or not _USERINFO.fullmatch(userinfo):
+        if "@" in authority or not _escaped(userinfo, _USERINFO_CHARS):
             raise BadUrl("the URL's user info is ambiguous (more than one @ or a bad escape)")
     host, port = _split_host_port(authority)
     if port is None:
         port = DEFAULT_PORTS.get(scheme, 0)
     path, _, query = tail.partition("?")
-    if tail and not _PCHARS.fullmatch(tail):
+    if tail and not _escaped(tail, _PATH_CHARS):
         raise BadUrl("the URL's path or query has a bad percent escape")
     return Endpoint(scheme, host, port, path or "/", query, has_userinfo)
 
@@ -178,6 +224,8 @@ def _split_host_port(authority: str) -> tuple[str, int | None]:
         host, after = authority[1:end], authority[end + 1 :]
         if "%" in host:
             raise BadUrl("the URL's IPv6 address has a zone (%...): not allowed")
+        import ipaddress  # only for IPv6 hosts: a rare case off the import path
+
         try:
             host = str(ipaddress.IPv6Address(host))
         except ValueError:
@@ -203,17 +251,12 @@ def _host(host: str) -> str:
         raise BadUrl("the URL's host has a percent escape (write it plainly)")
     name = host[:-1] if host.endswith(".") else host
     labels = name.split(".")
-    if not name or len(name) > 253 or not all(_LABEL.fullmatch(label) for label in labels):
+    if not name or len(name) > 253 or not all(_label_ok(label) for label in labels):
         raise BadUrl("the URL's host is not a DNS name or IP address")
     # Browsers and getaddrinfo read a host whose last label is a number as IPv4, in
     # octal, hex, or with parts left out (127.1): only the canonical form is accepted.
-    if _NUMERIC_LABEL.fullmatch(labels[-1]):
-        try:
-            ipaddress.IPv4Address(name)
-        except ValueError:
-            raise BadUrl(
-                "the URL's host is not a canonical IPv4 address (write four decimal numbers)"
-            ) from None
+    if _numeric_label(labels[-1]) and not _canonical_ipv4(name):
+        raise BadUrl("the URL's host is not a canonical IPv4 address (write four decimal numbers)")
     return host
 
 
@@ -221,6 +264,8 @@ def is_loopback(host: str) -> bool:
     """``localhost`` or a loopback IP address (also an IPv4-mapped one, ``::ffff:127.0.0.1``)."""
     if host.lower().rstrip(".") == "localhost":
         return True
+    import ipaddress
+
     try:
         addr = ipaddress.ip_address(host.strip("[]"))
     except ValueError:
@@ -230,8 +275,7 @@ def is_loopback(host: str) -> bool:
     return addr.is_loopback
 
 
-@dataclass(frozen=True)
-class StoreUri:
+class StoreUri(NamedTuple):
     """``scheme://AUTHORITY/PATH?name=value&...``: a bucket or store, a key, options."""
 
     scheme: str

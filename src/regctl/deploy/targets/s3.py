@@ -81,8 +81,9 @@ class S3Target:
             if not decision.allowed:
                 signed = False
                 self.credential_note = f"; AWS credentials were not sent: {decision.reason}"
+        bundle = os.environ.get("AWS_CA_BUNDLE")
         try:
-            ctx = tls.context(os.environ.get("AWS_CA_BUNDLE") or None)
+            ctx = tls.context(bundle) if bundle else None
         except tls.TlsError as exc:
             raise UsageError(f"AWS_CA_BUNDLE: {exc}") from None
         self._wire = Wire(endpoint, timeout=timeout, max_bytes=MAX_MANIFEST_BYTES, ssl_context=ctx)
