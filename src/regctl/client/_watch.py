@@ -100,7 +100,8 @@ def _events(
     create: dict[str, Any] = {"key": _etcd.b64(key)}
     if rev:
         create["start_revision"] = str(rev + 1)
-    stream = Stream(base.with_target(_etcd.GATEWAY + "/watch"), _etcd.tls_context())
+    ctx = _etcd.tls_context() if base.scheme == "https" else None
+    stream = Stream(base.with_target(_etcd.GATEWAY + "/watch"), ctx)
     stop.stream = stream
     try:
         if stop.is_set():

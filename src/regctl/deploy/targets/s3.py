@@ -81,7 +81,7 @@ class S3Target:
             if not decision.allowed:
                 signed = False
                 self.credential_note = f"; AWS credentials were not sent: {decision.reason}"
-        bundle = os.environ.get("AWS_CA_BUNDLE")
+        bundle = os.environ.get("AWS_CA_BUNDLE") if endpoint.scheme == "https" else None
         try:
             ctx = tls.context(bundle) if bundle else None
         except tls.TlsError as exc:
