@@ -48,13 +48,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "its own stderr descriptor, for the access log (an output)"
     ),
     ("regctl.client.usage_jsonl", "JsonlSink._open", "open"): (
-        "the usage log opened for appending (a writer; usage files: issue 20, io-data)"
+        "the usage log opened for appending without blocking, type checked after opening"
     ),
     ("regctl.client.usage_jsonl", "JsonlSink._rotate", "open"): (
-        "the rotation lock file (a writer; usage files: issue 20, io-data)"
-    ),
-    ("regctl.spend.ledger", "read_usage", "open"): (
-        "usage files, read line by line (moving to the layer: issue 20, io-data)"
+        "the rotation lock file (a writer, never read)"
     ),
 }
 
