@@ -306,6 +306,11 @@ def _exchange(
     try:
         if kept is None:
             conn.connect()
+            if conn.sock is not None:
+                # Headers and body leave in two writes: without TCP_NODELAY, Nagle holds
+                # the body back until the server ACKs the headers, which a kept-alive
+                # connection's delayed ACK makes wait (urllib3 sets it for the same reason).
+                conn.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         elif conn.sock is not None:
             conn.sock.settimeout(min(remaining, timeout))
         dog.watch(conn.sock)
