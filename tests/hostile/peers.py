@@ -296,3 +296,58 @@ def _read_request(sock: socket.socket) -> tuple[bytes | None, bytes]:
         return head, body
     except OSError:
         return None, b""
+
+
+class Recorder:
+    """A loopback server on ``host`` that records every request (head and body, raw) and
+    answers "nothing here": 404 to a GET, ``{"kvs": [], "token": "t"}`` to a POST (an
+    empty etcd range, a successful etcd authentication). It stands in for a host a
+    registry names: what arrives is what would have been sent to an attacker."""
+
+    def __init__(self, host: str) -> None:
+        self.seen: list[bytes] = []
+        seen = self.seen
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                head = b""
+                while not head.endswith(b"\r\n\r\n"):
+                    line = self.rfile.readline(65536)
+                    if not line:
+                        return
+                    head += line if line != b"\n" else b"\r\n"
+                length = 0
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:"):
+                        length = int(line.split(b":", 1)[1])
+                body = self.rfile.read(length) if length else b""
+                seen.append(head + body)
+                if head.startswith(b"POST"):
+                    answer = json.dumps({"kvs": [], "token": "t"}).encode()
+                    status = b"200 OK"
+                else:
+                    answer, status = b"", b"404 Not Found"
+                self.wfile.write(
+                    b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
+                    b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(answer) + answer
+                )
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+            allow_reuse_address = True
+
+        self._server = Server((host, 0), Handler)
+        self.port = self._server.server_address[1]
+        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def credentials_seen(self, *secrets: str) -> list[bytes]:
+        """Requests that carried a credential: an ``Authorization`` header, an etcd
+        authentication, or one of ``secrets`` anywhere in the request."""
+        marks = [s.encode() for s in secrets] + [b"/auth/authenticate"]
+        return [
+            r for r in self.seen if b"authorization:" in r.lower() or any(m in r for m in marks)
+        ]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()

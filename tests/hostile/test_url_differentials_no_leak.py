@@ -12,10 +12,7 @@ arrive (so these tests can fail).
 
 from __future__ import annotations
 
-import json
 import socket
-import socketserver
-import threading
 import urllib.parse
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,60 +20,10 @@ from pathlib import Path
 import pytest
 from tests.conftest import require_module
 from tests.hostile.invariants import SECRETS
+from tests.hostile.peers import Recorder
 
 PASSWORD = "hostile-etcd-password-Zq81"
-
-
-class Recorder:
-    """A loopback server on ``host`` that records every request and answers "nothing here"."""
-
-    def __init__(self, host: str) -> None:
-        self.seen: list[bytes] = []
-        seen = self.seen
-
-        class Handler(socketserver.StreamRequestHandler):
-            def handle(self) -> None:
-                head = b""
-                while not head.endswith(b"\r\n\r\n"):
-                    line = self.rfile.readline(65536)
-                    if not line:
-                        return
-                    head += line if line != b"\n" else b"\r\n"
-                length = 0
-                for line in head.split(b"\r\n"):
-                    if line.lower().startswith(b"content-length:"):
-                        length = int(line.split(b":", 1)[1])
-                body = self.rfile.read(length) if length else b""
-                seen.append(head + body)
-                if head.startswith(b"POST"):
-                    answer = json.dumps({"kvs": [], "token": "t"}).encode()
-                    status = b"200 OK"
-                else:
-                    answer, status = b"", b"404 Not Found"
-                self.wfile.write(
-                    b"HTTP/1.1 " + status + b"\r\nContent-Type: application/json\r\n"
-                    b"Connection: close\r\nContent-Length: %d\r\n\r\n" % len(answer) + answer
-                )
-
-        class Server(socketserver.ThreadingTCPServer):
-            daemon_threads = True
-            allow_reuse_address = True
-
-        self._server = Server((host, 0), Handler)
-        self.port = self._server.server_address[1]
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def credentials_seen(self) -> list[bytes]:
-        """Requests that carried a credential (a header or a password in the body)."""
-        marks = [s.encode() for s in SECRETS.values()]
-        marks += [PASSWORD.encode(), b"/auth/authenticate"]
-        return [
-            r for r in self.seen if b"authorization:" in r.lower() or any(m in r for m in marks)
-        ]
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+CREDENTIALS = (*SECRETS.values(), PASSWORD)
 
 
 @pytest.fixture
@@ -216,7 +163,11 @@ def test_no_credential_reaches_a_host_the_policy_did_not_approve(
 ) -> None:
     url = form.format(p=attacker.port)
     message = _send(sender, url)
-    assert not attacker.credentials_seen(), (sender, url, attacker.credentials_seen()[:1])
+    assert not attacker.credentials_seen(*CREDENTIALS), (
+        sender,
+        url,
+        attacker.credentials_seen(*CREDENTIALS)[:1],
+    )
     for secret in (*SECRETS.values(), PASSWORD):
         assert secret not in message
 
@@ -226,7 +177,9 @@ def test_the_allowed_host_does_get_the_credentials(
     sender: str, allowed: Recorder, env: None
 ) -> None:
     _send(sender, f"http://localhost:{allowed.port}/m.json")
-    assert allowed.credentials_seen(), f"{sender} sent no credential to the allowed host"
+    assert allowed.credentials_seen(*CREDENTIALS), (
+        f"{sender} sent no credential to the allowed host"
+    )
 
 
 def test_the_issue_forms_are_refused_by_the_one_parser() -> None:
