@@ -13,6 +13,10 @@ The hook also holds the connection to the endpoint the policy approved: boto3 is
 given the endpoint rebuilt from the parsed :class:`~regctl.io.urls.Endpoint` (no user
 info, no ambiguity), and a request whose URL does not start with exactly that origin
 is refused before anything is sent.
+
+This module is the S3 target's one adapter to boto3 (the import-linter contract
+``io-boundary`` names it): the URI and endpoint parsing, the client, the hook, and the
+translation of botocore's failures into one-line reasons (:func:`call`).
 """
 
 from __future__ import annotations
