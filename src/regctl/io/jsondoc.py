@@ -2,9 +2,10 @@
 
 A store's answer may be JSON of any shape: ``null``, a list where an object belongs,
 a number where a string belongs, ``NaN``, an integer of 10,000 digits, nesting 100,000
-levels deep. Code that does ``answer.get("kvs")`` on a list ends in ``AttributeError``;
-these helpers turn every such answer into :class:`BadJson` whose message says what
-was expected and what came (never the value itself: it may be huge or hold a secret).
+levels deep. :func:`loads` turns every answer that is not strict JSON into
+:class:`BadJson`, and :func:`kind` names what came instead of what was expected, for
+the shape checks of each reader (``client._etcd``): messages never quote the value
+itself (it may be huge or hold a secret), so code never ends in ``AttributeError``.
 Standard library only.
 """
 
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["BadJson", "field", "kind", "loads", "want"]
+__all__ = ["BadJson", "kind", "loads"]
 
 
 class BadJson(ValueError):
@@ -50,21 +51,3 @@ def kind(value: Any) -> str:
     if isinstance(value, float):
         return "a number"
     return _NAMES.get(type(value), type(value).__name__)
-
-
-def want(value: Any, expected: type, what: str) -> Any:
-    """``value`` if it is of type ``expected`` (a bool is never an int), else :class:`BadJson`."""
-    ok = isinstance(value, expected) and not (expected is int and isinstance(value, bool))
-    if not ok:
-        raise BadJson(
-            f"{what} is {kind(value)}, expected {_NAMES.get(expected, expected.__name__)}"
-        )
-    return value
-
-
-def field(doc: dict[str, Any], key: str, expected: type, what: str, default: Any = None) -> Any:
-    """``doc[key]`` checked against ``expected``; ``default`` when absent or null."""
-    value = doc.get(key)
-    if value is None:
-        return default
-    return want(value, expected, f"{what}.{key}")
