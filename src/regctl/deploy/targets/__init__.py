@@ -14,7 +14,9 @@ A target is named by a URI, chosen per environment in the Registry document's
   stores; needs the ``regctl[s3]`` extra).
 - ``etcd://HOST:PORT/KEY`` (``etcds://`` for TLS): :class:`~regctl.deploy.targets.etcd.EtcdTarget`.
 
-Each module (and its library: httpx, boto3) is imported only when its scheme is used.
+Each module (and boto3, for S3) is imported only when its scheme is used; every exchange
+goes through the bounded I/O layer (:mod:`regctl.io`), its URL parsed once by
+:mod:`regctl.io.urls` for both the token policy and the connection.
 """
 
 from __future__ import annotations
