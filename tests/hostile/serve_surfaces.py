@@ -46,6 +46,7 @@ class Served:
     "regctl.serve.protocol",
     "regctl.serve.app",
     "regctl.serve.runner",
+    "regctl.io.listen",
 )
 def _serve_http(tmp: Path) -> Served:
     manifest = tmp / "manifest.lock.json"

@@ -23,7 +23,7 @@ NOT_SURFACES: dict[str, str] = {
     "regctl.cli.export_configmap": "writes its output with fsutil.atomic_write (a rename)",
     "regctl.interop.writer": "writes imported registries with fsutil.atomic_write (a rename)",
     "regctl.serve.runner": "fdopen of its own stderr for the access log (an output); its "
-    "listening socket is the client family's surface serve.http",
+    "listening socket (regctl.io.listen) is the client family's surface serve.http",
 }
 
 #: Surfaces still to be added by the work named (issue 20); an entry here is a known gap.

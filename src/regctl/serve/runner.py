@@ -9,7 +9,6 @@ import logging
 import os
 import resource
 import signal
-import socket
 import sys
 import time
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from regctl.base.errors import RegctlError
 from regctl.base.i18n import msg
 from regctl.base.textsafe import escape_control
+from regctl.io.listen import listen
 from regctl.serve.limits import Limits
 from regctl.serve.watcher import ManifestWatcher
 
@@ -193,15 +193,10 @@ def serve(
     log.info("stopped", extra={"fields": {"requests_served": server.server_state.total_requests}})
 
 
-def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+def _bind(host: str, port: int) -> Any:
     try:
-        sock.bind((host, port))
-        sock.listen(2048)
+        return listen(host, port, backlog=2048)
     except OSError:
-        sock.close()
         raise ServeError(
             msg(
                 "cannot listen on {host}:{port} (address in use or not allowed)",
@@ -209,8 +204,6 @@ def _bind(host: str, port: int) -> socket.socket:
                 port=port,
             )
         ) from None
-    sock.set_inheritable(True)
-    return sock
 
 
 def _fork_workers(n: int, log: logging.Logger) -> bool:
