@@ -1,4 +1,9 @@
-"""The deadlines the docs promise, at their documented values, against trickling peers."""
+"""The deadlines the docs promise, at their documented values, against trickling peers.
+
+Each upper bound is the deadline plus a margin plus what the process waited for a CPU
+meanwhile (tests/cpuwait.py): tight on an idle machine, never a flake on a busy one, and
+a deadline that is not kept (the reports: 16 s for 10 s, over 30 s for 2 s) still fails.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from tests.conftest import require_module
+from tests.cpuwait import CpuWait
 from tests.hostile.peers import HostilePeer
 
 
@@ -43,10 +49,10 @@ def test_registry_load_timeout_2_on_a_trickling_store_returns_in_about_2_s(
 
         _s3.source_for(SOURCES[kind](trickle), 2)  # botocore's import is not the deadline's
     start = time.monotonic()
-    with pytest.raises(ManifestError, match="timed out after 2 s") as err:
+    with CpuWait() as waited, pytest.raises(ManifestError, match="timed out after 2 s") as err:
         Registry.load(SOURCES[kind](trickle), timeout=2, cache=False)
     took = time.monotonic() - start
-    assert 1.9 < took < 4.0, took  # the upper bound leaves room for a busy shared machine
+    assert 1.9 < took < 3.0 + waited.seconds, (took, waited.seconds)
     assert "\n" not in str(err.value)
 
 
@@ -58,9 +64,10 @@ def test_http_target_keeps_its_documented_10_s_against_a_slow_loris(
 
     target = HttpTarget(f"{slow_loris.origin}/m.json")  # the defaults: 10 s, 3 retries
     start = time.monotonic()
-    with pytest.raises(TargetError, match="timed out after 10 s"):
+    with CpuWait() as waited, pytest.raises(TargetError, match="timed out after 10 s"):
         target.read()
-    assert 9.9 < time.monotonic() - start < 12.5
+    took = time.monotonic() - start
+    assert 9.9 < took < 11.5 + waited.seconds, (took, waited.seconds)
 
 
 def test_s3_target_does_not_hang_on_a_trickling_store(
@@ -72,6 +79,7 @@ def test_s3_target_does_not_hang_on_a_trickling_store(
 
     target = S3Target(f"s3://bucket/m.json?endpoint={trickle.origin}", timeout=2, operator=True)
     start = time.monotonic()
-    with pytest.raises(TargetError, match="timed out after 2 s"):
+    with CpuWait() as waited, pytest.raises(TargetError, match="timed out after 2 s"):
         target.read()
-    assert time.monotonic() - start < 4.0
+    took = time.monotonic() - start
+    assert took < 3.5 + waited.seconds, (took, waited.seconds)  # with boto3's client made
