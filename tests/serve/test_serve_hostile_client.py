@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from tests.cpuwait import CpuWait
 from tests.serve.serve_fixtures import Server
 
 ACTIVE = "/v1/providers/openai/active?capability=chat"
@@ -48,9 +49,14 @@ def _refused(server: Server, reason: str) -> int:
 
 
 def _well_behaved_client_is_answered(server: Server) -> None:
-    with httpx.Client(base_url=server.url, timeout=5) as fresh:
+    """Answered within 5 s, plus what the server and this process waited for a CPU
+    meanwhile (tests/cpuwait.py: a busy shared machine's share, not the server's)."""
+    with CpuWait(server.proc.pid) as waited, httpx.Client(base_url=server.url, timeout=60) as fresh:
+        started = time.monotonic()
         r = fresh.get(ACTIVE)
+        took = time.monotonic() - started
     assert r.status_code == 200 and r.json()["model"]["key"] == "openai/gpt-4o"
+    assert took < 5 + waited.seconds, (took, waited.seconds)
 
 
 def test_a_head_just_over_the_limit_gets_431_and_one_under_it_is_served(server: Server) -> None:
@@ -84,9 +90,11 @@ def test_idle_keep_alive_connections_close_after_the_keep_alive_timeout(
         sock.sendall(f"GET {ACTIVE} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
         first = sock.recv(65536)
         assert first.startswith(b"HTTP/1.1 200 ")
-        started = time.monotonic()
-        assert _read_all(sock) == b""
-        assert 0.5 < time.monotonic() - started < 3
+        with CpuWait(srv.proc.pid) as waited:
+            started = time.monotonic()
+            assert _read_all(sock) == b""
+            took = time.monotonic() - started
+        assert 0.5 < took < 3 + waited.seconds, (took, waited.seconds)
         sock.close()
     finally:
         assert srv.stop() == 0
@@ -117,9 +125,7 @@ def test_thousands_of_half_sent_requests_do_not_lock_other_clients_out(
         for wave in (1100, 2000):
             attackers += _half_sent(srv, wave)
             for _ in range(3):
-                started = time.monotonic()
                 _well_behaved_client_is_answered(srv)
-                assert time.monotonic() - started < 5
         assert _refused(srv, "evicted") >= 3100 - 1024
         assert "connection cap lowered by the descriptor limit" in srv.logs()
     finally:
