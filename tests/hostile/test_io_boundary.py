@@ -99,3 +99,27 @@ def test_the_walk_finds_what_it_looks_for() -> None:
         ("f", "read", "self"),
         ("C.g", "readline", "s"),
     }
+
+
+def _module_path(module: str) -> str:
+    """``regctl.deploy.targets.s3`` -> ``deploy/targets/s3.py`` (as docs/security.md names it)."""
+    return module.removeprefix("regctl.").replace(".", "/") + ".py"
+
+
+def test_security_md_lists_every_exception() -> None:
+    """docs/security.md's "I/O exceptions" names every module this file allows a raw
+    call in and every module the io-boundary contract lets import a network module
+    outside the layer: the page an operator reads cannot fall behind the lists."""
+    import re
+
+    from tests.conftest import ROOT
+
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    section = doc.split("## I/O exceptions", 1)[1].split("\n## ", 1)[0]
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    contract = pyproject.split('id = "io-boundary"', 1)[1].split("[[tool.importlinter", 1)[0]
+    importers = set(re.findall(r'"(regctl\.[\w.]+) -> \w+"', contract))
+    modules = {m for m, _, _ in ALLOWED} | {m for m in importers if not m.startswith("regctl.io.")}
+    assert importers, "no ignore_imports found in the io-boundary contract"
+    missing = sorted(m for m in modules if _module_path(m) not in section)
+    assert not missing, f"docs/security.md 'I/O exceptions' does not name: {missing}"
