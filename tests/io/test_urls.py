@@ -66,6 +66,26 @@ def test_user_info_where_allowed_is_parsed_and_never_part_of_the_origin() -> Non
         urls.parse("http://a@b@c/", allow_userinfo=True)
 
 
+@pytest.mark.parametrize(
+    ("url", "want"),
+    [
+        ("redis://h:6379/0", (None, None)),
+        ("redis://:p%40ss@h/0", (None, "p@ss")),
+        ("redis://app:@h/0", ("app", "")),
+        ("redis://app@h/0", ("app", None)),
+        ("rediss://app:p%3Aw@h:6380/3?x", ("app", "p:w")),
+        # What precedes @ is credentials only; the host is the Endpoint's.
+        ("redis://127.0.0.2%3A6379%5C@localhost/0", ("127.0.0.2:6379\\", None)),
+    ],
+)  # fmt: skip
+def test_userinfo_gives_the_credentials_of_an_accepted_url(
+    url: str, want: tuple[str | None, str | None]
+) -> None:
+    ep = urls.parse(url, schemes=("redis", "rediss"), allow_userinfo=True)
+    assert urls.userinfo(url) == want
+    assert ep.host in ("h", "localhost")
+
+
 def test_loopback() -> None:
     assert all(urls.is_loopback(h) for h in ("localhost", "LOCALHOST.", "127.0.0.2", "::1"))
     assert urls.is_loopback("::ffff:127.0.0.1")

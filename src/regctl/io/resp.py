@@ -26,8 +26,9 @@ import socket
 import ssl
 import threading
 import time
-import urllib.parse
 from collections.abc import Sequence
+
+from regctl.io import urls
 
 __all__ = ["MAX_REPLY_BYTES", "RedisClient", "RedisError", "ReplyError", "parse_url"]
 
@@ -71,25 +72,23 @@ class Target:
 
 
 def parse_url(url: str) -> Target:
-    """The :class:`Target` of ``url``; :class:`RedisError` (without the URL's secrets)."""
+    """The :class:`Target` of ``url``; :class:`RedisError` (without the URL's secrets).
+
+    Parsed by the one URL parser (:mod:`regctl.io.urls`): the host and port it returns
+    are the ones connected to; what precedes an ``@`` is only ever a user name and password.
+    """
     try:
-        parts = urllib.parse.urlsplit(url)
-        port = parts.port or 6379
-    except ValueError:
-        raise RedisError("limits backend URL is malformed (use redis://HOST:PORT/DB)") from None
-    if parts.scheme not in ("redis", "rediss") or not parts.hostname:
-        raise RedisError("limits backend URL must be redis://HOST:PORT/DB or rediss://...")
-    if parts.query or parts.fragment:
+        end = urls.parse(url, schemes=("redis", "rediss"), allow_userinfo=True)
+    except urls.BadUrl as exc:
+        raise RedisError(f"limits backend URL: {exc} (use redis://HOST:PORT/DB)") from None
+    if end.query:
         raise RedisError("limits backend URL takes no query or fragment")
-    path = parts.path.strip("/")
+    path = end.path.strip("/")
     if path and not (path.isdigit() and len(path) <= 2):
         raise RedisError("limits backend URL: the path is the database number (0-99)")
-    user = urllib.parse.unquote(parts.username) if parts.username else None
-    password = urllib.parse.unquote(parts.password) if parts.password is not None else None
-    host = parts.hostname
-    if any(c in host for c in "\\%@ \t\r\n"):
-        raise RedisError("limits backend URL has a malformed host")
-    return Target(host, port, int(path or 0), parts.scheme == "rediss", user, password)
+    user, password = urls.userinfo(url)
+    tls = end.scheme == "rediss"
+    return Target(end.host, end.port or 6379, int(path or 0), tls, user, password)
 
 
 def _encode(args: Sequence[bytes | str | int | float]) -> bytes:

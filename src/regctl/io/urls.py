@@ -34,6 +34,7 @@ __all__ = [
     "parse_store",
     "quote_path",
     "redact",
+    "userinfo",
 ]
 
 #: Longer URLs are refused (browsers and servers cap request lines at 8 KiB or so).
@@ -232,6 +233,24 @@ def parse(
     if tail and not _escaped(tail, _PATH_CHARS):
         raise BadUrl("the URL's path or query has a bad percent escape")
     return Endpoint(scheme, host, port, path or "/", query, has_userinfo)
+
+
+def userinfo(url: str) -> tuple[str | None, str | None]:
+    """The decoded user name and password of a URL :func:`parse` accepted with
+    ``allow_userinfo=True``: ``(None, None)`` without user info, a password of ``None``
+    without a colon. Credentials only: the connection goes to the :class:`Endpoint`'s
+    host and port, never to anything read from here.
+    """
+    rest = url.partition("://")[2]
+    cut = min((i for i in (rest.find("/"), rest.find("?")) if i >= 0), default=len(rest))
+    info, at, _ = rest[:cut].partition("@")
+    if not at:
+        return None, None
+    user, colon, password = info.partition(":")
+    return (
+        urllib.parse.unquote(user) if user else None,
+        urllib.parse.unquote(password) if colon else None,
+    )
 
 
 def _bad_char(ch: str) -> str:
