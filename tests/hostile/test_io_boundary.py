@@ -47,6 +47,10 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("regctl.serve.runner", "serve", "fdopen"): (
         "its own stderr descriptor, for the access log (an output)"
     ),
+    ("regctl.interop.django_source", "read_database", "fdopen"): (
+        "writes the private mkstemp copy of a database safeio already read under the cap "
+        "(an output; SQLite then opens the copy read-only)"
+    ),
     ("regctl.client.usage_jsonl", "JsonlSink._open", "open"): (
         "the usage log opened for appending without blocking, type checked after opening"
     ),
