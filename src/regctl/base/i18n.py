@@ -13,7 +13,10 @@ Rule ids and JSON output never change with the language.
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,25 @@ class _English:
 
 
 _state: dict[str, Any] = {"lang": "en", "tr": _English()}
+#: The language of one request of a server (``using``); the process's otherwise. A
+#: context variable, so each thread and task sees its own.
+_request: ContextVar[dict[str, Any] | None] = ContextVar("regctl_language", default=None)
+
+
+def _now() -> dict[str, Any]:
+    return _request.get() or _state
+
+
+@contextlib.contextmanager
+def using(lang: str | None) -> Iterator[str]:
+    """Show messages in ``lang`` (``en`` without a catalog) inside the block, in this thread
+    or task only: a server answers each caller in theirs while others answer in theirs."""
+    code, tr = catalog(lang)
+    token = _request.set({"lang": code, "tr": tr})
+    try:
+        yield code
+    finally:
+        _request.reset(token)
 
 
 def normalize(value: str | None) -> str | None:
@@ -80,7 +102,7 @@ def set_language(lang: str | None, stream: Any = None) -> str:
 
 def language() -> str:
     """The language code messages are shown in now."""
-    return str(_state["lang"])
+    return str(_now()["lang"])
 
 
 def is_rtl() -> bool:
@@ -89,7 +111,7 @@ def is_rtl() -> bool:
 
 def _(text: str) -> str:
     """``text`` in the current language (itself when there is no translation)."""
-    return str(_state["tr"].gettext(text))
+    return str(_now()["tr"].gettext(text))
 
 
 def N_(text: str) -> str:
@@ -99,7 +121,7 @@ def N_(text: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     """The singular or plural form for ``n`` in the current language."""
-    return str(_state["tr"].ngettext(singular, plural, n))
+    return str(_now()["tr"].ngettext(singular, plural, n))
 
 
 class Msg(str):
@@ -133,9 +155,10 @@ def msg(template: str, /, **args: Any) -> Msg:
 
 def localize(text: str) -> str:
     """A :class:`Msg` in the current language (its parts too); other text unchanged."""
-    if _state["lang"] == "en":
+    now = _now()
+    if now["lang"] == "en":
         return str(text)
-    return translate(text, _state["lang"], _state["tr"])
+    return translate(text, now["lang"], now["tr"])
 
 
 _catalogs: dict[str, Any] = {}

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from regctl.cli.app import main
 from regctl.cli.client_cmds import _manifest_option
 from regctl.cli.manifest_source import find_manifest
-from regctl.cli.options import USAGE_EXIT, epilog, format_option
+from regctl.cli.options import USAGE_EXIT, epilog, format_option, registry_option
+from regctl.console.options import is_loopback
 from regctl.serve.limits import Limits
 
 
@@ -18,6 +21,8 @@ from regctl.serve.limits import Limits
             "regctl serve --manifest https://config.example.com/prod.json --port 8080",
             "regctl serve --workers 2 --max-connections 2000 --head-timeout 5",
             "curl 'localhost:8080/v1/providers/openai/active?capability=chat'",
+            "regctl serve --usage logs/usage.jsonl --history file:deploy/prod/manifest.lock.json"
+            "   # then open http://127.0.0.1:8080/ui/",
         ],
         {
             0: "stopped by SIGINT/SIGTERM (requests in flight finished)",
@@ -84,6 +89,32 @@ from regctl.serve.limits import Limits
     help="How long an idle keep-alive connection stays open.",
 )
 @format_option(["json", "text"], default="json", help="Log line form (stderr).")
+@click.option(
+    "--ui/--no-ui",
+    default=None,
+    help="Serve the read-only web console under /ui/ [default: on when --host is loopback].",
+)
+@click.option(
+    "--ui-allowed-host",
+    "ui_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="A Host name the console answers besides localhost (a proxy's name); repeatable.",
+)
+@click.option(
+    "--usage",
+    "usage_files",
+    multiple=True,
+    metavar="FILE",
+    help="A usage JSONL file for the console's spend page; repeatable.",
+)
+@click.option(
+    "--history",
+    metavar="TARGET",
+    help="The deploy target whose applied manifests the console lists "
+    "[default: the served manifest's own history folder, when it has one].",
+)
+@registry_option(optional=True)
 def serve_cmd(
     manifest: str | None,
     host: str,
@@ -97,6 +128,11 @@ def serve_cmd(
     head_timeout: float,
     keep_alive_timeout: float,
     fmt: str,
+    ui: bool | None,
+    ui_hosts: tuple[str, ...],
+    usage_files: tuple[str, ...],
+    history: str | None,
+    registry: Path | None,
 ) -> None:
     """Serve the manifest read-only over HTTP, reloading it when it changes.
 
@@ -107,8 +143,28 @@ def serve_cmd(
     served. Logs go to stderr, one JSON object per line. Binds 127.0.0.1 by
     default: for public exposure put a reverse proxy (nginx) in front, or serve
     a static export (regctl export static).
+
+    The web console (/ui/: providers, models, changes, spend, propose) is on by
+    default when the server binds a loopback address, and answers only requests
+    addressed to localhost or an --ui-allowed-host name. Its spend page reads the
+    --usage files (budgets from the registry), its propose page edits the registry
+    in memory only: the server never writes.
     """
     from regctl.serve.runner import serve
+
+    extra = None
+    if ui if ui is not None else is_loopback(host):
+        from regctl.console import ConsoleOptions, routes
+
+        options = ConsoleOptions(
+            usage=usage_files,
+            registry=registry,
+            history=history,
+            allowed_hosts=frozenset(h.strip().lower() for h in ui_hosts),
+        )
+
+        def extra(watcher: object) -> list[object]:
+            return routes(watcher, options)
 
     serve(
         find_manifest(manifest),
@@ -120,4 +176,5 @@ def serve_cmd(
         access_log=not no_access_log,
         limits=Limits(max_head_size, head_timeout, keep_alive_timeout, max_connections),
         workers=workers,
+        extra_routes=extra,
     )

@@ -140,23 +140,12 @@ def _size(path: str) -> int:
 
 
 def _budgets(registry: Path, error: type[RegctlError]) -> list[dict[str, object]]:
-    """The Registry document's budgets.
+    """The Registry document's budgets (:func:`regctl.spend.budgets.read_budgets`)."""
+    from regctl.spend.budgets import read_budgets
 
-    Problems elsewhere in the registry do not stop a spend report; a Registry document
-    that does not parse, or a budget whose scope names nothing, does.
-    """
-    from regctl.messages.problems import Severity
-    from regctl.pipeline.validate import validate
-
-    report = validate(registry, envs=[])
-    doc = report.registry.base.registry_doc
-    errors = [
-        p
-        for p in report.problems
-        if p.severity is Severity.ERROR and (doc is None or "budgets" in p.message)
-    ]
+    budgets, errors = read_budgets(registry)
     if errors:
-        for p in errors:
-            click.echo(f"{p.location}: error [{p.rule}] {p.message}", err=True)
+        for line in errors:
+            click.echo(line, err=True)
         raise error(f"registry {registry} has {len(errors)} error(s); budgets not read")
-    return [b.model_dump() for b in doc.budgets] if doc else []
+    return budgets

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from regctl.client.errors import BadQuery
 from regctl.client.query import parse_flag, parse_needs, parse_params
@@ -80,9 +80,16 @@ def _locale(request: Request) -> str | None:
 
 
 def build_app(
-    watcher: ManifestWatcher, access: AccessLog | None = None, metrics: Metrics | None = None
+    watcher: ManifestWatcher,
+    access: AccessLog | None = None,
+    metrics: Metrics | None = None,
+    extra_routes: Sequence[BaseRoute] = (),
 ) -> Any:
-    """The ASGI app (Starlette wrapped in the metrics/access-log middleware)."""
+    """The ASGI app (Starlette wrapped in the metrics/access-log middleware).
+
+    ``extra_routes`` come after the API's own (the CLI mounts the web console there):
+    they can never shadow an API route, and an API request never reaches them.
+    """
     metrics = metrics if metrics is not None else Metrics()
     not_ready = Response(_NOT_READY, 503, media_type=JSON)
 
@@ -209,6 +216,7 @@ def build_app(
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", prometheus, methods=["GET"]),
         Route("/openapi.json", openapi, methods=["GET"]),
+        *extra_routes,
     ]
     app = Starlette(
         routes=routes,

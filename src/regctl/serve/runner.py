@@ -11,6 +11,7 @@ import resource
 import signal
 import sys
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from regctl.base.errors import RegctlError
@@ -110,13 +111,16 @@ def serve(
     limits: Limits | None = None,
     workers: int = 1,
     guarded: bool = True,
+    extra_routes: Callable[[ManifestWatcher], Sequence[Any]] | None = None,
 ) -> None:
     """Serve ``source`` until SIGINT/SIGTERM, then finish in-flight requests and exit.
 
     ``workers`` > 1 forks that many server processes sharing one listening socket;
     each watches the manifest itself (they agree again within one ``interval``).
     ``guarded=False`` runs without the request limits (bench/bench_serve.py measures
-    what they cost); the CLI has no such option.
+    what they cost); the CLI has no such option. ``extra_routes(watcher)`` gives
+    Starlette routes served after the API's (the web console, mounted by the CLI:
+    serve itself imports nothing above the client).
     """
     try:
         import uvicorn
@@ -166,7 +170,7 @@ def serve(
         access = AccessLog(stream, log_format)
     metrics = Metrics()
     protocol.STATE = protocol.Shared(limits, watcher, metrics, access, cap)
-    app = build_app(watcher, access, metrics)
+    app = build_app(watcher, access, metrics, extra_routes(watcher) if extra_routes else ())
     config = uvicorn.Config(
         app,
         log_config=None,  # ours, configured above
