@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 DIR=src/regctl/locale
 if [ "${1:-}" != compile ]; then
-  pybabel extract -k msg -k tr -k N_ -k _ -k ngettext:1,2 \
+  pybabel extract -F scripts/babel.cfg -k msg -k tr -k N_ -k _ -k ngettext:1,2 \
     --no-location --sort-output --omit-header -o "$DIR/regctl.pot" src/regctl
   for po in "$DIR"/*/LC_MESSAGES/regctl.po; do
     lang=$(basename "$(dirname "$(dirname "$po")")")

@@ -17,6 +17,9 @@ declare -A APT=(
   [curl]=curl
   [wrk]=wrk
   [redis-server]=redis-server  # the fleet backend of rate limits and budgets
+  # tests/console drive the web console in a real headless Chromium through WebDriver
+  [chromium]=chromium
+  [chromedriver]=chromium-driver
 )
 missing=()
 for bin in "${!APT[@]}"; do

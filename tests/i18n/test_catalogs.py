@@ -27,9 +27,19 @@ def _po(lang: str):  # type: ignore[no-untyped-def]
 
 
 def _source_ids() -> set[str]:
+    # scripts/i18n.sh's mapping: the Python source and the console's templates.
+    from babel.messages.frontend import parse_mapping_cfg
+
+    cfg = (SRC.parent.parent / "scripts" / "babel.cfg").read_text(encoding="utf-8")
+    method_map, options_map = parse_mapping_cfg(io.StringIO(cfg))
+    assert ("console/templates/**.j2", "jinja2") in method_map
     ids = set()
     for _file, _line, message, _comments, _ctx in extract_from_dir(
-        str(SRC), keywords=KEYWORDS, comment_tags=()
+        str(SRC),
+        method_map=method_map,
+        options_map=options_map,
+        keywords=KEYWORDS,
+        comment_tags=(),
     ):
         ids.add(message[0] if isinstance(message, tuple) else message)
     return ids

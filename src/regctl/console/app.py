@@ -20,8 +20,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from regctl.console import pages
+from regctl.console import changes, pages, propose, spend_view
 from regctl.console.options import ConsoleOptions
+from regctl.console.page import Context, Problem
 from regctl.console.state import ConsoleState
 from regctl.console.web import HEADERS, PREFIX, Links, assets, choose_language, render
 
@@ -31,7 +32,7 @@ MAX_RENDERS = 2
 WAIT = 10.0
 HTML = "text/html; charset=utf-8"
 
-Page = Callable[[ConsoleState, "pages.Context"], Any]
+Page = Callable[[ConsoleState, Context], Any]
 
 
 def _headers(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -61,7 +62,7 @@ def console_routes(watcher: Any, options: ConsoleOptions) -> list[Route]:
             lang, chosen = choose_language(
                 request.query_params.get("lang"), request.headers.get("accept-language")
             )
-            ctx = pages.Context(request, lang, Links(lang if chosen else None))
+            ctx = Context(request, lang, Links(lang if chosen else None))
             if not gate.acquire(timeout=WAIT):
                 return _error(ctx, 503, "busy")
             try:
@@ -89,13 +90,13 @@ def console_routes(watcher: Any, options: ConsoleOptions) -> list[Route]:
         ("/providers", pages.providers),
         ("/models", pages.models),
         ("/models/{key:path}", pages.model),
-        ("/changes", pages.changes),
-        ("/changes/diff", pages.diff),
-        ("/spend", pages.spend),
-        ("/spend/chart.svg", pages.spend_chart),
-        ("/spend/burndown.svg", pages.burndown_chart),
-        ("/propose", pages.propose),
-        ("/propose.patch", pages.propose_patch),
+        ("/changes", changes.changes_page),
+        ("/changes/diff", changes.diff_page),
+        ("/spend", spend_view.spend_page),
+        ("/spend/chart.svg", spend_view.spend_chart),
+        ("/spend/burndown.svg", spend_view.burndown_chart),
+        ("/propose", propose.propose_page),
+        ("/propose.patch", propose.propose_patch),
         ("/{rest:path}", pages.not_found),
     ]
     return [
@@ -105,10 +106,10 @@ def console_routes(watcher: Any, options: ConsoleOptions) -> list[Route]:
     ]
 
 
-def _answer(state: ConsoleState, ctx: pages.Context, build: Page) -> Response:
+def _answer(state: ConsoleState, ctx: Context, build: Page) -> Response:
     try:
         out = build(state, ctx)
-    except pages.Problem as exc:
+    except Problem as exc:
         return _error(ctx, exc.status, exc.kind, exc.detail)
     except Exception:  # a page bug must not become a traceback in a browser
         log.exception("console page failed", extra={"fields": {"path": ctx.request.url.path}})
@@ -121,7 +122,7 @@ def _answer(state: ConsoleState, ctx: pages.Context, build: Page) -> Response:
     return Response(html, status, headers=_headers(), media_type=HTML)
 
 
-def _chrome(ctx: pages.Context) -> dict[str, Any]:
+def _chrome(ctx: Context) -> dict[str, Any]:
     """What the page frame needs: links, and this page in another language."""
     request = ctx.request
     keep = [(k, v) for k, v in request.query_params.multi_items() if k not in ("lang", "partial")]
@@ -132,7 +133,7 @@ def _chrome(ctx: pages.Context) -> dict[str, Any]:
     return {"url": ctx.links, "path": request.url.path, "lang_url": lang_url}
 
 
-def _error(ctx: pages.Context, status: int, kind: str, detail: str | None = None) -> Response:
+def _error(ctx: Context, status: int, kind: str, detail: str | None = None) -> Response:
     html = render(
         "error.html.j2",
         ctx.lang,

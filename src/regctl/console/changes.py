@@ -14,7 +14,7 @@ from typing import Any
 from regctl.base.canonical import DIGEST_PREFIX
 from regctl.base.errors import RegctlError
 from regctl.base.i18n import using
-from regctl.console.pages import Context, Out, Problem, common, ready
+from regctl.console.page import Context, Out, Problem, common, ready
 from regctl.console.state import ConsoleState, manifest_document, top
 from regctl.deploy.plan import Change, Plan, semantic_diff
 from regctl.deploy.render import MARKDOWN_ROWS, SIGNS, field_line, grouped, headline

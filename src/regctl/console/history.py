@@ -208,7 +208,8 @@ class PriceIndex:
                     self._damaged.append(applied.digest)
                     self._done.append(applied)
                 continue
-            models = doc.get("models") if isinstance(doc.get("models"), dict) else {}
+            found = doc.get("models")
+            models: dict[str, Any] = found if isinstance(found, dict) else {}
             with self._lock:
                 for key in self._last.keys() | models.keys():
                     price = _price(models.get(key))

@@ -4,76 +4,13 @@ modules; this one holds the manifest's own pages."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
-
-from starlette.requests import Request
 
 from regctl.client.errors import ClientError
 from regctl.console import catalog as cat
+from regctl.console.page import Context, Out, Problem, common, ready, today, warn_days
 from regctl.console.snippets import call_snippets
 from regctl.console.state import ConsoleState, top
-from regctl.console.web import Links
-
-Out = Any  # (template, context, status) or a Response
-
-
-class Problem(Exception):
-    """A page that cannot be shown: its status, a kind the error page explains, a detail."""
-
-    def __init__(self, status: int, kind: str, detail: str | None = None) -> None:
-        super().__init__(kind)
-        self.status = status
-        self.kind = kind
-        self.detail = detail
-
-
-@dataclass(frozen=True)
-class Context:
-    """One request as the pages see it."""
-
-    request: Request
-    lang: str
-    links: Links
-
-    def param(self, name: str, limit: int = 200) -> str:
-        return self.request.query_params.get(name, "")[:limit]
-
-
-def model_path(key: str) -> str:
-    """``/models/openai/gpt-4o`` (each part of the key percent-encoded, its slashes kept)."""
-    return "/models/" + quote(key, safe="/")
-
-
-def today() -> dt.date:
-    return dt.datetime.now(dt.timezone.utc).date()
-
-
-def ready(state: ConsoleState) -> Any:
-    snap = state.snapshot
-    if snap is None:
-        raise Problem(503, "not_ready", state.watcher.last_error)
-    return snap
-
-
-def common(state: ConsoleState, snap: Any, section: str, title: str = "") -> dict[str, Any]:
-    return {
-        "snap": snap,
-        "section": section,
-        "title": title,
-        "loaded_at": state.loaded_at.get(snap.digest),
-        "model_path": model_path,
-        "today": today(),
-        "warn_days": _warn_days(snap),
-    }
-
-
-def _warn_days(snap: Any) -> int:
-    policy = top(snap).get("registry", {}).get("policy") or {}
-    days = policy.get("deprecation_warning_days", 30) if isinstance(policy, dict) else 30
-    return days if isinstance(days, int) and not isinstance(days, bool) else 30
 
 
 def overview(state: ConsoleState, ctx: Context) -> Out:
@@ -81,7 +18,7 @@ def overview(state: ConsoleState, ctx: Context) -> Out:
     reg = snap.registry
     rows = state.catalog(snap).rows
     now = today()
-    warn = _warn_days(snap)
+    warn = warn_days(snap)
     soon = [r for r in rows if r.retires is not None and 0 <= (r.retires - now).days <= warn]
     active = []
     for pid, p in sorted(reg.providers.items()):
@@ -201,48 +138,3 @@ def model(state: ConsoleState, ctx: Context) -> Out:
 
 def not_found(state: ConsoleState, ctx: Context) -> Out:
     raise Problem(404, "not_found", ctx.request.url.path)
-
-
-# The pages of their own modules, imported when first asked for.
-
-
-def changes(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.changes import changes_page
-
-    return changes_page(state, ctx)
-
-
-def diff(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.changes import diff_page
-
-    return diff_page(state, ctx)
-
-
-def spend(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.spend_view import spend_page
-
-    return spend_page(state, ctx)
-
-
-def spend_chart(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.spend_view import spend_chart as chart
-
-    return chart(state, ctx)
-
-
-def burndown_chart(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.spend_view import burndown_chart as chart
-
-    return chart(state, ctx)
-
-
-def propose(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.propose import propose_page
-
-    return propose_page(state, ctx)
-
-
-def propose_patch(state: ConsoleState, ctx: Context) -> Out:
-    from regctl.console.propose import propose_patch as patch
-
-    return patch(state, ctx)

@@ -20,7 +20,7 @@ from regctl.authoring.activate import change_active
 from regctl.authoring.validation import validate_candidate
 from regctl.base.errors import RegctlError
 from regctl.base.i18n import Msg, translate
-from regctl.console.pages import Context, Out, Problem, common, ready
+from regctl.console.page import Context, Out, Problem, common, ready
 from regctl.console.state import ConsoleState
 from regctl.io import safeio
 

@@ -52,7 +52,11 @@ def _key_lines(p: Provider) -> tuple[list[str], str]:
     if name is not None:
         return ["import os", ""], f"os.environ[{name!r}]"
     return (
-        ["from regctl.client import Registry", "", 'registry = Registry.load("manifest.lock.json")'],
+        [
+            "from regctl.client import Registry",
+            "",
+            'registry = Registry.load("manifest.lock.json")',
+        ],
         f"registry.provider({p.id!r}).api_key().get_secret_value()",
     )
 

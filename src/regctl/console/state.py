@@ -88,7 +88,7 @@ class ConsoleState:
     def spend(self) -> Any:
         """The spend reader (usage files and budgets), made on first use."""
         if self._spend is None:
-            from regctl.console.spend_view import SpendSource
+            from regctl.console.spend_source import SpendSource
 
             with self._lock:
                 if self._spend is None:

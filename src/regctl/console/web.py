@@ -67,7 +67,7 @@ def visible(value: Any) -> Any:
 
 
 def _asset(name: str) -> bytes:
-    return resources.files("regctl.console").joinpath("static", name).read_bytes()
+    return resources.files("regctl.console").joinpath("static").joinpath(name).read_bytes()
 
 
 @dataclass(frozen=True)
@@ -138,9 +138,9 @@ def choose_language(query: str | None, accept: str | None) -> tuple[str, bool]:
             if tag and tag != "*" and q > 0:
                 tags.append((-q, n, tag))
         for _q, _n, tag in sorted(tags):
-            code = i18n.normalize(tag)
-            if code in i18n.LANGUAGES:
-                return code, False
+            found = i18n.normalize(tag)
+            if found in i18n.LANGUAGES:
+                return str(found), False
     return "en", False
 
 
@@ -161,12 +161,16 @@ class Links:
 def render(template: str, lang: str, **context: Any) -> str:
     """``template`` rendered in ``lang`` (its labels through the message catalogue)."""
     with i18n.using(lang) as code:
-        return environment().get_template(template).render(
-            lang=code,
-            dir="rtl" if code in i18n.RTL else "ltr",
-            _=_gettext,
-            ngettext=_ngettext,
-            **context,
+        return (
+            environment()
+            .get_template(template)
+            .render(
+                lang=code,
+                dir="rtl" if code in i18n.RTL else "ltr",
+                _=_gettext,
+                ngettext=_ngettext,
+                **context,
+            )
         )
 
 
