@@ -81,11 +81,12 @@ class Asset:
 
 @cache
 def assets() -> Mapping[str, Asset]:
-    """``console.css`` and ``console.js``, read once."""
+    """``console.css``, ``console.js`` and ``favicon.svg``, read once."""
     out = {}
     for name, media in (
         ("console.css", "text/css; charset=utf-8"),
         ("console.js", "text/javascript; charset=utf-8"),
+        ("favicon.svg", "image/svg+xml"),
     ):
         body = _asset(name)
         out[name] = Asset(body, media, hashlib.sha256(body).hexdigest()[:12])
