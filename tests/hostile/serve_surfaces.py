@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests.hostile.clients import HEAD_TIMEOUT
 from tests.hostile.peers import HostilePeer
-from tests.hostile.surfaces import Place, T, manifest, refused, surface
+from tests.hostile.surfaces import MINIMAL, Place, T, manifest, refused, surface
 from tests.serve.serve_fixtures import Server, compile_example
 
 #: The descriptor limit the served process runs with (the report: 1,100 half-sent
@@ -88,3 +88,37 @@ def _export_static_s3(peer: HostilePeer, tmp: Path) -> str:
     done = export_static(str(source), tmp / "out")
     uri = f"s3://bucket/api?endpoint={peer.origin}"
     return refused(RegctlError, lambda: publish_s3(tmp / "out", done.root, uri, timeout=T))
+
+
+# -- the web console: serve's /ui/ pages, and the registry files "propose" reads ------------
+@surface(
+    "serve.console",
+    "client",
+    "regctl.console.app",
+    "regctl.console.page",
+    "regctl.console.web",
+)
+def _serve_console(tmp: Path) -> Served:
+    """The same server with its console on (the default on loopback): every attack is
+    pointed at it, and the models page must still answer afterwards."""
+    manifest = tmp / "manifest.lock.json"
+    compile_example(manifest)
+    args = ("--head-timeout", str(HEAD_TIMEOUT), "--keep-alive-timeout", "2", "--ui")
+    server = Server(str(manifest), tmp, nofile=NOFILE, args=args)
+    return Served(server, "/ui/models?q=gpt")
+
+
+@surface("console.propose", "file", "regctl.console.propose")
+def _console_propose(place: Place, tmp: Path) -> str:
+    """ "Propose a change" reads the registry's YAML to edit it in memory: a hostile
+    provider file is one documented error, shown on the page, never a hang."""
+    import shutil
+
+    from regctl.base.errors import RegctlError
+    from regctl.console.propose import make_proposal
+
+    registry = tmp / "registry"
+    shutil.copytree(MINIMAL, registry)
+    (registry / "providers" / "acme.yaml").unlink()
+    place(registry / "providers" / "acme.yaml")
+    return refused(RegctlError, lambda: make_proposal(registry, "acme/acme-small", "chat", None))
