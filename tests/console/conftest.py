@@ -76,7 +76,10 @@ def make_project(root: Path) -> Project:
     openai.write_text(text, encoding="utf-8")
     target = root / "deploy" / "manifest.lock.json"
     _apply(registry, target)
-    cheaper = text.replace("input_per_mtok: 2.50, output_per_mtok: 10.00", "input_per_mtok: 2.00, output_per_mtok: 8.00")
+    cheaper = text.replace(
+        "input_per_mtok: 2.50, output_per_mtok: 10.00",
+        "input_per_mtok: 2.00, output_per_mtok: 8.00",
+    )
     assert cheaper != text
     openai.write_text(cheaper, encoding="utf-8")
     _apply(registry, target)
@@ -85,7 +88,9 @@ def make_project(root: Path) -> Project:
     for n in range(20):
         day = today.replace(day=1 + n % today.day).isoformat()
         lines.append(_event(day, "openai", "gpt-4o", "0.0125", n != 0, 100 + n * 10))
-    lines.append(_event(today.isoformat(), "anthropic", "claude-3-haiku-20240307", "0.5", False, 900))
+    lines.append(
+        _event(today.isoformat(), "anthropic", "claude-3-haiku-20240307", "0.5", False, 900)
+    )
     usage = root / "usage.jsonl"
     usage.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return Project(root, registry, target, usage, today.strftime("%Y-%m"))

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 from tests.console.browser import console_errors, start_chromium, wait_until
-from tests.console.conftest import HOSTILE, Project
+from tests.console.conftest import HOSTILE
 from tests.serve.serve_fixtures import Server
 
 PAGES = {
@@ -47,18 +47,14 @@ def _by() -> Any:
     return By
 
 
-def test_every_page_loads_clean_and_is_captured(
-    browser: Any, console: Server, shots: Path
-) -> None:
+def test_every_page_loads_clean_and_is_captured(browser: Any, console: Server, shots: Path) -> None:
     console_errors(browser)  # start from a clean log
     for name, path in PAGES.items():
         browser.get(console.url + path)
         wait_until(lambda: browser.execute_script("return document.readyState") == "complete")
         assert browser.find_element(_by().TAG_NAME, "h1").text
         # the stylesheet applied (a CSP block would leave the page unstyled)
-        assert browser.execute_script(
-            "return getComputedStyle(document.body).fontFamily"
-        ), name
+        assert browser.execute_script("return getComputedStyle(document.body).fontFamily"), name
         assert console_errors(browser) == [], name
         out = shots / f"{name}.png"
         assert browser.save_screenshot(str(out))
@@ -132,10 +128,14 @@ def test_keyboard_and_themes(browser: Any, console: Server) -> None:
     assert browser.switch_to.active_element.get_attribute("class") == "skip"
     theme = browser.find_element(by.ID, "theme")
     root = browser.find_element(by.TAG_NAME, "html")
-    light_bg = browser.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
+    light_bg = browser.execute_script(
+        "return getComputedStyle(document.documentElement).backgroundColor"
+    )
     theme.click()
     assert root.get_attribute("data-theme") == "dark"
-    dark_bg = browser.execute_script("return getComputedStyle(document.documentElement).backgroundColor")
+    dark_bg = browser.execute_script(
+        "return getComputedStyle(document.documentElement).backgroundColor"
+    )
     assert dark_bg != light_bg
     browser.refresh()  # the choice is kept
     assert browser.find_element(by.TAG_NAME, "html").get_attribute("data-theme") == "dark"

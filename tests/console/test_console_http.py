@@ -65,10 +65,14 @@ def test_providers_show_whether_a_key_resolves_never_its_value(console: Server) 
     html = console.get("/ui/providers").text
     rows = {
         m.group(1): m.group(0)
-        for m in re.finditer(r'<tr>\s*<th scope="row">.*?<code dir="ltr" class="key">(\w+)</code>.*?</tr>', html, re.S)
+        for m in re.finditer(
+            r'<tr>\s*<th scope="row">.*?<code dir="ltr" class="key">(\w+)</code>.*?</tr>',
+            html,
+            re.S,
+        )
     }
     assert set(rows) == {"anthropic", "openai", "openrouter", "xai"}
-    assert "✓ <code dir=\"ltr\">env:OPENAI_API_KEY</code>" in rows["openai"]
+    assert '✓ <code dir="ltr">env:OPENAI_API_KEY</code>' in rows["openai"]
     assert "✗" in rows["anthropic"] and "not set here" in rows["anthropic"]
     assert "https://api.openai.com/v1" in html or "openai" in rows["openai"]
     assert SECRET not in html
@@ -134,6 +138,18 @@ def test_spend_same_numbers_as_regctl_spend(console: Server, project: Project) -
         assert group["name"] in shown
     for budget in data["budgets"]:
         assert budget["scope"] in shown
+    # success rate and latency: the CLI's rows, as the CLI's text report writes them
+    html = console.get(f"/ui/spend?month={project.month}").text
+    rel = data["reliability"]
+    for row in [*rel["providers"], *rel["models"]]:
+        rate = f"{row['success_rate'] * 100:.1f}%"
+        cells = [row["name"], str(row["calls"]), str(row["failed"]), rate,
+                 f"{row['p50_ms']:,.0f} ms", f"{row['p95_ms']:,.0f} ms"]  # fmt: skip
+        pattern = r"\s*</t[hd]>\s*<t[hd][^>]*>\s*".join(re.escape(c) for c in cells)
+        assert re.search(pattern, html.replace("<bdi>", "").replace("</bdi>", "")), row
+    everything = rel["overall"]
+    assert everything["calls"] == 21 and everything["failed"] == 2
+    assert f"{everything['success_rate'] * 100:.1f}%" in shown
     svg = console.get(f"/ui/spend/chart.svg?month={project.month}")
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
 

@@ -89,6 +89,7 @@ def report_data(
             for name, c in groups.items()
         ],
         "reliability": {
+            "overall": reliability.overall(usage.tallies),
             "models": reliability.rows(usage.tallies, "model"),
             "providers": reliability.rows(usage.tallies, "provider"),
         },
