@@ -105,7 +105,15 @@ class Tally:
         else:
             self.ok += 1
         if type(latency) in (int, float) and math.isfinite(latency) and latency >= 0:
-            self.latencies.add(latency)
+            lat = self.latencies
+            if lat.buckets is None:  # Latencies.add inlined: once per event of the month
+                counts = lat.counts
+                counts[latency] = counts.get(latency, 0) + 1
+                lat.n += 1
+                if len(counts) > EXACT_VALUES:
+                    lat._to_buckets()
+            else:
+                lat.add(latency)
 
     def merge(self, other: Tally) -> None:
         self.ok += other.ok
