@@ -122,8 +122,20 @@ def test_changes_list_and_diff_with_the_plan_renderer(console: Server, project: 
     assert len(history) >= 2
     links = re.findall(r'href="(/ui/changes/diff\?[^"]+)"', html)
     assert links
+    old, new = (json.loads(p.read_text(encoding="utf-8")) for p in history[:2])
+    if old["digest"] != re.search(r"from=([^&]+)", unescape(links[0])).group(1):  # type: ignore[union-attr]
+        old, new = new, old
     diff = text_of(console.get(unescape(links[0])).text)
-    assert "openai/gpt-4o" in diff and "2.5" in diff and "2" in diff
+    # the plan renderer's own lines for the same two manifests: gpt-4o's price change
+    from regctl.deploy.plan import semantic_diff
+    from regctl.deploy.render import field_line, headline
+
+    changes = semantic_diff(old, new)
+    assert changes
+    for c in changes:
+        assert headline(c) in diff
+        for f in c.fields:
+            assert field_line(f)[1] in diff
 
 
 def test_spend_same_numbers_as_regctl_spend(console: Server, project: Project) -> None:
