@@ -21,6 +21,7 @@ PAGES = {
     "models": "/ui/models",
     "model": "/ui/models/openai/gpt-4o",
     "changes": "/ui/changes",
+    "diff": "/ui/changes/diff",
     "spend": "/ui/spend",
     "propose": "/ui/propose?model=openai/gpt-4o-mini&capability=chat",
     "models-fa": "/ui/models?lang=fa",

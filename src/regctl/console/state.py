@@ -55,6 +55,8 @@ class ConsoleState:
     def snapshot(self) -> Any:
         snap = self.watcher.snapshot
         if snap is not None and snap.digest not in self.loaded_at:
+            if len(self.loaded_at) > 100:  # a server that reloads for months: the recent ones
+                self.loaded_at.clear()
             self.loaded_at[snap.digest] = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         return snap
 
