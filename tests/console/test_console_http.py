@@ -226,3 +226,36 @@ def test_off_loopback_or_with_no_ui(project: Project) -> None:
         assert srv.get("/v1/models").status_code == 200
     finally:
         srv.stop()
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/ui/models?page=99999999999999999999", 200),
+        ("/ui/models?page=-1&per=7&sort=__class__&dir=sideways", 200),
+        ("/ui/models?q=" + "a" * 100_00, 200),
+        ("/ui/models?provider=%00%0a&capability=%E2%80%AE", 200),
+        ("/ui/models?lang=xx-%00", 200),
+        ("/ui/models/%2e%2e/%2e%2e/etc/passwd", 404),
+        ("/ui/models/openai/gpt-4o%00", 404),
+        ("/ui/changes/diff?from=sha256:zz&to=x", 400),
+        ("/ui/changes/diff?from=sha256:" + "0" * 64, 404),
+        ("/ui/spend?month=2026-13&by=__dict__", 400),
+        ("/ui/spend?month=9999-01", 200),
+        ("/ui/spend/burndown.svg?scope=nope", 404),
+        ("/ui/propose?model=nope/nope&capability=chat", 200),
+        ("/ui/propose?model=openai/gpt-4o&capability=%3Cscript%3E", 200),
+        ("/ui/propose.patch?model=nope/nope&capability=chat", 400),
+        ("/ui/static/..%2f..%2fpyproject.toml", 404),
+        ("/ui/static/console.css%00", 404),
+        ("/ui/models/openai/gpt-4o?capability=%3Cscript%3E", 200),
+    ],
+)
+def test_hostile_query_is_a_page_not_a_crash(console: Server, path: str, status: int) -> None:
+    """Whatever a link holds: a documented status with the console's page and policy,
+    never a traceback, never the reflected text as markup."""
+    r = console.get(path)
+    assert r.status_code == status, r.text[:300]
+    assert "Traceback" not in r.text and "<script>" not in r.text
+    assert "default-src 'none'" in r.headers["content-security-policy"]
+    assert "\x00" not in r.text and "\u202e" not in r.text

@@ -20,6 +20,7 @@ from regctl.authoring.activate import change_active
 from regctl.authoring.validation import validate_candidate
 from regctl.base.errors import RegctlError
 from regctl.base.i18n import Msg, translate
+from regctl.client.errors import ClientError
 from regctl.console.page import Context, Out, Problem, common, ready
 from regctl.console.state import ConsoleState
 from regctl.io import safeio
@@ -121,9 +122,9 @@ def propose_page(state: ConsoleState, ctx: Context) -> Out:
     proposal, error = _proposal(state, ctx)
     try:
         m = snap.registry.model(key) if key else None
-    except Exception:
-        m = None
-    current = snap.registry.active_model(m.provider, capability) if m and capability else None
+        current = snap.registry.active_model(m.provider, capability) if m and capability else None
+    except ClientError:  # an unknown model or capability: the proposal's error says which
+        m = current = None
     context = common(state, snap, "propose")
     context.update(
         key=key,
