@@ -28,6 +28,33 @@ PAGES = {
 }
 
 
+#: What a screen reader and a keyboard need of every page: a label for each control, a
+#: text alternative for each image, header cells in each table, one h1, a main landmark,
+#: a name for each link and button.
+A11Y = """
+const bad = [];
+for (const el of document.querySelectorAll("input:not([type=hidden]), select, textarea")) {
+  if (!el.labels.length && !el.getAttribute("aria-label")) {
+    bad.push("unlabelled " + el.outerHTML.slice(0, 80));
+  }
+}
+for (const img of document.querySelectorAll("img")) {
+  if (!img.getAttribute("alt")) bad.push("no alt " + img.outerHTML.slice(0, 80));
+}
+for (const t of document.querySelectorAll("table")) {
+  if (!t.querySelector("th")) bad.push("table without th");
+}
+for (const a of document.querySelectorAll("a, button:not([hidden])")) {
+  if (!a.textContent.trim() && !a.getAttribute("aria-label")) {
+    bad.push("unnamed " + a.outerHTML.slice(0, 80));
+  }
+}
+if (document.querySelectorAll("h1").length !== 1) bad.push("h1 count");
+if (!document.querySelector("main")) bad.push("no main");
+return bad;
+"""
+
+
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
@@ -57,6 +84,7 @@ def test_every_page_loads_clean_and_is_captured(browser: Any, console: Server, s
         # the stylesheet applied (a CSP block would leave the page unstyled)
         assert browser.execute_script("return getComputedStyle(document.body).fontFamily"), name
         assert console_errors(browser) == [], name
+        assert browser.execute_script(A11Y) == [], name
         out = shots / f"{name}.png"
         assert browser.save_screenshot(str(out))
         assert out.stat().st_size > 5_000
