@@ -103,6 +103,10 @@ def test_models_filter_search_sort_and_page(console: Server) -> None:
 
 
 def test_model_page(console: Server) -> None:
+    # the price history is read in the background on the first view: a reload shows it
+    console.wait_for(
+        lambda: "Reading the history" not in console.get("/ui/models/openai/gpt-4o").text
+    )
     html = console.get("/ui/models/openai/gpt-4o").text
     shown = text_of(html)
     assert "★ chat" in shown and "★ vision" in shown
