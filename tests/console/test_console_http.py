@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from html import unescape
 from pathlib import Path
 
@@ -150,10 +151,17 @@ def test_spend_same_numbers_as_regctl_spend(console: Server, project: Project) -
     data = json.loads(cli.stdout)
     shown = text_of(console.get(f"/ui/spend?month={project.month}&by=provider").text)
     assert f"{float(data['total']):,.2f}" in shown
-    for group in data["groups"]:
-        assert group["name"] in shown
-    for budget in data["budgets"]:
-        assert budget["scope"] in shown
+
+    def money(text: str) -> str:
+        return f"{Decimal(text).quantize(Decimal('0.01')):,}"
+
+    flat = re.sub(r"\s+", " ", shown)
+    for group in data["groups"]:  # name, cost, calls: one row of the table
+        assert f"{group['name']} {money(group['cost'])} {group['calls']} " in flat, group
+    for budget in data["budgets"]:  # scope, spent, monthly ... forecast
+        row = f"{budget['scope']} {money(budget['spent'])} {money(budget['monthly'])} "
+        assert row in flat, budget
+        assert money(budget["forecast"]) in flat
     # success rate and latency: the CLI's rows, as the CLI's text report writes them
     html = console.get(f"/ui/spend?month={project.month}").text
     rel = data["reliability"]
