@@ -231,7 +231,7 @@ def test_host_check_and_read_only(console: Server) -> None:
     assert console.get("/ui").status_code == 308
 
 
-def test_off_loopback_or_with_no_ui(project: Project) -> None:
+def test_no_ui(project: Project) -> None:
     srv = Server(str(project.manifest), project.root, args=("--no-ui",))
     try:
         assert srv.get("/ui/").status_code == 404
