@@ -23,6 +23,9 @@ ALLOWED: dict[tuple[str, str, str], str] = {
     ("regctl.authoring.init", "_walk", "read_text"): (
         "regctl's own scaffold files, from the installed package (importlib.resources)"
     ),
+    ("regctl.console.web", "_asset", "read_bytes"): (
+        "the console's own CSS and JavaScript, from the installed package (importlib.resources)"
+    ),
     ("regctl.cli.deploy", "apply_cmd", "read"): _TARGET_READ,
     ("regctl.cli.deploy", "rollback", "read"): _TARGET_READ,
     ("regctl.deploy.apply", "plan_for", "read"): _TARGET_READ,
