@@ -48,9 +48,14 @@ def start_chromium(profile: Path, lang: str = "en-US") -> Any:
 
 def wait_until(check: Callable[[], Any], timeout: float = 10.0) -> Any:
     """``check()``'s first true value, or an AssertionError after ``timeout``."""
+    from selenium.common.exceptions import StaleElementReferenceException
+
     deadline = time.monotonic() + timeout
     while True:
-        value = check()
+        try:
+            value = check()
+        except StaleElementReferenceException:
+            value = None  # the page's script replaced the element as it was read: again
         if value:
             return value
         if time.monotonic() > deadline:

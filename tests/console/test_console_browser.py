@@ -98,14 +98,27 @@ def test_models_table_filters_as_you_type(browser: Any, console: Server) -> None
     search = browser.find_element(by.ID, "q")
     search.send_keys("haiku")
 
-    def filtered() -> Any:
-        count = browser.find_element(by.ID, "count")
-        return count.get_attribute("data-total") != str(total) and count
+    from selenium.common.exceptions import StaleElementReferenceException
 
-    count = wait_until(filtered)
-    assert int(count.get_attribute("data-total")) < total
-    rows = browser.find_elements(by.CSS_SELECTOR, "table.models tbody tr")
-    assert rows and all("haiku" in r.text.lower() for r in rows)
+    def shown() -> str | None:
+        # The script re-renders the count and the rows as it filters: an element found
+        # a moment ago may be gone (stale); read again then.
+        try:
+            return browser.find_element(by.ID, "count").get_attribute("data-total")
+        except StaleElementReferenceException:
+            return None
+
+    def rows_text() -> list[str] | None:
+        try:
+            rows = browser.find_elements(by.CSS_SELECTOR, "table.models tbody tr")
+            return [r.text.lower() for r in rows]
+        except StaleElementReferenceException:
+            return None
+
+    now = wait_until(lambda: (n := shown()) is not None and n != str(total) and n)
+    assert int(now) < total
+    rows = wait_until(rows_text)
+    assert rows and all("haiku" in r for r in rows)
     assert "q=haiku" in browser.current_url  # the address bar follows: a shareable link
     ms = float(browser.execute_script("return document.documentElement.dataset.filterMs"))
     assert ms > 0
@@ -114,7 +127,7 @@ def test_models_table_filters_as_you_type(browser: Any, console: Server) -> None
     from selenium.webdriver.support.ui import Select
 
     Select(browser.find_element(by.ID, "provider")).select_by_value("openai")
-    wait_until(lambda: browser.find_element(by.ID, "count").get_attribute("data-total") == "0")
+    wait_until(lambda: shown() == "0")
     assert browser.find_element(by.ID, "q").get_attribute("value") == "haiku"
 
 
