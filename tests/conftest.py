@@ -37,6 +37,21 @@ def run_cli(
     )
 
 
+def assert_cli_error(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    """regctl's one error style: ``error: ...`` on one line, and for a usage error (exit
+    2) a second line ``hint: ...``; the exit code of docs/exit-codes.md; no traceback."""
+    assert proc.returncode == code, proc.stdout + proc.stderr
+    lines = proc.stderr.splitlines()
+    assert lines and lines[0].startswith("error: "), proc.stderr
+    if code == 2:
+        assert len(lines) == 2 and lines[1].startswith("hint: "), proc.stderr
+    else:
+        assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr and "None" not in proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr
+
+
 def require_binary(name: str, *, hint: str = "bash scripts/install-test-deps.sh") -> str:
     """The path of the real server/tool binary ``name``, for tests that start it.
 

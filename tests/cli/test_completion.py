@@ -66,3 +66,40 @@ def test_the_registry_named_on_the_line_is_used(project: Path, tmp_path_factory)
 def test_commands_and_options_complete(project: Path) -> None:
     assert "cost-compare" in complete(project, "regctl cost")
     assert "--output-tokens" in complete(project, "regctl cost --out")
+
+
+def test_completion_command_script_completes_in_a_real_bash(project: Path, tmp_path: Path) -> None:
+    """`eval "$(regctl completion bash)"` then TAB, as bash runs it: the function the script
+    registers calls the `regctl` found on PATH and fills COMPREPLY."""
+    bindir = tmp_path / "bin"
+    bindir.mkdir()
+    src = Path(__import__("regctl").__file__).resolve().parents[1]
+    shim = bindir / "regctl"
+    shim.write_text(f'#!/bin/sh\nPYTHONPATH="{src}" exec "{sys.executable}" -m regctl "$@"\n')
+    shim.chmod(0o755)
+    script = (
+        'eval "$(regctl completion bash)"\n'
+        "complete -p regctl\n"
+        "COMP_WORDS=(regctl plan --env '') COMP_CWORD=3\n"
+        "_regctl_completion regctl '' --env\n"
+        'printf "%s\\n" "${COMPREPLY[@]}"\n'
+    )
+    env = dict(os.environ, PATH=f"{bindir}{os.pathsep}{os.environ['PATH']}")
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-e", "-c", script],
+        cwd=project, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert "_regctl_completion" in lines[0] and lines[0].endswith(" regctl")
+    assert lines[1:] == ["dev", "prod"]
+
+
+@pytest.mark.parametrize(("shell", "marker"), [("zsh", "#compdef regctl"), ("fish", "complete")])
+def test_completion_command_zsh_and_fish(shell: str, marker: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "regctl", "completion", shell],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert proc.returncode == 0 and marker in proc.stdout, proc.stdout + proc.stderr
+    assert f"_REGCTL_COMPLETE={shell}_complete" in proc.stdout.replace('"', "")

@@ -29,10 +29,18 @@ def _run(args: list[str], cwd: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[i
 def test_positional_and_option_name_the_same_thing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    (tmp_path / "regs").mkdir()
     assert _run(["regs"], tmp_path, monkeypatch) == (0, "regs")
     assert _run(["--registry", "regs"], tmp_path, monkeypatch) == (0, "regs")
     code, message = _run(["a", "--registry", "b"], tmp_path, monkeypatch)
     assert code == 2 and "named twice" in message
+
+
+@pytest.mark.parametrize("args", [["nope"], ["--registry", "nope"]])
+def test_a_named_registry_that_does_not_exist_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    assert _run(args, tmp_path, monkeypatch) == (2, "registry 'nope' not found")
 
 
 def test_default_is_found_upward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,9 +54,12 @@ def test_no_registry_suggests_init_and_the_option(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (tmp_path / ".git").mkdir()  # the search stops at the work tree's top
-    code, message = _run([], tmp_path, monkeypatch)
-    assert code == 2
-    assert "regctl init" in message and "--registry" in message
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(UsageError) as caught:
+        CliRunner().invoke(show_registry, [], catch_exceptions=False)
+    assert "no registry found" in str(caught.value)
+    hint = str(caught.value.hint)
+    assert "regctl init" in hint and "--registry" in hint
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from client_fixtures import base_doc, manifest_text, write_manifest
-from tests.conftest import run_cli
+from tests.conftest import assert_cli_error, run_cli
 
 SECRET = "sk-live-CLI-SECRET-987654321"
 
@@ -33,10 +33,7 @@ def manifest(tmp_path: Path) -> Path:
 
 
 def _one_line_error(proc: subprocess.CompletedProcess[str], code: int, text: str) -> None:
-    assert proc.returncode == code, proc.stderr
-    assert proc.stderr.startswith("error: ") and proc.stderr.count("\n") == 1, proc.stderr
-    assert text in proc.stderr
-    assert "Traceback" not in proc.stderr
+    assert_cli_error(proc, code, text)
 
 
 def test_resolve_prints_json(manifest: Path) -> None:
@@ -73,7 +70,8 @@ def test_resolve_none_exits_3(manifest: Path) -> None:
 
 def test_bad_manifests_exit_4(tmp_path: Path) -> None:
     path = tmp_path / "m.json"
-    _one_line_error(run("resolve", "--manifest", str(path)), 4, "not found")
+    # no manifest to work on is a usage error (docs/exit-codes.md); an untrusted one is 4
+    _one_line_error(run("resolve", "--manifest", str(path)), 2, "not found")
     text = manifest_text(base_doc())
     path.write_text(text.replace("gpt-4o-2024-08-06", "evil"))
     _one_line_error(run("models", "--manifest", str(path)), 4, "does not match its digest")

@@ -32,9 +32,9 @@ def _both(
     ("args", "code", "english"),
     [
         (("plan", "--env", "nope"), 2, "unknown environment 'nope'"),
-        (("validate", "--bogus"), 2, "No such option"),
-        (("bogus",), 2, "No such command"),
-        (("validate", "--format", "xml"), 2, "Invalid value for '--format'"),
+        (("validate", "--bogus"), 2, "no such option"),
+        (("bogus",), 2, "no such command"),
+        (("validate", "--format", "xml"), 2, "invalid value for '--format'"),
         (("show", "openai/nope"), 1, "no model 'openai/nope' in the registry"),
         (("activate", "nope/x"), 1, "unknown provider 'nope'"),
         (("compile", "--check"), 2, "--check needs the lock file"),

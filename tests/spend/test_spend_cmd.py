@@ -118,7 +118,7 @@ def test_check_exit_codes(project: Path) -> None:
     text = reg.read_text()
     reg.write_text(text.replace("monthly: 10, warn_at: 0.5", "monthly: 7, warn_at: 0.5"))
     r = _spend(project, "--check")
-    assert r.returncode == 2, r.stderr
+    assert r.returncode == 3, r.stderr  # not 2: that is a usage error (docs/exit-codes.md)
     assert "WARNING" in r.stdout
     reg.write_text(text.replace("scope: all, monthly: 50", "scope: all, monthly: 14.99"))
     r = _spend(project, "--check")
@@ -152,13 +152,16 @@ def test_bad_input_is_one_line(project: Path) -> None:
     assert r.returncode == 0
     assert "1 malformed line(s)" in r.stderr and "usage.jsonl:23: not a JSON object" in r.stderr
     r = _run("spend", "missing.jsonl", cwd=project)
-    assert r.returncode == 3 and r.stderr.strip().startswith("error: missing.jsonl: cannot read")
+    assert r.returncode == 2 and r.stderr.startswith("error: missing.jsonl: no such usage file")
+    (project / "folder.jsonl").mkdir()
+    r = _run("spend", "folder.jsonl", cwd=project)
+    assert r.returncode == 1 and r.stderr.startswith("error: folder.jsonl: cannot read")
     r = _run("spend", "usage.jsonl", "--month", "2026-13", cwd=project)
-    assert r.returncode == 3 and "--month takes YYYY-MM" in r.stderr
+    assert r.returncode == 2 and "--month takes YYYY-MM" in r.stderr
     reg = project / "registry" / "registry.yaml"
     reg.write_text(reg.read_text().replace("env:prod", "env:prdo"))
     r = _run("spend", "usage.jsonl", cwd=project)
-    assert r.returncode == 3
+    assert r.returncode == 1
     assert "registry.yaml:" in r.stderr and "environment 'prdo', which does not exist" in r.stderr
     assert "Traceback" not in r.stderr
 

@@ -56,7 +56,7 @@ def test_spend_refuses_what_is_not_a_file_at_once(project: Path, kind: str, why:
     start = time.monotonic()
     done = _spend(["usage.jsonl"], project)
     assert time.monotonic() - start < 30
-    assert done.returncode == 3, done.stderr
+    assert done.returncode == 1, done.stderr
     assert done.stderr == f"error: usage.jsonl: cannot read usage file: {why}\n"
 
 

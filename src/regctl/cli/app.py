@@ -1,29 +1,33 @@
 """The click group every command module registers on, and its error boundary.
 
 Commands are thin: they parse options, call library functions, render, and
-return an exit code. Anything raised as :class:`RegctlError` becomes one line on
-stderr and its exit code; an unexpected exception becomes one line too (set
-``REGCTL_DEBUG=1`` for the traceback) so no traceback reaches a user by default.
+return an exit code (regctl.cli.exitcodes). Anything raised as :class:`RegctlError`
+becomes ``error: <message>`` on stderr and its exit code, a usage error (regctl's or
+click's) adds a ``hint:`` line (:mod:`regctl.cli.failure`); an unexpected exception
+becomes one line too (set ``REGCTL_DEBUG=1`` for the traceback) so no traceback
+reaches a user by default.
 """
 
 from __future__ import annotations
 
+import errno
 import importlib
 import os
 import sys
-from typing import Any
+from typing import Any, ClassVar
 
 import click
 
 from regctl import __version__
 from regctl.base import i18n
 from regctl.base.errors import RegctlError
-from regctl.base.redact import redact
-from regctl.base.textsafe import safe_line
 from regctl.cli import click_messages
 from regctl.messages import progress
 
 DETAILED_EXITCODE = "--detailed-exitcode"
+PROG = "regctl"
+#: the root group's options that take a value (to find the command name in argv)
+_ROOT_VALUES = ("--lang",)
 
 #: Every command of the root group -> the module of :mod:`regctl.cli` that defines it.
 #: ``regctl --version``, ``--help`` of one command and a run of one command import only
@@ -60,11 +64,32 @@ COMMANDS: dict[str, str] = {
     "target-path": "gitops",
     "hook-validate": "gitops",
     "hook-fmt": "gitops",
+    "completion": "completion",
 }
 
 
-class RegctlGroup(click.Group):
-    """The root group: one-line errors, and Terraform's exit codes under ``--detailed-exitcode``.
+class RegctlSubGroup(click.Group):
+    """A group below the root (``ls``, ``import``): an unknown command is a regctl usage error."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        unknown = name and not name.startswith("-") and self.get_command(ctx, name) is None
+        if unknown and not ctx.resilient_parsing:
+            from regctl.cli.failure import no_such_command
+
+            visible = [
+                n
+                for n in self.list_commands(ctx)
+                if not getattr(self.get_command(ctx, n), "hidden", True)
+            ]
+            raise click.UsageError(no_such_command(name, visible), ctx)
+        return super().resolve_command(ctx, args)
+
+
+class RegctlGroup(RegctlSubGroup):
+    """The root group: one error style, and Terraform's exit codes under ``--detailed-exitcode``.
 
     With ``--detailed-exitcode`` 2 means "changes", so every error (a click usage
     error included, which click itself exits 2 for) leaves with 1 instead.
@@ -72,6 +97,10 @@ class RegctlGroup(click.Group):
 
     #: Set when this process ends in an error (not in a deliberate exit code).
     failed = False
+    #: The command as typed, for hints and progress (``["ls", "models"]``).
+    words: ClassVar[list[str]] = []
+    #: ``@main.group(...)`` makes groups whose unknown commands fail the same way.
+    group_class = RegctlSubGroup
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(set(COMMANDS) | set(self.commands))
@@ -89,18 +118,60 @@ class RegctlGroup(click.Group):
             self.get_command(click.Context(self), name)
         return dict(self.commands)
 
-    def main(self, args: Any = None, *rest: Any, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Any = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         argv = list(sys.argv[1:] if args is None else args)
         RegctlGroup.failed = False  # a fresh run (tests invoke main() many times in one process)
         # The language before click parses anything, so its usage errors are translated too.
-        i18n.set_language(i18n.choose_language(_lang_arg(argv)), stream=sys.stdout)
+        _choose_language(argv)
+        RegctlGroup.words = command_words(self, argv)
+        if not standalone_mode:
+            return super().main(argv, prog_name or PROG, complete_var, False, **extra)
+        code = self._run(argv, prog_name or PROG, complete_var, extra)
+        if DETAILED_EXITCODE in argv and RegctlGroup.failed and code not in (0, 130):
+            code = 1
+        sys.exit(code)
+
+    def _run(
+        self, argv: list[str], prog_name: str, complete_var: str | None, extra: dict[str, Any]
+    ) -> int:
+        """Run the command; its exit code. Every error is shown here, in one style."""
+        path = " ".join([prog_name, *RegctlGroup.words])
         try:
-            return super().main(argv, *rest, **kwargs)
-        except SystemExit as exc:
-            code = exc.code
-            if DETAILED_EXITCODE in argv and RegctlGroup.failed and code not in (0, None, 130):
-                raise SystemExit(1) from None
-            raise
+            rv = super().main(argv, prog_name, complete_var, False, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # `regctl`, `regctl ls`: the help
+            click.echo(exc.format_message(), err=True)
+            return 2
+        except click.ClickException as exc:
+            from regctl.cli.failure import show_click_error  # only an error needs it
+
+            RegctlGroup.failed = True
+            show_click_error(exc, path)
+            return exc.exit_code
+        except click.exceptions.Abort:
+            click.echo(i18n._("Aborted!"), err=True)
+            return 1
+        except RegctlError as exc:  # raised while parsing (a callback): shown as in a command
+            from regctl.cli.failure import show_regctl_error
+
+            RegctlGroup.failed = True
+            show_regctl_error(exc, path)
+            return exc.exit_code
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            # `regctl rules | head -1`: the reader left; be quiet and exit 1, as Unix tools do.
+            sys.stdout = click.utils._PacifyFlushWrapper(sys.stdout)
+            sys.stderr = click.utils._PacifyFlushWrapper(sys.stderr)
+            return 1
+        # click returns the code of ctx.exit(N) in this mode; a command returns None
+        return rv if isinstance(rv, int) else 0
 
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         try:
@@ -111,10 +182,10 @@ class RegctlGroup(click.Group):
 
     def invoke(self, ctx: click.Context) -> Any:
         progress.set_quiet(bool(ctx.params.get("quiet")))
-        sub = getattr(ctx, "protected_args", None) or ctx.args[:1]
+        label = " ".join([PROG, *RegctlGroup.words[:1]])
         try:
             # every command reports its work; a terminal shows it after half a second
-            with progress.activity(" ".join(["regctl", *sub[:1]])):
+            with progress.activity(label):
                 return super().invoke(ctx)
         except click.ClickException:
             RegctlGroup.failed = True
@@ -122,20 +193,12 @@ class RegctlGroup(click.Group):
         except (click.exceptions.Exit, click.exceptions.Abort):
             raise
         except BrokenPipeError:
-            # `regctl rules | head -1`: the reader left. click's main() silences the
-            # rest of the output and exits 1 quietly, as Unix tools do.
-            raise
+            raise  # handled in main(), like click's own
         except RegctlError as exc:
+            from regctl.cli.failure import show_regctl_error
+
             RegctlGroup.failed = True
-            if str(exc):
-                # A Msg argument keeps its template, so the message can be translated.
-                first = exc.args[0] if len(exc.args) == 1 else None
-                text = first if isinstance(first, i18n.Msg) else str(exc)
-                # Each line escaped on its own: a multi-line message keeps its lines, but
-                # none of them can carry control characters or start a workflow command.
-                lines = redact(i18n.localize(text)).split("\n")
-                shown = [safe_line(f"{i18n._('error')}: {lines[0]}"), *map(safe_line, lines[1:])]
-                click.echo("\n".join(shown), err=True)
+            show_regctl_error(exc, " ".join([PROG, *RegctlGroup.words]))
             ctx.exit(exc.exit_code)
         except KeyboardInterrupt:
             click.echo(i18n._("interrupted"), err=True)
@@ -149,6 +212,42 @@ class RegctlGroup(click.Group):
             )
             click.echo(i18n.localize(text), err=True)
             ctx.exit(1)
+
+
+def command_words(group: click.Group, argv: list[str]) -> list[str]:
+    """The command named in ``argv`` (``["ls", "models"]``), after the root's options."""
+    words: list[str] = []
+    i = 0
+    while i < len(argv) and argv[i].startswith("-"):  # --lang X, -q, ...
+        i += 2 if argv[i] in _ROOT_VALUES else 1
+    current: click.Command | None = group
+    ctx = click.Context(group)
+    for token in argv[i:]:
+        if not isinstance(current, click.Group) or token.startswith("-"):
+            break
+        current = current.get_command(ctx, token)
+        if current is None:
+            break
+        words.append(token)
+    return words
+
+
+def _choose_language(argv: list[str]) -> None:
+    """Use the language ``--lang`` or ``$REGCTL_LANG`` names (else ``$LANG``'s).
+
+    A language regctl has no messages in falls back to English, with a warning when it
+    was asked for explicitly (``$LANG`` is the whole system's, so it is not warned about).
+    """
+    given = _lang_arg(argv)
+    i18n.set_language(i18n.choose_language(given), stream=sys.stdout)
+    asked = i18n.normalize(given if given is not None else os.environ.get("REGCTL_LANG"))
+    if asked is not None and asked not in i18n.LANGUAGES:
+        warning = i18n.tr(
+            "no messages in language '{lang}' (available: {known}); using English",
+            lang=asked,
+            known=", ".join(i18n.LANGUAGES),
+        )
+        click.echo(f"{i18n._(i18n.N_('warning'))}: {warning}", err=True)
 
 
 def _lang_arg(argv: list[str]) -> str | None:
@@ -167,7 +266,7 @@ click_messages.install()
 
 
 @click.group(cls=RegctlGroup, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="regctl")
+@click.version_option(__version__, prog_name=PROG)
 @click.option(
     "--lang",
     metavar="LANG",
@@ -183,7 +282,8 @@ def main(lang: str | None, quiet: bool) -> None:
 
     Validate a registry, compile it into a locked manifest, plan and apply it.
     """
-    i18n.set_language(i18n.choose_language(lang), stream=sys.stdout)
+    # --lang was read before click parsed anything (RegctlGroup.main), so that click's
+    # own usage errors are in that language too.
 
 
 def exit_with(code: int) -> None:

@@ -12,7 +12,6 @@ from regctl.base.i18n import N_, Msg, _, localize, msg, ngettext, tr
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_model, env_option
 from regctl.cli.options import (
-    USAGE_EXIT,
     epilog,
     format_option,
     output_option,
@@ -28,7 +27,7 @@ if TYPE_CHECKING:
     "init",
     epilog=epilog(
         ["regctl init", "regctl init my-project && cd my-project && regctl validate"],
-        {0: "scaffold written", 1: "a file could not be written"} | USAGE_EXIT,
+        "init",
     ),
 )
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("."))
@@ -147,11 +146,7 @@ def _active_command(name: str, activate: bool, doc: str) -> None:
             f"regctl {name} openai gpt-4o-mini --capability chat --env prod --dry-run",
             f"regctl {name} openai/gpt-4o --env prod --compile -o locks/prod.lock.json",
         ],
-        {
-            0: "changed (or nothing to change)",
-            1: "unknown provider/model, or the edit would not validate",
-        }
-        | USAGE_EXIT,
+        name,
     )
 
     @main.command(name, help=doc, epilog=help_end)
@@ -217,8 +212,7 @@ _active_command(
     "fmt",
     epilog=epilog(
         ["regctl fmt", "regctl fmt --check registry/providers/openai.yaml"],
-        {0: "formatted (or nothing to change)", 1: "files would change with --check, or unparsable"}
-        | USAGE_EXIT,
+        "fmt",
     ),
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))

@@ -2,9 +2,9 @@
 
 The manifest comes from ``--manifest``, else ``$REGCTL_MANIFEST``, else
 ``manifest.lock.json``, else ``build/prod.lock.json`` (what the quick start compiles).
-Exit codes: 0 ok; 1 ``doctor`` found a provider without a key; 2 usage; 3 nothing
-resolved / unknown name; 4 manifest missing or not trusted; 5 secret error; 6 pricing
-error.
+Exit codes (regctl.cli.exitcodes): 0 ok; 1 ``doctor`` found a provider without a key;
+2 usage, no manifest found too; 3 nothing resolved / unknown name; 4 the manifest cannot
+be read or trusted; 6 pricing error (the codes of :mod:`regctl.client.errors`).
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce, load
 from regctl.cli.options import (
-    USAGE_EXIT,
     deprecated_alias,
     deprecated_value,
     epilog,
@@ -34,12 +33,6 @@ _MANIFEST_HELP = (
     "Lock manifest path or URL [env REGCTL_MANIFEST; default: manifest.lock.json, "
     "then build/prod.lock.json]."
 )
-CLIENT_EXIT = {
-    0: "ok",
-    3: "unknown provider, model, capability or template; nothing resolved",
-    4: "manifest missing or not trusted (digest, version)",
-} | USAGE_EXIT
-_CLIENT_EXIT = CLIENT_EXIT
 
 
 def manifest_option(fn: Any) -> Any:
@@ -123,7 +116,7 @@ def _json_alias(fn: Any) -> Any:
     "models",
     epilog=epilog(
         ["regctl models -c chat --active", "regctl models -p openai --format json"],
-        _CLIENT_EXIT,
+        "models",
     ),
 )
 @click.option("--provider", "-p", shell_complete=complete_provider, help="Only this provider.")
@@ -168,7 +161,7 @@ def models_cmd(
             "regctl cost openai/gpt-4o --input-tokens 1200 --output-tokens 300",
             "regctl cost openai gpt-4o -I 1200 -O 300 --format json",
         ],
-        _CLIENT_EXIT | {6: "the model has no price for what was asked"},
+        "cost",
     ),
 )
 @click.argument(
@@ -230,11 +223,7 @@ def _marks() -> tuple[str, str]:
             "regctl doctor --format json",
             "regctl doctor --group staff --personal openai",
         ],
-        {
-            0: "every enabled provider has a key here",
-            1: "a provider's credentials resolve to nothing",
-        }
-        | _CLIENT_EXIT,
+        "doctor",
     ),
 )
 @click.option(

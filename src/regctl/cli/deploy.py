@@ -15,7 +15,6 @@ from regctl.base.i18n import msg, tr
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import env_option
 from regctl.cli.options import (
-    USAGE_EXIT,
     deprecated_alias,
     deprecated_value,
     epilog,
@@ -107,11 +106,7 @@ def _report(result: WriteResult) -> None:
             "regctl plan --env prod",
             "regctl plan registry/ --env prod -o plan.json && regctl apply plan.json",
         ],
-        {
-            0: "planned (no changes with --detailed-exitcode)",
-            1: "problems in the registry, or the target failed",
-            2: "usage error; with --detailed-exitcode: changes to apply (errors are 1)",
-        },
+        "plan",
     )
 )
 @registry_option(positional=True)
@@ -172,11 +167,7 @@ def _apply_saved(
     name="apply",
     epilog=epilog(
         ["regctl apply plan.json", "regctl apply --env prod --auto-approve"],
-        {
-            0: "applied (or nothing to change)",
-            1: "problems, a stale plan, a busy or failing target, or cancelled",
-        }
-        | USAGE_EXIT,
+        "apply",
     ),
 )
 @click.argument(
@@ -218,8 +209,7 @@ def apply_cmd(
 @main.command(
     epilog=epilog(
         ["regctl rollback --env prod --list", "regctl rollback --env prod --to sha256:4f2a"],
-        {0: "restored (or listed)", 1: "no such digest, no history, or the target failed"}
-        | USAGE_EXIT,
+        "rollback",
     )
 )
 @registry_option(positional=True, optional=True)
@@ -237,6 +227,8 @@ def rollback(
     auto_approve: bool,
 ) -> None:
     """Restore an earlier manifest from the target's history (default: the previous one)."""
+    if registry is None and target_uri is None:
+        registry = resolve_registry(None, None)  # nothing names the target: the one message
     rt = resolve_target(registry, env, target_uri)
     deployed = rt.target.read()
     if list_:

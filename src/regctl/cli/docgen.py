@@ -9,7 +9,6 @@ test) fails when a committed page differs from what this module renders.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import click
@@ -84,36 +83,39 @@ def help_text(main: click.Group, path: str, cmd: click.Command) -> str:
         return cmd.get_help(ctx)
 
 
-EXIT_BLOCK = re.compile(r"^\s*Exit codes?:\s*\n((?:[ \t]+\d+[ \t]+.+\n?)+)", re.M)
-
-
-def exit_codes(text: str) -> list[tuple[int, str]]:
-    """The ``Exit codes:`` block of a help text as (code, meaning) pairs."""
-    match = EXIT_BLOCK.search(text)
-    if not match:
-        return []
-    pairs = re.findall(r"^[ \t]+(\d+)[ \t]+(.+)$", match.group(1), re.M)
-    return [(int(code), " ".join(meaning.split())) for code, meaning in pairs]
-
-
 def exit_codes_md() -> str:
-    """docs/exit-codes.md: each command's exit codes, read from its --help."""
+    """docs/exit-codes.md: the shared codes, then each command's, from the one table."""
+    from regctl.cli import exitcodes
     from regctl.cli.app import main
 
     out = [
         HEADER,
         "# Exit codes\n",
-        "Every command prints errors as one line, `error: <message>`, and exits with a code",
-        "from its table below (the same table ends its `--help`). `2` is always a usage",
-        "error; no command prints a traceback for bad input (`REGCTL_DEBUG=1` shows one",
-        "for an internal error).\n",
+        "One table for every command (`regctl.cli.exitcodes`; each command's `--help` ends",
+        "with its part of it). Every command shares three codes:\n",
+        "| exit | meaning |",
+        "|---|---|",
+        "| 0 | success |",
+        "| 1 | problems found: the registry has errors, a check failed, a target failed |",
+        "| 2 | usage error: a bad option or argument, or no registry or manifest to work on |",
+        "",
+        "Codes from 3 up mean one thing for one command and are listed under it. The one",
+        "exception is Terraform's: with `regctl plan --detailed-exitcode`, 2 means *changes",
+        "to apply* and every error, a usage error too, is 1.\n",
+        "Errors are printed on stderr as `error: <message>`; a usage error adds a line",
+        "`hint: <what to do>`. No command prints a traceback for bad input",
+        "(`REGCTL_DEBUG=1` shows one for an internal error). A new command declares its",
+        "codes with one entry in `regctl.cli.exitcodes.TABLE` (see that module).\n",
     ]
     for path, cmd in commands(main):
         if isinstance(cmd, click.Group):
-            continue
-        codes = exit_codes(help_text(main, path, cmd))
+            continue  # `regctl ls` alone prints its help; its commands are listed
+        entry = exitcodes.codes(path)
         out += [f"## `regctl {path}`\n", "| exit | meaning |", "|---|---|"]
-        out += [f"| {code} | {_cell(meaning)} |" for code, meaning in codes]
+        out += [f"| {code} | {_cell(meaning)} |" for code, meaning in entry.lines().items()]
+        if entry.detailed:
+            out += ["", "With `--detailed-exitcode`:", "", "| exit | meaning |", "|---|---|"]
+            out += [f"| {code} | {_cell(meaning)} |" for code, meaning in entry.detailed.items()]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 

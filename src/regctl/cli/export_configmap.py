@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from regctl.cli.complete import env_option
-from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
+from regctl.cli.options import epilog, output_option, registry_option
 
 
 def _checked(what: str) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
@@ -37,8 +37,7 @@ def _checked(what: str) -> Callable[[click.Context, click.Parameter, str | None]
             "regctl export configmap --env prod -o deploy/prod/configmap.yaml",
             "regctl export configmap --env prod --namespace apps | kubectl apply -f -",
         ],
-        {0: "written", 1: "registry problems, or the manifest does not fit in a ConfigMap"}
-        | USAGE_EXIT,
+        "export configmap",
     ),
 )
 @registry_option(positional=True)

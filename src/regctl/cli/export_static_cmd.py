@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from regctl.cli.options import USAGE_EXIT, epilog
+from regctl.cli.options import epilog
 
 
 @click.command(
@@ -20,12 +20,7 @@ from regctl.cli.options import USAGE_EXIT, epilog
             "regctl export static build/prod.lock.json --to s3://config-bucket/api",
             "curl -s https://config.example.com/api/current.json",
         ],
-        {
-            0: "written",
-            1: "cannot write or publish (the message says where)",
-            4: "manifest missing or not trusted (digest, version, malformed entry)",
-        }
-        | USAGE_EXIT,
+        "export static",
     ),
 )
 @click.argument("manifest", metavar="MANIFEST")

@@ -14,7 +14,7 @@ import click
 from regctl.base.errors import ProblemsFound, UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
-from regctl.cli.options import USAGE_EXIT, epilog, format_option, registry_option
+from regctl.cli.options import epilog, format_option, registry_option
 from regctl.messages import reporters
 
 
@@ -23,7 +23,7 @@ from regctl.messages import reporters
     hidden=True,
     epilog=epilog(
         ["regctl target-path registry --env prod"],
-        {0: "printed the path (or nothing: not a file target)"} | USAGE_EXIT,
+        "target-path",
     ),
 )
 @registry_option(positional=True)
@@ -51,7 +51,7 @@ def target_path(registry: Path, env: str | None) -> None:
     hidden=True,
     epilog=epilog(
         ["regctl hook-validate registry/providers/openai.yaml"],
-        {0: "no errors in any registry the files belong to", 1: "problems"} | USAGE_EXIT,
+        "hook-validate",
     ),
 )
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
@@ -117,7 +117,7 @@ def _is_regctl(root: Path) -> bool:
     hidden=True,
     epilog=epilog(
         ["regctl hook-fmt registry/providers/openai.yaml .github/workflows/ci.yml"],
-        {0: "nothing to change", 1: "files were reformatted (or could not be read)"} | USAGE_EXIT,
+        "hook-fmt",
     ),
 )
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))

@@ -12,19 +12,14 @@ from regctl.base.discover import display_path
 from regctl.base.errors import RegctlError, UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
-from regctl.cli.options import USAGE_EXIT, epilog, output_option, registry_option
+from regctl.cli.options import epilog, output_option, registry_option
 from regctl.interop.report import ImportReport
 from regctl.messages.progress import Progress
-
-_IMPORT_EXIT = {
-    0: "imported",
-    1: "the input could not be read or a file exists (--force)",
-} | USAGE_EXIT
 
 
 @main.group(
     name="import",
-    epilog=epilog(["regctl import modelsdev ../models.dev -o registry"], _IMPORT_EXIT),
+    epilog=epilog(["regctl import modelsdev ../models.dev -o registry"], "import"),
 )
 def import_group() -> None:
     """Convert another catalog into registry YAML (all models inactive unless stated)."""
@@ -32,9 +27,7 @@ def import_group() -> None:
 
 @main.group(
     name="export",
-    epilog=epilog(
-        ["regctl export litellm --env prod -o litellm.yaml"], {0: "written"} | USAGE_EXIT
-    ),
+    epilog=epilog(["regctl export litellm --env prod -o litellm.yaml"], "export"),
 )
 def export_group() -> None:
     """Write gateway configuration from the compiled manifest."""
@@ -135,7 +128,7 @@ def _finish(
     name="modelsdev",
     epilog=epilog(
         ["regctl import modelsdev ../models.dev -o registry --var AZURE_RESOURCE_NAME=acme"],
-        _IMPORT_EXIT,
+        "import modelsdev",
     ),
 )
 @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -181,7 +174,8 @@ def import_modelsdev_cmd(
 @import_group.command(
     name="litellm",
     epilog=epilog(
-        ["regctl import litellm model_prices_and_context_window.json -o registry"], _IMPORT_EXIT
+        ["regctl import litellm model_prices_and_context_window.json -o registry"],
+        "import litellm",
     ),
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -224,7 +218,7 @@ def import_litellm_cmd(
             "regctl import django dump.json -o registry --report import-report.json",
             "regctl import django --database sqlite:///db.sqlite3 -o registry --strict",
         ],
-        _IMPORT_EXIT | {1: _IMPORT_EXIT[1] + "; with --strict, something was dropped"},
+        "import django",
     ),
 )
 @click.argument(
@@ -289,8 +283,7 @@ def import_django_cmd(
             "regctl export litellm --env prod -o litellm.yaml",
             "regctl export litellm build/prod.lock.json --strict",
         ],
-        {0: "written", 1: "registry problems; with --strict, something not expressible"}
-        | USAGE_EXIT,
+        "export litellm",
     ),
 )
 @registry_option(positional=True)

@@ -12,7 +12,6 @@ from regctl.base.errors import ProblemsFound, RegctlError
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_entry, complete_provider, env_option
 from regctl.cli.options import (
-    USAGE_EXIT,
     epilog,
     format_option,
     registry_option,
@@ -24,7 +23,6 @@ if TYPE_CHECKING:
     from regctl.pipeline.compile import CompileResult
 
 _env_option = env_option("Show this environment's effective view (default: the base registry).")
-_READ_EXIT = {0: "ok", 1: "the registry has errors (printed) or nothing matches"} | USAGE_EXIT
 
 
 def _template_files(registry: Path, env: str | None) -> dict[str, str]:
@@ -67,7 +65,7 @@ def _json(data: Any) -> None:
 
 @main.group(
     "ls",
-    epilog=epilog(["regctl ls models --capability chat --active"], _READ_EXIT),
+    epilog=epilog(["regctl ls models --capability chat --active"], "ls"),
 )
 def ls_group() -> None:
     """List what the registry holds."""
@@ -80,7 +78,7 @@ def ls_group() -> None:
             "regctl ls models --capability chat --sort price",
             "regctl ls models registry/ --provider openai --format json",
         ],
-        _READ_EXIT,
+        "ls models",
     ),
 )
 @click.option(
@@ -129,7 +127,7 @@ def ls_models(
 @ls_group.command(
     "providers",
     epilog=epilog(
-        ["regctl ls providers", "regctl ls providers --env prod --format json"], _READ_EXIT
+        ["regctl ls providers", "regctl ls providers --env prod --format json"], "ls providers"
     ),
 )
 @format_option(["text", "json"])
@@ -163,8 +161,7 @@ def ls_providers(fmt: str, env: str | None, registry: Path) -> None:
     "show",
     epilog=epilog(
         ["regctl show openai", "regctl show openai/gpt-4o --env prod --format json"],
-        {0: "ok", 1: "unknown provider or model (with a did-you-mean), or registry errors"}
-        | USAGE_EXIT,
+        "show",
     ),
 )
 @click.argument("target", metavar="PROVIDER[/MODEL]", shell_complete=complete_entry)
@@ -188,7 +185,7 @@ def show_cmd(target: str, fmt: str, env: str | None, registry: Path) -> None:
     "cost-compare",
     epilog=epilog(
         ["regctl cost-compare --input-tokens 2000 --output-tokens 500 --capability chat"],
-        {0: "ok", 1: "no priced model matches, or registry errors"} | USAGE_EXIT,
+        "cost-compare",
     ),
 )
 @token_options()
@@ -244,7 +241,7 @@ def cost_compare(
 
 @main.group(
     "templates",
-    epilog=epilog(["regctl templates test"], {0: "ok", 1: "a template failed"} | USAGE_EXIT),
+    epilog=epilog(["regctl templates test"], "templates"),
 )
 def templates_group() -> None:
     """Render and test prompt templates."""
@@ -254,7 +251,7 @@ def templates_group() -> None:
     "render",
     epilog=epilog(
         ["regctl templates render summarize --var text='hello' --format json"],
-        {0: "rendered", 1: "unknown template, bad variables or registry errors"} | USAGE_EXIT,
+        "templates render",
     ),
 )
 @click.argument("template_id")
@@ -308,7 +305,7 @@ def templates_render(
     "test",
     epilog=epilog(
         ["regctl templates test --env prod"],
-        {0: "all rendered", 1: "a template failed"} | USAGE_EXIT,
+        "templates test",
     ),
 )
 @_env_option

@@ -30,18 +30,32 @@ DEFAULT_MANIFESTS = ("manifest.lock.json", "build/prod.lock.json")
 _pending: list[str] = []
 
 
-def find_manifest(given: str | None) -> str:
-    """``--manifest``/``$REGCTL_MANIFEST`` if set, else the first default that exists."""
-    from regctl.client.errors import ManifestNotFound
+MANIFEST_HINT = i18n.N_(
+    "pass --manifest FILE|URL or set $REGCTL_MANIFEST; `regctl compile -o FILE` writes one"
+)
 
+
+def find_manifest(given: str | None) -> str:
+    """``--manifest``/``$REGCTL_MANIFEST`` if set, else the first default that exists.
+
+    No manifest to work on is a usage error (exit 2, regctl.cli.exitcodes), as no
+    registry is for the registry commands; so is a named file that does not exist.
+    """
     if given:
+        local = given.removeprefix("file:")
+        if "://" not in local and not os.path.lexists(local):
+            raise UsageError(
+                i18n.msg("manifest {path} not found", path=given), hint=i18n.msg(MANIFEST_HINT)
+            )
         return given
     for candidate in DEFAULT_MANIFESTS:
         if Path(candidate).is_file():
             return candidate
-    raise ManifestNotFound(
-        f"no manifest: pass --manifest FILE|URL or set $REGCTL_MANIFEST (looked for "
-        f"{' and '.join(DEFAULT_MANIFESTS)} here; `regctl compile -o FILE` writes one)"
+    raise UsageError(
+        i18n.msg(
+            "no manifest found (looked for {files} here)", files=" and ".join(DEFAULT_MANIFESTS)
+        ),
+        hint=i18n.msg(MANIFEST_HINT),
     )
 
 
@@ -112,6 +126,11 @@ def load(manifest: str | None, registry_dir: str | None, env: str | None) -> Any
     if registry_dir is not None:
         if manifest is not None and os.environ.get("REGCTL_MANIFEST") != manifest:
             raise UsageError(i18n.msg("--manifest and --registry cannot be used together"))
+        if not Path(registry_dir).exists():
+            raise UsageError(
+                i18n.msg("registry '{path}' not found", path=registry_dir),
+                hint=i18n.msg("name a registry folder or file; `regctl init` creates one"),
+            )
         registry = _compiled(registry_dir, env)
         _say(
             i18n.tr(

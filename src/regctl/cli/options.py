@@ -43,6 +43,11 @@ def resolve_registry(
         )
     chosen = option if option is not None else positional
     if chosen is not None:
+        if not chosen.exists():
+            raise UsageError(
+                msg("registry '{path}' not found", path=str(chosen)),
+                hint=msg("name a registry folder or file; `regctl init` creates one"),
+            )
         return chosen
     cwd = Path.cwd()
     found = find_registry(cwd)
@@ -52,10 +57,10 @@ def resolve_registry(
         raise UsageError(
             msg(
                 "no registry found in {path} or its parents (looked for registry/ or "
-                "registry.yaml); {hint}",
+                "registry.yaml)",
                 path=str(cwd),
-                hint=msg(NO_REGISTRY_HINT),
-            )
+            ),
+            hint=msg(NO_REGISTRY_HINT),
         )
     return display_path(found, cwd)
 
@@ -185,20 +190,17 @@ def deprecated_value(dest: str, current: Any, default: Any = None) -> Any:
     return current
 
 
-#: Exit codes every command shares (a command's help lists its own on top).
-USAGE_EXIT = {2: "usage error (a bad option or argument, no registry found)"}
+def epilog(examples: Sequence[str], command: str) -> str:
+    """The end of ``regctl COMMAND --help``: examples, then the command's exit codes.
 
-
-def epilog(examples: Sequence[str], codes: dict[int, str]) -> str:
-    """The end of a command's ``--help``: examples, then exit codes (kept as written).
-
-    ``regctl docs`` reads the ``Exit codes:`` block back to write docs/exit-codes.md,
-    so each line is ``  N  meaning``.
+    The codes come from :data:`regctl.cli.exitcodes.TABLE` (``command`` is the path as
+    typed, ``"ls models"``); each line is ``  N  meaning``, kept as written.
     """
+    from regctl.cli.exitcodes import help_block
+
     lines = ["\b", "Examples:" if len(examples) > 1 else "Example:"]
     lines += [f"  {e}" for e in examples]
-    lines += ["", "\b", "Exit codes:"]
-    lines += [f"  {code}  {meaning}" for code, meaning in sorted({**codes}.items())]
+    lines += ["", "\b", *help_block(command)]
     return "\n".join(lines)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from regctl.cli.app import main
-from regctl.cli.options import USAGE_EXIT, epilog
+from regctl.cli.options import epilog
 
 
 def _complete_path(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
@@ -21,7 +21,7 @@ def _complete_path(ctx: click.Context, param: click.Parameter, incomplete: str) 
     "explain",
     epilog=epilog(
         ["regctl explain Provider.models.pricing", "regctl explain registry"],
-        {0: "explained"} | USAGE_EXIT,
+        "explain",
     ),
 )
 @click.argument("path", metavar="KIND[.FIELD...]", shell_complete=_complete_path)
@@ -41,7 +41,7 @@ def explain_cmd(path: str) -> None:
     "docs",
     epilog=epilog(
         ["regctl docs", "regctl docs --check"],
-        {0: "written (or up to date with --check)", 1: "stale pages with --check"} | USAGE_EXIT,
+        "docs",
     ),
 )
 @click.option(

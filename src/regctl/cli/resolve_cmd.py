@@ -16,7 +16,6 @@ from regctl.base import i18n
 from regctl.base.textsafe import safe_line
 from regctl.cli.app import main
 from regctl.cli.client_cmds import (
-    CLIENT_EXIT,
     echo_json,
     errors_as_json,
     load_registry,
@@ -114,7 +113,7 @@ def _warn(answers: list[Any]) -> None:
             "regctl resolve -p openai --fallback --manifest build/prod.lock.json",
             "regctl resolve -m anthropic/claude-3-5-sonnet-20241022 --strict",
         ],
-        CLIENT_EXIT | {2: "usage error; an unknown need, a bad value"},
+        "resolve",
     ),
 )
 @_query_options
@@ -140,7 +139,7 @@ def resolve_cmd(**kw: Any) -> None:
     "candidates",
     epilog=epilog(
         ["regctl candidates -c chat", "regctl candidates -p openai --fallback --need tools"],
-        CLIENT_EXIT | {2: "usage error; an unknown need, a bad value"},
+        "candidates",
     ),
 )
 @_query_options
@@ -162,7 +161,7 @@ def candidates_cmd(**kw: Any) -> None:
             "regctl active openai",
             "regctl active anthropic -c vision --manifest build/prod.lock.json",
         ],
-        CLIENT_EXIT,
+        "active",
     ),
 )
 @click.argument("provider", shell_complete=complete_provider)

@@ -9,7 +9,7 @@ import click
 from regctl.cli.app import main
 from regctl.cli.client_cmds import _manifest_option
 from regctl.cli.manifest_source import find_manifest
-from regctl.cli.options import USAGE_EXIT, epilog, format_option, registry_option
+from regctl.cli.options import epilog, format_option, registry_option
 from regctl.console.options import is_loopback
 from regctl.serve.limits import Limits
 
@@ -24,12 +24,7 @@ from regctl.serve.limits import Limits
             "regctl serve --usage logs/usage.jsonl --history file:deploy/prod/manifest.lock.json"
             "   # then open http://127.0.0.1:8080/ui/",
         ],
-        {
-            0: "stopped by SIGINT/SIGTERM (requests in flight finished)",
-            1: "cannot listen (address in use) or the serve extra is missing",
-            4: "no manifest named and none found here",
-        }
-        | USAGE_EXIT,
+        "serve",
     ),
 )
 @_manifest_option

@@ -20,12 +20,7 @@ from regctl.cli.options import epilog, format_option, registry_option
             "regctl spend logs/usage.jsonl --month 2026-11 --by model",
             "regctl spend logs/usage.jsonl* --format markdown --check --chart spend.svg",
         ],
-        {
-            0: "ok (without --check: the report was printed)",
-            1: "--check: a budget is exceeded, or malformed lines (spend not counted)",
-            2: "--check: a budget is past its warn_at share (also: a bad option)",
-            3: "a usage file cannot be read, a bad --month, or the budgets have errors",
-        },
+        "spend",
     ),
 )
 @click.argument("usage_files", nargs=-1, required=True, metavar="USAGE.jsonl...")
@@ -43,7 +38,7 @@ from regctl.cli.options import epilog, format_option, registry_option
 @click.option(
     "--check",
     is_flag=True,
-    help="Exit 1 when a budget is exceeded or a line is malformed, 2 past a warning.",
+    help="Exit 1 when a budget is exceeded or a line is malformed, 3 past a warning.",
 )
 @click.option(
     "--chart",

@@ -12,7 +12,7 @@ from regctl.base.errors import ProblemsFound, UsageError
 from regctl.base.i18n import localize, msg, tr
 from regctl.cli.app import main
 from regctl.cli.complete import complete_environment, env_option
-from regctl.cli.options import USAGE_EXIT, epilog, format_option, output_option, registry_option
+from regctl.cli.options import epilog, format_option, output_option, registry_option
 from regctl.messages import reporters
 
 
@@ -35,8 +35,7 @@ AS_OF = click.option(
 @main.command(
     epilog=epilog(
         ["regctl validate", "regctl validate registry/ --strict --format github"],
-        {0: "no problems (warnings allowed)", 1: "problems (warnings too with --strict)"}
-        | USAGE_EXIT,
+        "validate",
     )
 )
 @registry_option(positional=True)
@@ -90,8 +89,7 @@ def validate(
             "regctl compile --env prod -o build/prod.lock.json",
             "regctl compile registry/ --env prod -o build/prod.lock.json --check",
         ],
-        {0: "compiled (or up to date with --check)", 1: "problems, or a stale lock with --check"}
-        | USAGE_EXIT,
+        "compile",
     ),
 )
 @registry_option(positional=True)
@@ -140,7 +138,7 @@ def compile_(
 @main.command(
     epilog=epilog(
         ["regctl schema -o schemas", "regctl schema --check"],
-        {0: "written (or up to date with --check)", 1: "stale files with --check"} | USAGE_EXIT,
+        "schema",
     )
 )
 @click.option(
@@ -182,9 +180,7 @@ def schema(out_dir: Path, check: bool) -> None:
 
 @main.command(
     "rules",
-    epilog=epilog(
-        ["regctl rules", "regctl rules --format json | jq -r 'keys[]'"], USAGE_EXIT | {0: "ok"}
-    ),
+    epilog=epilog(["regctl rules", "regctl rules --format json | jq -r 'keys[]'"], "rules"),
 )
 @format_option(["text", "json"])
 def rules_(fmt: str) -> None:

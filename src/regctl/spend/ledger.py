@@ -29,14 +29,14 @@ from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar
 
-from regctl.base.errors import RegctlError
+from regctl.base.errors import RegctlError, UsageError
 from regctl.client.usage_event import MAX_LINE_BYTES, BadEvent, parse_line
 from regctl.spend.reliability import Tally
 
 BY = ("provider", "model", "env", "template", "day")
 _KEY_INDEX = {"day": 0, "provider": 1, "model": 2, "env": 3, "template": 4}
-#: exit codes of ``regctl spend --check``
-OK, EXCEEDED, WARNING = 0, 1, 2
+#: exit codes of ``regctl spend --check`` (as regctl.cli.exitcodes: 2 is a usage error)
+OK, EXCEEDED, WARNING = 0, 1, 3
 #: Exact sums: 13 integer digits per event and 40 decimals fit many times over (the
 #: default 28 digits would round a sum, and quantize() would raise on one).
 CONTEXT = decimal.Context(prec=100, traps=[decimal.InvalidOperation, decimal.DivisionByZero])
@@ -57,9 +57,7 @@ def exact(fn: _F) -> _F:
 
 
 class SpendError(RegctlError):
-    """A usage file that cannot be read, or a bad month."""
-
-    exit_code = 3
+    """A usage file that cannot be read, or a chart that cannot be written (exit 1)."""
 
 
 Key = tuple[str, str, str, str, str]  # day, provider, model, env, template
@@ -98,7 +96,7 @@ def parse_month(text: str | None, today: dt.date) -> str:
     try:
         dt.datetime.strptime(text, "%Y-%m")
     except ValueError:
-        raise SpendError(f"--month takes YYYY-MM, got {text!r}") from None
+        raise UsageError(f"--month takes YYYY-MM, got {text!r}") from None
     return text
 
 
@@ -116,6 +114,8 @@ def read_usage(
     for path in paths:
         try:
             reader = LineReader(path, MAX_LINE_BYTES, on_bytes=progress)
+        except safeio.FileMissing:  # nothing to work on: a usage error, like no registry
+            raise UsageError(f"{path}: no such usage file") from None
         except safeio.SafeReadError as exc:
             raise SpendError(f"{path}: cannot read usage file: {_why(exc)}") from None
         with reader, decimal.localcontext(CONTEXT):
@@ -277,7 +277,7 @@ def check_budgets(
 
 
 def exit_code(statuses: Iterable[BudgetStatus], malformed: int = 0) -> int:
-    """1 when a budget is exceeded or a line is malformed, else 2 when one is past its
+    """1 when a budget is exceeded or a line is malformed, else 3 when one is past its
     warning, else 0.
 
     A malformed line is spend that could not be counted: it may hide any amount, so a
