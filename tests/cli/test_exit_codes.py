@@ -53,6 +53,7 @@ SUCCESS: dict[str, list[str]] = {
     "active": ["openai"],
     "apply": ["--env", "dev", "--auto-approve"],
     "compile": ["--env", "prod"],
+    "candidates": ["-c", "chat"],
     "completion": ["bash"],
     "cost": ["openai/gpt-4o", "-I", "1000", "-O", "100"],
     "cost-compare": ["-I", "1000", "-O", "100"],

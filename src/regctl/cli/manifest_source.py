@@ -39,14 +39,10 @@ def find_manifest(given: str | None) -> str:
     """``--manifest``/``$REGCTL_MANIFEST`` if set, else the first default that exists.
 
     No manifest to work on is a usage error (exit 2, regctl.cli.exitcodes), as no
-    registry is for the registry commands; so is a named file that does not exist.
+    registry is for the registry commands. A named file may not exist yet: ``serve``
+    waits for it (the client commands check, :func:`load`).
     """
     if given:
-        local = given.removeprefix("file:")
-        if "://" not in local and not os.path.lexists(local):
-            raise UsageError(
-                i18n.msg("manifest {path} not found", path=given), hint=i18n.msg(MANIFEST_HINT)
-            )
         return given
     for candidate in DEFAULT_MANIFESTS:
         if Path(candidate).is_file():
@@ -146,6 +142,11 @@ def load(manifest: str | None, registry_dir: str | None, env: str | None) -> Any
             i18n.msg("--env needs --registry (a lock is compiled for one environment)")
         )
     source = find_manifest(manifest)
+    local = source.removeprefix("file:")
+    if "://" not in local and not os.path.lexists(local):
+        raise UsageError(
+            i18n.msg("manifest {path} not found", path=source), hint=i18n.msg(MANIFEST_HINT)
+        )
     registry = Registry.load(source, locale="en")
     _say(
         i18n.tr(
@@ -155,7 +156,6 @@ def load(manifest: str | None, registry_dir: str | None, env: str | None) -> Any
             digest=registry.digest,
         )
     )
-    local = source.removeprefix("file:")
     if "://" not in local:
         newer = _newer_registry(Path(local))
         if newer is not None:
