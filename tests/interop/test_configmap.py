@@ -207,7 +207,7 @@ def test_namespace_is_a_dns1123_label(tmp_path: Path, cli, namespace: str, ok: b
         assert doc["metadata"]["namespace"] == namespace
         return
     assert proc.returncode == 2, proc.stdout
-    assert "Invalid value for '--namespace'" in proc.stderr and "DNS-1123 label" in proc.stderr
+    assert "invalid value for '--namespace'" in proc.stderr and "DNS-1123 label" in proc.stderr
     assert proc.stdout == "" and "Traceback" not in proc.stderr
 
 
