@@ -51,10 +51,12 @@ def export_static_cmd(manifest: str, output: Path | None, to: str | None) -> Non
 
     from regctl.base.errors import UsageError
     from regctl.base.i18n import msg
+    from regctl.cli.manifest_source import require_manifest
     from regctl.serve.export_static import export_static
 
     if output is None and to is None:
         raise UsageError(msg("name a folder (-o DIR) or a store (--to s3://BUCKET/PREFIX)"))
+    require_manifest(manifest)  # no manifest to work on: a usage error, as everywhere
     with tempfile.TemporaryDirectory(prefix="regctl-static-") as scratch:
         folder = output if output is not None else Path(scratch)
         done = export_static(manifest, folder)

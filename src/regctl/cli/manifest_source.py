@@ -55,6 +55,16 @@ def find_manifest(given: str | None) -> str:
     )
 
 
+def require_manifest(source: str) -> str:
+    """``source``, unless it names a local file that does not exist: a usage error (exit 2)."""
+    local = source.removeprefix("file:")
+    if "://" not in local and not os.path.lexists(local):
+        raise UsageError(
+            i18n.msg("manifest {path} not found", path=source), hint=i18n.msg(MANIFEST_HINT)
+        )
+    return source
+
+
 def _say(text: str, *, always: bool = False) -> None:
     if always or not progress.QUIET:
         _pending.append(safe_line(text))
@@ -141,12 +151,8 @@ def load(manifest: str | None, registry_dir: str | None, env: str | None) -> Any
         raise UsageError(
             i18n.msg("--env needs --registry (a lock is compiled for one environment)")
         )
-    source = find_manifest(manifest)
+    source = require_manifest(find_manifest(manifest))
     local = source.removeprefix("file:")
-    if "://" not in local and not os.path.lexists(local):
-        raise UsageError(
-            i18n.msg("manifest {path} not found", path=source), hint=i18n.msg(MANIFEST_HINT)
-        )
     registry = Registry.load(source, locale="en")
     _say(
         i18n.tr(
