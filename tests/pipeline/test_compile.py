@@ -135,6 +135,32 @@ def test_source_commit_is_the_last_commit_touching_a_clean_registry(tmp_path: Pa
     assert outside.manifest is not None
 
 
+def test_source_commit_in_a_shallow_clone_is_found_or_unknown_never_head(tmp_path: Path) -> None:
+    """A depth-1 clone holds HEAD only, as a graft that "touches" every file: the commit is
+    unknown (None) until the history reaches the last commit that touched the registry."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLE, repo / "registry")
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-C", str(repo)]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "registry"], check=True)
+    sha = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True).stdout.strip()
+    for n in range(3):
+        (repo / "README").write_text(f"unrelated {n}\n")
+        subprocess.run([*git, "add", "."], check=True)
+        subprocess.run([*git, "commit", "-qm", f"unrelated {n}"], check=True)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{repo}", str(clone)], check=True)
+    m = compile_registry(clone / "registry", as_of=AS_OF).manifest
+    assert m is not None and m["source"]["commit"] is None  # not the README commit (HEAD)
+    subprocess.run(["git", "-C", str(clone), "fetch", "-q", "--deepen=2"], check=True)
+    m = compile_registry(clone / "registry", as_of=AS_OF).manifest
+    assert m is not None and m["source"]["commit"] is None  # still only README commits
+    subprocess.run(["git", "-C", str(clone), "fetch", "-q", "--deepen=5"], check=True)
+    m = compile_registry(clone / "registry", as_of=AS_OF).manifest
+    assert m is not None and m["source"]["commit"] == sha
+
+
 def test_check_detects_a_stale_lock(tmp_path: Path) -> None:
     reg = tmp_path / "reg"
     shutil.copytree(EXAMPLE, reg)

@@ -17,7 +17,15 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BIDI", "INVISIBLE", "JOINERS", "escape_control", "escape_json", "safe_line"]
+__all__ = [
+    "BIDI",
+    "INVISIBLE",
+    "JOINERS",
+    "escape_control",
+    "escape_json",
+    "markdown_text",
+    "safe_line",
+]
 
 #: Bidirectional formatting characters (as a regex class body): embeddings, overrides,
 #: isolates, and the implicit marks LRM, RLM and ALM.
@@ -80,3 +88,14 @@ def escape_json(text: str) -> str:
     Only valid on JSON text, where such characters can only be inside strings.
     """
     return _JSON_HIDDEN.sub(_json_escape, text) if _JSON_HIDDEN.search(text) else text
+
+
+# CommonMark's backslash escapes: what could start a link, an image, HTML, emphasis,
+# a code span, a table cell or a heading when text from a pull request is shown in
+# a Markdown job summary or comment.
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]<>()#+!|~&])")
+
+
+def markdown_text(text: str) -> str:
+    """``text`` as literal Markdown inline text (one line, no markup of its own)."""
+    return _MARKDOWN.sub(r"\\\1", escape_control(text))

@@ -62,6 +62,7 @@ COMMANDS: dict[str, str] = {
     "spend": "spend_cmd",
     "serve": "serve_cmd",
     "target-path": "gitops",
+    "commit-back": "gitops",
     "hook-validate": "gitops",
     "hook-fmt": "gitops",
     "completion": "completion",

@@ -23,6 +23,7 @@ from regctl.cli.options import (
     registry_option,
     resolve_registry,
 )
+from regctl.cli.summary import add_summary, md_text, summary_option, summary_problems
 from regctl.deploy.apply import (
     ResolvedTarget,
     apply,
@@ -53,7 +54,8 @@ _target_option = click.option(
 
 
 def _color() -> bool:
-    return sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    # no-color.org: NO_COLOR set to a non-empty value disables colour; empty is unset
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
 def _compile(root: Path, env: str | None) -> tuple[dict[str, Any], str]:
@@ -62,6 +64,7 @@ def _compile(root: Path, env: str | None) -> tuple[dict[str, Any], str]:
     if result.problems:
         click.echo(reporters.text(result.problems), err=True, nl=False)
     if result.manifest is None:
+        summary_problems(result.problems)
         raise ProblemsFound(len(result.problems))
     return result.manifest, result.text
 
@@ -88,8 +91,12 @@ def _confirm(rt: ResolvedTarget, auto_approve: bool, reviewed: bool) -> None:
         raise RegctlError(msg("apply cancelled"))
 
 
-def _report(result: WriteResult) -> None:
+def _report(result: WriteResult, rt: ResolvedTarget) -> None:
     was = result.previous_digest or msg("nothing")
+    add_summary(
+        f"**Applied** {md_text(result.digest)} to {md_text(rt.display)} "
+        f"(it held {md_text(str(was))})."
+    )
     click.echo(
         tr(
             "Applied {digest} to {target} (it held {was}).",
@@ -116,6 +123,7 @@ def _report(result: WriteResult) -> None:
 @click.option("--detailed-exitcode", is_flag=True, help="Exit 0: no changes, 2: changes, 1: error.")
 @output_option("Save the plan to FILE for `regctl apply FILE`.")
 @deprecated_alias("--out", "-o/--output", "output", metavar="FILE", type=click.Path(path_type=Path))
+@summary_option
 def plan(
     registry: Path,
     env: str | None,
@@ -138,6 +146,7 @@ def plan(
         click.echo(render_text(the_plan, color=_color()), nl=False)
     else:
         click.echo(RENDERERS[fmt](the_plan), nl=False)
+    add_summary(RENDERERS["markdown"](the_plan))
     if out is not None:
         atomic_write(out, dumps_pretty(the_plan.as_dict(with_manifest=True)).encode())
         click.echo(
@@ -178,6 +187,7 @@ def _apply_saved(
 @_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--force", is_flag=True, help="Overwrite a target that holds a non-manifest.")
+@summary_option
 def apply_cmd(
     source: Path | None,
     registry: Path | None,
@@ -200,10 +210,11 @@ def apply_cmd(
         rt = resolve_target(source, env, target_uri)
         the_plan, deployed = plan_for(manifest, text, rt, force=force)
     click.echo(render_text(the_plan, color=_color()), nl=False)
+    add_summary(RENDERERS["markdown"](the_plan))
     if not the_plan.changed:
         return
     _confirm(rt, auto_approve, reviewed)
-    _report(apply(the_plan, rt, deployed))
+    _report(apply(the_plan, rt, deployed), rt)
 
 
 @main.command(
@@ -242,7 +253,7 @@ def rollback(
     if not the_plan.changed:
         return
     _confirm(rt, auto_approve, reviewed=False)
-    _report(apply(the_plan, rt, deployed))
+    _report(apply(the_plan, rt, deployed), rt)
 
 
 def _list_history(rt: ResolvedTarget, deployed: Deployed) -> None:

@@ -119,6 +119,11 @@ TABLE: dict[str, Codes] = {
         reads=MANIFEST,
         extra=_CLIENT,
     ),
+    "commit-back": Codes(
+        ok="committed and pushed, or nothing to commit (the branch holds it or a newer one)",
+        problems="not pushed after the last attempt, or git failed",
+        reads=REGISTRY,
+    ),
     "compile": Codes(
         ok="compiled (or up to date with --check)",
         problems="problems, or a stale lock with --check",

@@ -1,6 +1,7 @@
-"""Commands for CI and git hooks: ``target-path``, ``hook-validate``, ``hook-fmt``.
+"""Commands for CI and git hooks: ``target-path``, ``commit-back``, ``hook-validate``,
+``hook-fmt``.
 
-Both are hidden from ``regctl --help``: the GitHub Action (``action.yml``) and the
+All are hidden from ``regctl --help``: the GitHub Action (``action.yml``) and the
 pre-commit hooks (``.pre-commit-hooks.yaml``) call them; people use ``apply`` and
 ``validate``.
 """
@@ -15,6 +16,7 @@ from regctl.base.errors import ProblemsFound, UsageError
 from regctl.cli.app import main
 from regctl.cli.complete import env_option
 from regctl.cli.options import epilog, format_option, registry_option
+from regctl.cli.summary import add_summary, md_text, summary_option
 from regctl.messages import reporters
 
 
@@ -44,6 +46,107 @@ def target_path(registry: Path, env: str | None) -> None:
     if "://" in uri and not uri.startswith("file://"):
         return
     click.echo(resolve_uri(uri, registry.resolve().parent)[len("file:") :])
+
+
+def _file_target(registry: Path, env: str | None) -> Path | None:
+    """The file a file target of ``env`` writes; None for other targets."""
+    from regctl.deploy.apply import registry_targets
+    from regctl.deploy.targets import resolve_uri
+
+    key = env or "default"
+    targets = registry_targets(registry)
+    if key not in targets:
+        raise UsageError(f"no deploy target for '{key}' in the Registry document")
+    uri = targets[key]
+    if "://" in uri and not uri.startswith("file://"):
+        return None
+    return Path(resolve_uri(uri, registry.resolve().parent)[len("file:") :])
+
+
+@main.command(
+    "commit-back",
+    hidden=True,
+    epilog=epilog(
+        ["regctl commit-back registry --env dev --branch main --summary summary.md"],
+        "commit-back",
+    ),
+)
+@registry_option(positional=True)
+@env_option("Environment whose file target to commit (default: the base registry).")
+@click.option(
+    "--branch",
+    envvar="GITHUB_REF_NAME",
+    required=True,
+    metavar="BRANCH",
+    help="Branch to push to [default: $GITHUB_REF_NAME].",
+)
+@click.option("--remote", default="origin", show_default=True, help="Remote to push to.")
+@click.option(
+    "--attempts",
+    type=click.IntRange(1, 20),
+    default=5,
+    show_default=True,
+    help="Pushes to try (each after a fresh fetch) before failing.",
+)
+@click.option(
+    "--backoff",
+    type=click.FloatRange(0, 60),
+    default=2.0,
+    show_default=True,
+    metavar="SECONDS",
+    help="First wait between attempts (doubled each time, plus jitter).",
+)
+@format_option(["text", "github"], help="github: the outcome as a workflow annotation too.")
+@summary_option
+def commit_back_cmd(
+    registry: Path,
+    env: str | None,
+    branch: str,
+    remote: str,
+    attempts: int,
+    backoff: float,
+    fmt: str,
+) -> None:
+    """Commit the file target's manifest and push it to BRANCH, converging when it moves.
+
+    Safe to re-run: a branch that already holds the manifest, or a newer one (a later
+    apply), is left alone. Nothing for non-file targets or a missing file.
+    """
+    from regctl.deploy.commit_back import CommitBackError, commit_back
+
+    path = _file_target(registry, env)
+    name = env or "base"
+    if path is None or not path.is_file():
+        add_summary(f"**commit-back {name}:** no file target manifest here; nothing to commit.")
+        click.echo(f"no file target manifest for {name} in this checkout; nothing to commit")
+        return
+    try:
+        outcome = commit_back(
+            path.parent,
+            path,
+            branch=branch,
+            remote=remote,
+            message=f"regctl apply {name}",
+            attempts=attempts,
+            backoff=backoff,
+            log=lambda line: click.echo(line, err=True),
+        )
+    except CommitBackError as exc:
+        if fmt == "github":
+            click.echo(reporters.annotation("error", str(path), str(exc), title="commit-back"))
+        raise
+    if outcome.status == "committed":
+        assert outcome.commit is not None
+        done = f"committed the {name} manifest to {branch} as {outcome.commit[:12]}"
+        text = f"{done} (attempt {outcome.attempts})"
+    elif outcome.status == "unchanged":
+        text = f"{branch} already holds the {name} manifest; nothing to commit"
+    else:
+        text = f"{name}: {outcome.detail}"
+        if fmt == "github":
+            click.echo(reporters.annotation("warning", str(path), text, title="commit-back"))
+    add_summary(f"**commit-back:** {md_text(text)}")
+    click.echo(text)
 
 
 @main.command(

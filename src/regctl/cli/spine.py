@@ -13,6 +13,7 @@ from regctl.base.i18n import localize, msg, tr
 from regctl.cli.app import main
 from regctl.cli.complete import complete_environment, env_option
 from regctl.cli.options import epilog, format_option, output_option, registry_option
+from regctl.cli.summary import add_summary, md_text, summary_option, summary_problems
 from regctl.messages import reporters
 
 
@@ -50,6 +51,7 @@ AS_OF = click.option(
     help="Validate only these environments (default: all).",
 )
 @AS_OF
+@summary_option
 def validate(
     registry: Path, fmt: str, strict: bool, envs: tuple[str, ...], as_of: str | None
 ) -> None:
@@ -65,6 +67,11 @@ def validate(
             msg("unknown environment '{env}' (known: {known})", env=listed, known=known)
         )
     out = reporters.REPORTERS[fmt](report.problems)
+    if report.failed(strict):
+        summary_problems(report.problems)
+    else:
+        table = reporters.markdown(report.problems)
+        add_summary(f"### regctl validate: {md_text(str(report.root))}\n\n{table}")
     if fmt == "text" and not report.problems:
         b = report.registry.base
         counts = msg(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from regctl.base import i18n
 from regctl.base.redact import redact
-from regctl.base.textsafe import escape_control, safe_line
+from regctl.base.textsafe import escape_control, markdown_text, safe_line
 from regctl.messages.problems import Problem, Severity
 
 Reporter = Callable[[Sequence[Problem]], str]
@@ -138,15 +139,57 @@ def annotation(
     return f"::{level} {props}::{_escape_data(message)}"
 
 
+def anchored_message(p: Problem) -> str:
+    """``p``'s message with the places it names (``related``) repository-relative too.
+
+    The message names them as the problem does, relative to the current folder; next
+    to an annotation's repository-relative ``file=`` they must be anchored the same way.
+    """
+    places = {str(r): r for r in (*p.related, p.location)}
+    if not any(name in p.message for name in places):
+        return str(p.message)
+    # one pass, longest first: an anchored path is never rewritten again
+    pattern = re.compile("|".join(re.escape(n) for n in sorted(places, key=len, reverse=True)))
+
+    def anchor(match: re.Match[str]) -> str:
+        place = places[match.group()]
+        return f"{anchored(place.file)}:{place.line}:{place.col}"
+
+    return pattern.sub(anchor, str(p.message))
+
+
 def github(problems: Sequence[Problem]) -> str:
     """GitHub Actions workflow commands, which annotate the pull request's diff."""
     lines = []
     for p in problems:
         level = "error" if p.severity is Severity.ERROR else "warning"
         loc = p.location
-        msg = f"[{p.rule}] {redact(p.message)}"
+        msg = f"[{p.rule}] {redact(anchored_message(p))}"
         lines.append(annotation(level, loc.file, msg, line=loc.line, col=loc.col, title=p.rule))
     return "\n".join(lines) + ("\n" if lines else "")
 
 
-REPORTERS: dict[str, Reporter] = {"text": text, "json": json_, "github": github}
+def markdown(problems: Sequence[Problem]) -> str:
+    """A Markdown table for a job summary or a comment: one row per problem.
+
+    Paths are repository-relative (as in annotations); every cell is literal text, so
+    a message quoting a pull request's YAML cannot add links, images or HTML.
+    """
+    if not problems:
+        return "**No problems.**\n"
+    lines = [f"**{_summary(problems)}**", "", "| | where | rule | problem |", "|---|---|---|---|"]
+    for p in problems:
+        mark = "error" if p.severity is Severity.ERROR else "warning"
+        loc = p.location
+        where = markdown_text(f"{anchored(loc.file)}:{loc.line}:{loc.col}")
+        message = markdown_text(redact(anchored_message(p)))
+        lines.append(f"| {mark} | {where} | {markdown_text(p.rule)} | {message} |")
+    return "\n".join(lines) + "\n"
+
+
+REPORTERS: dict[str, Reporter] = {
+    "text": text,
+    "json": json_,
+    "github": github,
+    "markdown": markdown,
+}

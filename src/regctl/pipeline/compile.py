@@ -266,23 +266,42 @@ def git_commit(root: Path) -> str | None:
 
     "Last commit touching the registry" rather than HEAD, so that unrelated
     commits (or the commit that adds the lock itself) do not make a lock stale.
+    In a shallow clone (CI's depth-1 checkout) the oldest commit held is a graft
+    that "touches" every file; when the search ends there the answer is unknown, so
+    None: fetch more history first (the GitHub Action deepens until it finds the
+    commit; ``actions/checkout`` with ``fetch-depth: 0`` fetches all of it).
     """
     folder = root if root.is_dir() else root.parent
     if not _maybe_in_git(folder):
         return None  # no repository around it: no need to start git twice to learn that
+    status = _git(folder, "status", "--porcelain", "--", ".")
+    if status is None or status.strip():
+        return None
+    sha = (_git(folder, "log", "-1", "--format=%H", "--", ".") or "").strip()
+    if len(sha) != 40:
+        return None
+    if sha in shallow_boundary(folder):
+        return None
+    return sha
+
+
+def shallow_boundary(folder: Path) -> set[str]:
+    """The commits a shallow clone holds without their parents (empty for a full clone)."""
+    where = (_git(folder, "rev-parse", "--git-path", "shallow") or "").strip()
+    if not where:
+        return set()
+    path = Path(where) if Path(where).is_absolute() else folder / where
     try:
-        status = subprocess.run(
-            ["git", "status", "--porcelain", "--", "."],
-            cwd=folder,
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-        if status.returncode != 0 or status.stdout.strip():
-            return None
-        log = subprocess.run(
-            ["git", "log", "-1", "--format=%H", "--", "."],
+        return set(path.read_text(encoding="ascii").split())
+    except (OSError, ValueError):
+        return set()
+
+
+def _git(folder: Path, *args: str) -> str | None:
+    """``git ARGS`` in ``folder``: its output, or None when git fails or is missing."""
+    try:
+        proc = subprocess.run(
+            ["git", *args],
             cwd=folder,
             capture_output=True,
             text=True,
@@ -291,8 +310,7 @@ def git_commit(root: Path) -> str | None:
         )
     except (OSError, subprocess.SubprocessError):
         return None
-    sha = log.stdout.strip()
-    return sha if log.returncode == 0 and len(sha) == 40 else None
+    return proc.stdout if proc.returncode == 0 else None
 
 
 def write_lock(result: CompileResult, path: str | Path) -> None:
