@@ -48,6 +48,7 @@ def test_every_scaffold_file_is_copied_including_hidden_folders(tmp_path: Path) 
     assert sorted(p.relative_to(tmp_path / "out").as_posix() for p in written) == [
         ".github/workflows/registry.yml",
         ".gitignore",  # appended to, never overwritten (tests/gitops/test_gitops_cli.py)
+        ".pre-commit-config.yaml",  # left alone when the project has one
         "registry/registry.yaml",
         "schemas/manifest.schema.json",  # what the files' `$schema=` lines point at
         "schemas/registry.schema.json",

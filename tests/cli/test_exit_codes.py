@@ -53,6 +53,7 @@ SUCCESS: dict[str, list[str]] = {
     "activate": ["openai/gpt-4o", "--dry-run"],
     "active": ["openai"],
     "apply": ["--env", "dev", "--auto-approve"],
+    "commit-back": ["--env", "prod", "--branch", "main"],  # no manifest there: nothing to do
     "compile": ["--env", "prod"],
     "candidates": ["-c", "chat"],
     "completion": ["bash"],
@@ -286,3 +287,32 @@ def test_no_hidden_alias_or_command_is_ever_suggested(project: Path) -> None:
         result = run(project, name[:-1])
         check_error(result, 2, "no such command")
         assert f"'{name}'" not in result.stderr, result.stderr
+
+
+#: Every command with --check, and the arguments that make the check pass in `project`.
+CHECKS = {
+    "compile": ["--env", "prod", "-o", "build/prod.lock.json", "--check"],
+    "docs": ["-o", "out-docs-check", "--check"],
+    "fmt": ["--check"],
+    "schema": ["-o", "out-schemas-check", "--check"],
+    "spend": ["usage.jsonl", "--check"],
+}
+
+
+def test_every_check_is_listed() -> None:
+    with_check = {
+        path
+        for path, cmd in COMMANDS.items()
+        if any("--check" in getattr(p, "opts", ()) for p in cmd.params)
+    }
+    assert with_check == set(CHECKS)
+
+
+@pytest.mark.parametrize("path", sorted(CHECKS))
+def test_every_check_says_one_line_on_success(project: Path, path: str) -> None:
+    if path in ("docs", "schema"):  # write the files first, then check them
+        assert run(project, path, *CHECKS[path][:2]).exit_code == 0
+    result = run(project, *path.split(), *CHECKS[path])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "error" not in lines[0], result.stderr

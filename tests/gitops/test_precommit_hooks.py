@@ -1,8 +1,10 @@
 """The shipped pre-commit hooks, run by the real pre-commit in a temp git repository.
 
-The hooks come from a git repository holding a copy of this checkout, at a commit, as a
-team's ``.pre-commit-config.yaml`` names regctl's repository at a tag: pre-commit clones
-it and, for ``language: python``, builds a venv and pip-installs it, exactly as shipped.
+The configuration is the one ``regctl init`` writes and docs/deploy.md shows, unchanged but
+for ``repo:``: a git repository holding a copy of this checkout, tagged as RELEASING.md
+tags a release (``vX.Y.Z``), stands in for regctl's repository. pre-commit clones it at
+that ``rev:`` and, for ``language: python``, builds a venv and pip-installs it, exactly as
+shipped.
 Offline: pip's own settings (``PIP_NO_INDEX``, ``PIP_NO_BUILD_ISOLATION``) and
 ``PYTHONPATH`` at this environment's site folders give that venv the dependencies and the
 build backend without downloading them; regctl itself is the wheel pre-commit installed.
@@ -20,7 +22,7 @@ import yaml
 from tests.conftest import ROOT
 from tests.gitops.action_install import action_checkout, site_paths
 
-from regctl.authoring.init import init_project
+from regctl.authoring.init import HOOKS_REPO, init_project, pre_commit_config, release_tag
 
 HOOKS = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
 
@@ -34,19 +36,20 @@ def _git(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="session")
 def hook_source(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, Path]:
-    """regctl's repository as pre-commit sees it: path, commit, and a shared PRE_COMMIT_HOME."""
+    """regctl's repository as pre-commit sees it: path, release tag, a shared PRE_COMMIT_HOME."""
     base = tmp_path_factory.mktemp("hooks")
     repo = action_checkout(base / "regctl")
     _git("init", "-q", cwd=repo)
     _git("add", "-A", cwd=repo)
-    _git("commit", "-qm", "regctl", cwd=repo)
-    sha = _git("rev-parse", "HEAD", cwd=repo).stdout.strip()
-    return repo, sha, base / "pre-commit-home"
+    _git("commit", "-qm", "release", cwd=repo)
+    tag = release_tag()
+    _git("tag", "-a", tag, "-m", f"regctl {tag}", cwd=repo)  # RELEASING.md, step 5
+    return repo, tag, base / "pre-commit-home"
 
 
 @pytest.fixture
 def repo(tmp_path: Path, hook_source: tuple[Path, str, Path]) -> tuple[Path, dict[str, str]]:
-    hooks_repo, sha, home = hook_source
+    hooks_repo, tag, home = hook_source
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "PYTHON"))}
     env.update(
         NO_COLOR="1",
@@ -60,10 +63,10 @@ def repo(tmp_path: Path, hook_source: tuple[Path, str, Path]) -> tuple[Path, dic
     root.mkdir()
     _git("init", "-q", cwd=root)
     init_project(root)
-    config = {
-        "repos": [{"repo": str(hooks_repo), "rev": sha, "hooks": [{"id": h["id"]} for h in HOOKS]}]
-    }
-    (root / ".pre-commit-config.yaml").write_text(yaml.safe_dump(config))
+    config = root / ".pre-commit-config.yaml"
+    written = config.read_text()
+    assert written == pre_commit_config() and f"rev: {tag}\n" in written
+    config.write_text(written.replace(HOOKS_REPO, str(hooks_repo)))
     _git("add", ".", cwd=root)
     return root, env
 
@@ -73,6 +76,14 @@ def _run(root: Path, env: dict[str, str], *files: str) -> subprocess.CompletedPr
         [sys.executable, "-m", "pre_commit", "run", "--files", *files],
         cwd=root, env=env, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+
+
+def test_the_documented_configuration_is_what_init_writes() -> None:
+    deploy_md = (ROOT / "docs" / "deploy.md").read_text()
+    assert "```yaml\n" + pre_commit_config() + "```" in deploy_md
+    config = yaml.safe_load(pre_commit_config())
+    assert [h["id"] for h in config["repos"][0]["hooks"]] == ["regctl-fmt", "regctl-validate"]
+    assert {h["id"] for h in HOOKS} == {"regctl-fmt", "regctl-validate"}
 
 
 def test_hook_ids_and_entries() -> None:

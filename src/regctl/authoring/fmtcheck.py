@@ -229,6 +229,8 @@ class FmtResult:
 
     changed: tuple[Path, ...]
     failed: tuple[tuple[Path, str], ...]
+    #: how many registry files were looked at
+    checked: int = 0
 
 
 def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
@@ -263,7 +265,7 @@ def format_paths(paths: Sequence[Path], *, check: bool) -> FmtResult:
             changed.append(f)
             if not check:
                 write_checked([(snap, new)])
-    return FmtResult(tuple(changed), tuple(failed))
+    return FmtResult(tuple(changed), tuple(failed), len(files))
 
 
 def _round_trip(text: str) -> tuple[str, str | None]:

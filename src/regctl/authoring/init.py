@@ -3,9 +3,11 @@
 The files are package data under ``regctl/scaffold/``: ``registry/`` (the Registry
 document, OpenAI, Anthropic and xAI providers, a dev and a prod environment, one prompt
 template) and ``.github/workflows/registry.yml``; ``schemas/`` holds the JSON Schemas
-the files' ``# yaml-language-server`` lines name. Nothing is ever overwritten: if any
-target file exists, nothing is written. The one exception is ``.gitignore``: the lines
-below are appended to it (those it lacks).
+the files' ``# yaml-language-server`` lines name; ``.pre-commit-config.yaml`` runs the
+``regctl-fmt`` and ``regctl-validate`` hooks of the regctl release that wrote it. Nothing
+is ever overwritten: if any target file exists, nothing is written. The exceptions are
+``.gitignore``, to which the lines below are appended (those it lacks), and a project's
+own ``.pre-commit-config.yaml``, which is left as it is.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ GITIGNORE_LINES = (
     "*.lock.json.lock",
     "*.lock.json.history/",
 )
+
+#: Where pre-commit clones the hooks from (``.pre-commit-hooks.yaml`` at a release tag).
+HOOKS_REPO = "https://github.com/regctl/regctl"
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 SCAFFOLD_PACKAGE = "regctl"
 SCAFFOLD_DIR = "scaffold"
@@ -74,6 +80,28 @@ def _lines(ignore: Path) -> list[str]:
         raise RegctlError(f"{ignore}: cannot read: it {exc}") from None
 
 
+def release_tag() -> str:
+    """The git tag of the running regctl's release (RELEASING.md: ``v`` + the version)."""
+    from regctl import __version__
+
+    return f"v{__version__}"
+
+
+def pre_commit_config(rev: str | None = None) -> str:
+    """``.pre-commit-config.yaml`` with regctl's hooks at ``rev`` (default: this release)."""
+    return (
+        "# pre-commit (https://pre-commit.com): run `pre-commit install` once; each commit then\n"
+        "# formats the registry files it changes and validates the whole registry they belong\n"
+        "# to. rev is a regctl release tag; `pre-commit autoupdate` moves it to the latest.\n"
+        "repos:\n"
+        f"  - repo: {HOOKS_REPO}\n"
+        f"    rev: {rev or release_tag()}\n"
+        "    hooks:\n"
+        "      - id: regctl-fmt\n"
+        "      - id: regctl-validate\n"
+    )
+
+
 def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
     """Write the starter files below ``target``; return the written paths.
 
@@ -94,6 +122,10 @@ def init_project(target: Path, source: Traversable | None = None) -> list[Path]:
         path = target / rel
         atomic_write_text(path, text)
         written.append(path)
+    hooks = target / PRE_COMMIT_CONFIG
+    if not hooks.exists():  # a project's own pre-commit configuration is its own
+        atomic_write_text(hooks, pre_commit_config())
+        written.append(hooks)
     ignore = target / ".gitignore"
     have = _lines(ignore)
     missing = [line for line in GITIGNORE_LINES if line not in have]

@@ -35,8 +35,8 @@ def init_cmd(directory: Path) -> None:
     """Scaffold a registry in DIRECTORY (default: here) that validates and compiles.
 
     Writes registry/ (providers OpenAI, Anthropic and xAI, a dev and a prod environment, a
-    prompt template), schemas/ (the JSON Schemas editors check the files against) and the
-    CI workflow when available. Never overwrites a file.
+    prompt template), schemas/ (the JSON Schemas editors check the files against), the
+    CI workflow and .pre-commit-config.yaml (regctl's hooks). Never overwrites a file.
     """
     from regctl.authoring.init import init_project
 
@@ -255,3 +255,5 @@ def fmt_cmd(paths: tuple[Path, ...], check: bool, fmt: str, registry: Path | Non
     if check and result.changed:
         click.echo(tr("{n} file(s) would be reformatted", n=len(result.changed)), err=True)
         exit_with(1)
+    if check:  # every --check says so when all is well, in one line
+        click.echo(tr("{n} file(s) already formatted", n=result.checked), err=True)

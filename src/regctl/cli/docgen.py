@@ -59,7 +59,7 @@ def rules_md() -> str:
         "`regctl rules` prints the same text. Errors fail validation (exit 1); warnings only",
         "with `--strict`.\n",
     ]
-    for rule_id, doc in documentation().items():
+    for rule_id, doc in documentation("markdown").items():
         out += [f"## `{rule_id}`\n", doc.strip() + "\n"]
     return "\n".join(out).rstrip() + "\n"
 

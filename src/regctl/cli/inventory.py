@@ -83,12 +83,13 @@ def ls_group() -> None:
 )
 @click.option(
     "--provider",
+    "-p",
     "providers",
     multiple=True,
     shell_complete=complete_provider,
     help="Only this provider (repeat).",
 )
-@click.option("--capability", default=None, help="Only models with this capability.")
+@click.option("--capability", "-c", default=None, help="Only models with this capability.")
 @click.option("--active", is_flag=True, help="Only active models (for --capability if given).")
 @click.option(
     "--sort",
@@ -189,7 +190,7 @@ def show_cmd(target: str, fmt: str, env: str | None, registry: Path) -> None:
     ),
 )
 @token_options()
-@click.option("--capability", default=None, help="Only models with this capability.")
+@click.option("--capability", "-c", default=None, help="Only models with this capability.")
 @click.option("--active", is_flag=True, help="Only active models.")
 @format_option(["text", "json"])
 @_env_option

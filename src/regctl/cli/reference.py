@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from regctl.base.i18n import tr
 from regctl.cli.app import main
 from regctl.cli.options import epilog
 
@@ -62,7 +63,8 @@ def docs_cmd(out_dir: Path, check: bool) -> None:
     from regctl.io.safeio import current_text
 
     stale = []
-    for name, text in render_all().items():
+    pages = render_all()
+    for name, text in pages.items():
         path = out_dir / name
         current = current_text(path)
         if current == text:
@@ -75,3 +77,5 @@ def docs_cmd(out_dir: Path, check: bool) -> None:
     if stale:
         click.echo(f"stale: {', '.join(stale)} (run 'regctl docs')", err=True)
         sys.exit(1)
+    if check:  # every --check says so when all is well, in one line
+        click.echo(tr("{folder}: {n} file(s) up to date", folder=out_dir, n=len(pages)), err=True)

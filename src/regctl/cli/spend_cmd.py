@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from regctl.base.errors import RegctlError
+from regctl.base.i18n import tr
 from regctl.cli.app import exit_with, main
 from regctl.cli.options import epilog, format_option, registry_option
 
@@ -121,7 +122,10 @@ def spend_cmd(
         except OSError as exc:
             raise SpendError(f"{chart}: cannot write chart: {exc.strerror}") from None
     if check:
-        exit_with(exit_code(statuses, usage.malformed))
+        code = exit_code(statuses, usage.malformed)
+        if code == 0:  # every --check says so when all is well, in one line
+            click.echo(tr("{n} budget(s) within their limits", n=len(statuses)), err=True)
+        exit_with(code)
 
 
 _PROGRESS_BYTES = 20_000_000  # ~50,000 events: about a second on a busy machine

@@ -170,7 +170,8 @@ def schema(out_dir: Path, check: bool) -> None:
     from regctl.io.safeio import current_text
 
     stale = []
-    for name, text in render_all().items():
+    pages = render_all()
+    for name, text in pages.items():
         path = out_dir / name
         current = current_text(path)
         if current == text:
@@ -183,6 +184,8 @@ def schema(out_dir: Path, check: bool) -> None:
     if stale:
         click.echo(f"stale: {', '.join(stale)} (run 'regctl schema')", err=True)
         sys.exit(1)
+    if check:  # every --check says so when all is well, in one line
+        click.echo(tr("{folder}: {n} file(s) up to date", folder=out_dir, n=len(pages)), err=True)
 
 
 @main.command(
@@ -201,4 +204,5 @@ def rules_(fmt: str) -> None:
         click.echo(json.dumps(docs, indent=2))
         return
     for rule_id, doc in docs.items():
-        click.echo(f"{rule_id}\n  " + "\n  ".join(doc.splitlines()) + "\n")
+        body = "\n".join(f"  {line}" if line else "" for line in doc.splitlines())
+        click.echo(f"{rule_id}\n{body}\n")

@@ -74,9 +74,18 @@ def run(view: View, *, documents: bool) -> list[Problem]:
     return problems
 
 
-def documentation() -> dict[str, str]:
-    """Every rule id with its documentation, in a stable order."""
+def documentation(markup: str = "text") -> dict[str, str]:
+    """Every rule id with its documentation, in a stable order.
+
+    The docstrings use reStructuredText literals (````chat````). ``markup="text"`` (what
+    ``regctl rules`` prints) drops their backticks; ``"markdown"`` (docs/rules.md) makes
+    them Markdown code spans.
+    """
+    import re
+
     docs = dict(STAGE_RULES)
     for rule in RULES:
         docs[rule.ID] = (rule.__doc__ or "").strip()
-    return docs
+    replacement = {"text": r"\1", "markdown": r"`\1`"}[markup]
+    literal = re.compile(r"``([^`]+)``")
+    return {rule_id: literal.sub(replacement, doc) for rule_id, doc in docs.items()}
