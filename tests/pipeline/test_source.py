@@ -186,7 +186,13 @@ def test_missing_and_empty_folder(tmp_path: Path) -> None:
 def test_hidden_folders_and_other_files_are_skipped(tmp_path: Path) -> None:
     write_tree(
         tmp_path,
-        {".git/x.yaml": "a: [", "notes.txt": "x", "ok.yml": "a: 1\n", "sub/ok.yaml": "b: 2\n"},
+        {
+            ".git/x.yaml": "a: [",
+            ".pre-commit-config.yaml": "repos: [",  # tool configuration, not a document
+            "notes.txt": "x",
+            "ok.yml": "a: 1\n",
+            "sub/ok.yaml": "b: 2\n",
+        },
     )
     result = load_registry(tmp_path)
     assert result.problems == []

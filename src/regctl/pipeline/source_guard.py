@@ -88,7 +88,9 @@ def walk(
             keep.append(d)
         dirnames[:] = keep
         for f in filenames:
-            if not f.endswith(suffixes):
+            # Hidden files are tool configuration (.pre-commit-config.yaml, .yamllint.yml),
+            # never registry documents, as hidden folders are skipped above.
+            if f.startswith(".") or not f.endswith(suffixes):
                 continue
             path = Path(dirpath, f)
             problem = _outside(path, real_root, shown, allow_outside, "file")
