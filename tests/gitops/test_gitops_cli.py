@@ -125,3 +125,18 @@ def test_target_path_names_the_file_target_only(repo: Path) -> None:
     reg.write_text(reg.read_text().replace("file:deploy/prod/manifest.lock.json", url))
     prod = run_cli("target-path", "registry", "--env", "prod", cwd=repo)
     assert prod.returncode == 0 and prod.stdout == ""
+
+
+def test_places_named_in_a_message_are_repository_relative_too(repo: Path) -> None:
+    """`conflicts with X:12:13` inside an annotation is anchored like its `file=`."""
+    prov = repo / "registry" / "providers" / "openai.yaml"
+    mini = "  - id: gpt-4o-mini\n    display_name: GPT-4o mini\n    capabilities: [chat, vision]\n"
+    prov.write_text(prov.read_text().replace(mini, mini + "    active: [chat]\n", 1))
+    for cwd, reg in ((repo, "registry"), (repo / "registry" / "providers", "..")):
+        done = run_cli("validate", reg, "--format", "github", cwd=cwd)
+        line = next(ln for ln in done.stdout.splitlines() if "[single-active]" in ln)
+        assert "file=registry/providers/openai.yaml," in line, line
+        assert "gpt-4o (registry/providers/openai.yaml:34:13)" in line, line
+        assert "gpt-4o-mini (registry/providers/openai.yaml:50:13)" in line, line
+        table = run_cli("validate", reg, "--format", "markdown", cwd=cwd).stdout
+        assert "registry/providers/openai.yaml:34:13" in table, table
