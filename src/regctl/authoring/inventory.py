@@ -65,10 +65,13 @@ def select_models(
     *,
     providers: Sequence[str] = (),
     capability: str | None = None,
-    active: bool = False,
+    active: bool | None = None,
     sort: str = "name",
 ) -> list[tuple[str, dict[str, Any]]]:
     """The manifest's models filtered and sorted as ``regctl ls models`` shows them.
+
+    ``active=True`` keeps the models active (for ``capability`` when given), ``False``
+    the others, ``None`` all of them (as :meth:`regctl.client.Registry.models`).
 
     ``price`` sorts cheapest first (input, then output price; unpriced last), ``context``
     largest first, ``released`` newest first; ties keep the ``provider/model`` order.
@@ -83,7 +86,8 @@ def select_models(
             continue
         if capability is not None and capability not in m.get("capabilities", []):
             continue
-        if active and not (capability in m.get("active", []) if capability else m.get("active")):
+        is_active = bool(capability in m.get("active", []) if capability else m.get("active"))
+        if active is not None and is_active != active:
             continue
         out.append((ref, m))
     if sort == "price":
@@ -145,7 +149,7 @@ def cost_ranking(
     """Models ranked by the USD price of one call, cheapest first; the unpriced ones; and
     the ones whose context window cannot hold ``input_tokens`` (left out of the ranking)."""
     rows, unpriced, too_small = [], [], []
-    for ref, m in select_models(manifest, capability=capability, active=active):
+    for ref, m in select_models(manifest, capability=capability, active=active or None):
         window = (m.get("limits") or {}).get("context_window")
         if isinstance(window, int) and input_tokens > window:
             too_small.append(ref)

@@ -119,7 +119,14 @@ def _json_alias(fn: Any) -> Any:
         "models",
     ),
 )
-@click.option("--provider", "-p", shell_complete=complete_provider, help="Only this provider.")
+@click.option(
+    "--provider",
+    "-p",
+    "providers",
+    multiple=True,
+    shell_complete=complete_provider,
+    help="Only this provider (repeat).",
+)
 @click.option("--capability", "-c", help="Only models with this capability.")
 @click.option(
     "--active/--inactive",
@@ -130,7 +137,7 @@ def _json_alias(fn: Any) -> Any:
 @_json_alias
 @manifest_option
 def models_cmd(
-    provider: str | None,
+    providers: tuple[str, ...],
     capability: str | None,
     active: bool | None,
     fmt: str,
@@ -142,7 +149,11 @@ def models_cmd(
     fmt = deprecated_value("fmt", fmt, "text")
     with errors_as_json(fmt == "json"):
         registry = load_registry(manifest, registry_dir, registry_env)
-        found = registry.models(provider, capability, active)
+        if providers:  # each one checked (an unknown provider is an error with a did-you-mean)
+            picked = {m.key: m for p in providers for m in registry.models(p, capability, active)}
+            found = [picked[key] for key in sorted(picked)]
+        else:
+            found = registry.models(None, capability, active)
     announce()
     if fmt == "json":
         _echo_json([m.as_dict() for m in found])

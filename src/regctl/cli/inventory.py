@@ -90,7 +90,11 @@ def ls_group() -> None:
     help="Only this provider (repeat).",
 )
 @click.option("--capability", "-c", default=None, help="Only models with this capability.")
-@click.option("--active", is_flag=True, help="Only active models (for --capability if given).")
+@click.option(
+    "--active/--inactive",
+    default=None,
+    help="Only active models (for --capability if given), or only the others.",
+)
 @click.option(
     "--sort",
     type=click.Choice(["name", "price", "context", "released"]),
@@ -104,7 +108,7 @@ def ls_group() -> None:
 def ls_models(
     providers: tuple[str, ...],
     capability: str | None,
-    active: bool,
+    active: bool | None,
     sort: str,
     fmt: str,
     env: str | None,
