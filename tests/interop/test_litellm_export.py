@@ -175,6 +175,7 @@ import json, sys, yaml
 import litellm
 cfg = yaml.safe_load(open(sys.argv[1]))
 router = litellm.Router(model_list=cfg["model_list"], **cfg.get("router_settings", {}))
+held = router.registry().all() if hasattr(router, "registry") else router.get_model_list()
 print(json.dumps({
     "names": router.get_model_names(),
     "fallbacks": router.fallbacks,
@@ -183,7 +184,7 @@ print(json.dumps({
          "api_key": d["litellm_params"].get("api_key"),
          "api_base": d["litellm_params"].get("api_base"),
          "rpm": d["litellm_params"].get("rpm"), "info": d["model_info"]}
-        for d in router.get_model_list()
+        for d in held
     ],
 }))
 """
@@ -247,6 +248,9 @@ def test_model_limit_is_shared_by_that_models_deployments(registry: Path) -> Non
     import litellm
 
     router = litellm.Router(model_list=entries)
-    got = {d["model_name"]: d["litellm_params"]["rpm"] for d in router.get_model_list()
+    # Router.get_model_list is deprecated in the litellm the tests install; registry() is
+    # its replacement (older releases lack it)
+    held = router.registry().all() if hasattr(router, "registry") else router.get_model_list()
+    got = {d["model_name"]: d["litellm_params"]["rpm"] for d in held
            if d["model_info"]["regctl_model"] == "openai/gpt-4o"}  # fmt: skip
     assert got == {"chat/openai": 25, "vision/openai": 25, "chat": 25, "vision": 25}
