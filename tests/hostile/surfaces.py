@@ -391,3 +391,4 @@ from tests.hostile import surfaces_js  # noqa: E402, F401  isort: skip
 
 from tests.hostile import surfaces_limits  # noqa: E402, F401  isort: skip
 from tests.hostile import surfaces_inputs  # noqa: E402, F401  isort: skip
+from tests.hostile import surfaces_gitops  # noqa: E402, F401  isort: skip

@@ -20,7 +20,7 @@ import click
 from regctl.base import i18n
 from regctl.base.errors import ProblemsFound, RegctlError
 from regctl.base.redact import redact
-from regctl.base.textsafe import markdown_text
+from regctl.base.textsafe import markdown_text, safe_line
 from regctl.messages.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -50,12 +50,17 @@ class Summary:
                 out.append(markdown(self.problems))
             out += self.parts
         text = "\n".join(out).rstrip("\n") + "\n\n"
+        from regctl.io.fsutil import appending
+
         try:
-            with open(self.path, "a", encoding="utf-8") as f:  # a summary file is appended to
-                f.write(text)
+            # Appended to (other steps write theirs), and only to a regular file: a FIFO
+            # or a device at the path is refused without blocking (fsutil.appending).
+            with appending(self.path) as append:
+                append(text.encode("utf-8"))
         except OSError as exc:
             click.echo(
-                f"warning: cannot write the summary to {self.path}: {exc.strerror}", err=True
+                safe_line(f"warning: cannot write the summary to {self.path}: {exc.strerror}"),
+                err=True,
             )
 
 

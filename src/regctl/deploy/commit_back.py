@@ -130,8 +130,13 @@ def commit_back(
         raise ValueError("attempts must be >= 1")
     top = Path(Git(repo, name, email).out("rev-parse", "--show-toplevel")).resolve()
     git = Git(top, name, email)
-    rel = path.resolve().relative_to(top).as_posix()
-    ours = path.read_bytes()
+    # The manifest is read once, bounded and only as a regular file (a FIFO or a device
+    # put in its place fails here), and the bytes read are the bytes committed.
+    ours = _read_manifest(path)
+    try:
+        rel = path.resolve().relative_to(top).as_posix()
+    except ValueError:
+        raise CommitBackError(f"{path.name} is not inside the repository") from None
     _abort_leftovers(git, log)
     last = ""
     for attempt in range(1, attempts + 1):
@@ -146,7 +151,7 @@ def commit_back(
             newer = _newer_on_branch(git, ours, theirs, remote, branch)
             if newer:
                 return Outcome("superseded", None, attempt, newer)
-            commit = _commit_onto(git, tip, rel, path, message)
+            commit = _commit_onto(git, tip, rel, path, ours, message)
             pushed = git.run(
                 "push", "--quiet", remote, f"{commit}:refs/heads/{branch}", check=False
             )
@@ -159,6 +164,17 @@ def commit_back(
             log(f"push of {rel} to {branch} failed ({last}); attempt {attempt + 1} in {wait:.1f} s")
             sleep(wait)
     raise CommitBackError(f"could not push {rel} to {branch} after {attempts} attempt(s): {last}")
+
+
+def _read_manifest(path: Path) -> bytes:
+    """The manifest's bytes (the file target's own bounded read: regular file, no symlink)."""
+    from regctl.deploy.targets.file import MAX_MANIFEST_BYTES
+    from regctl.io import safeio
+
+    try:
+        return safeio.read_regular(path, MAX_MANIFEST_BYTES, follow_symlinks=False)
+    except safeio.SafeReadError as exc:
+        raise CommitBackError(f"{path.name} {exc}") from None
 
 
 def _abort_leftovers(git: Git, log: Callable[[str], None]) -> None:
@@ -222,9 +238,25 @@ def _is_ancestor(git: Git, older: str, newer: str, remote: str, branch: str) -> 
     return False
 
 
-def _commit_onto(git: Git, tip: str, rel: str, path: Path, message: str) -> str:
-    """A commit on ``tip`` whose tree is ``tip``'s with ``rel`` set to ``path``'s bytes."""
-    blob = git.out("hash-object", "-w", "--", str(path))
+def _hash_object(git: Git, data: bytes) -> str:
+    """Store ``data`` as a blob (the bytes read once, not the file again); its id."""
+    proc = subprocess.run(
+        ["git", "hash-object", "-w", "--stdin"],
+        cwd=git.repo,
+        env=git.env,
+        input=data,
+        capture_output=True,
+        timeout=GIT_TIMEOUT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise CommitBackError("git hash-object failed")
+    return proc.stdout.decode("ascii").strip()
+
+
+def _commit_onto(git: Git, tip: str, rel: str, path: Path, data: bytes, message: str) -> str:
+    """A commit on ``tip`` whose tree is ``tip``'s with ``rel`` set to ``data``."""
+    blob = _hash_object(git, data)
     mode = "100755" if os.access(path, os.X_OK) else "100644"
     with tempfile.TemporaryDirectory(prefix="regctl-commit-back-") as tmp:
         index = {"GIT_INDEX_FILE": str(Path(tmp) / "index")}  # the checkout's index untouched
