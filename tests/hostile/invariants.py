@@ -29,6 +29,8 @@ SECRETS = {
     "AWS_SECRET_ACCESS_KEY": "hostile-Secret-Access-Key-0123456789abcdefg",
     "AWS_SESSION_TOKEN": "hostile-session-token-Zq81-0123456789",
     "REGCTL_TARGET_TOKEN": "hostile-target-token-Zq81x",
+    "VAULT_TOKEN": "hvs.hostile-vault-token-Zq81-0123456789",
+    "VAULT_SECRET_ID": "hostile-approle-secret-id-Zq81-4567",
 }
 #: Peak Python memory a drive may use (the largest body cap is 256 MiB).
 MEMORY_BUDGET = 400 << 20

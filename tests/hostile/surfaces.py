@@ -382,9 +382,9 @@ def _file_write(place: Place, tmp: Path) -> str:
 
 
 # Surfaces registered by modules of their own (they import this one): regctl's own
-# servers and the static export, the data files, the Django import's inputs, and
-# readers in other languages.
-from tests.hostile import serve_surfaces, surfaces_data  # noqa: E402, F401
+# servers and the static export, the data files, the Django import's inputs, the secret
+# stores, and readers in other languages.
+from tests.hostile import serve_surfaces, surfaces_data, surfaces_secrets  # noqa: E402, F401
 
 from tests.hostile import surfaces_django  # noqa: E402, F401  isort: skip
 from tests.hostile import surfaces_js  # noqa: E402, F401  isort: skip

@@ -56,7 +56,7 @@ COMMANDS: dict[str, str] = {
     "active": "resolve_cmd",
     "models": "client_cmds",
     "cost": "client_cmds",
-    "doctor": "client_cmds",
+    "doctor": "doctor_cmd",
     "explain": "reference",
     "docs": "reference",
     "spend": "spend_cmd",

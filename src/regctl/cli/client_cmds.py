@@ -1,23 +1,23 @@
-"""`regctl resolve`, `regctl models`, `regctl cost`, `regctl doctor` (the runtime client's view).
+"""`regctl models`, `regctl cost` and the options of the runtime client's commands
+(`resolve`/`candidates` in resolve_cmd.py, `doctor` in doctor_cmd.py).
 
 The manifest comes from ``--manifest``, else ``$REGCTL_MANIFEST``, else
 ``manifest.lock.json``, else ``build/prod.lock.json`` (what the quick start compiles).
-Exit codes (regctl.cli.exitcodes): 0 ok; 1 ``doctor`` found a provider without a key;
-2 usage, no manifest found too; 3 nothing resolved / unknown name; 4 the manifest cannot
-be read or trusted; 6 pricing error (the codes of :mod:`regctl.client.errors`).
+Exit codes (regctl.cli.exitcodes): 0 ok; 1 ``doctor`` found a reference that does not
+resolve; 2 usage, no manifest found too; 3 nothing resolved / unknown name; 4 the
+manifest cannot be read or trusted; 5 secret error; 6 pricing error (the codes of
+:mod:`regctl.client.errors`).
 """
 
 from __future__ import annotations
 
 import contextlib
 import json
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import click
 
-from regctl.base.textsafe import escape_control
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce, load
@@ -215,128 +215,3 @@ def cost_cmd(
         )
     else:
         click.echo(f"{text} USD")
-
-
-def _marks() -> tuple[str, str]:
-    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
-    try:
-        "✓✗".encode(encoding)
-    except (UnicodeEncodeError, LookupError):
-        return "OK", "FAIL"
-    return "✓", "✗"
-
-
-@main.command(
-    "doctor",
-    epilog=epilog(
-        [
-            "regctl doctor --manifest build/prod.lock.json",
-            "regctl doctor --format json",
-            "regctl doctor --group staff --personal openai",
-        ],
-        "doctor",
-    ),
-)
-@click.option(
-    "--personal",
-    "personal",
-    multiple=True,
-    metavar="PROVIDER",
-    shell_complete=complete_provider,
-    help="The app passes its own (personal) key for PROVIDER (repeat): it is used first, "
-    "so the shared chain is not needed for it.",
-)
-@click.option(
-    "--group",
-    "groups",
-    multiple=True,
-    metavar="GROUP",
-    help="Check as a caller in GROUP (repeat), as api_key(group=...) does: a provider with "
-    "shared_key_groups shares its chain only with a caller in one of them. Without it, each "
-    "chain is checked as one of its listed groups would use it.",
-)
-@format_option(["text", "json"])
-@manifest_option
-def doctor_cmd(
-    personal: tuple[str, ...],
-    groups: tuple[str, ...],
-    fmt: str,
-    manifest: str | None,
-    registry_dir: str | None,
-    registry_env: str | None,
-) -> None:
-    """Check per provider whether a key resolves here (never prints a value).
-
-    A personal key comes first (--personal), then, when the provider allows shared
-    credentials (and, with shared_key_groups, shares them with the caller's --group),
-    its credential chain. Exits 1 when an enabled provider gets no key.
-    """
-    from regctl.client import SecretError
-
-    with errors_as_json(fmt == "json"):
-        registry = load_registry(manifest, registry_dir, registry_env)
-        for pid in personal:
-            registry.provider(pid)  # an unknown provider is an error (exit 3), not ignored
-    ok_mark, bad_mark = _marks()
-    checks: list[dict[str, Any]] = []
-    for pid, provider in sorted(registry.providers.items()):
-        if not provider.enabled:
-            checks.append({"provider": pid, "status": "disabled", "detail": "disabled"})
-        elif pid in personal:
-            checks.append(
-                {
-                    "provider": pid,
-                    "status": "ok",
-                    "detail": "key from personal",
-                    "source": "personal",
-                }
-            )
-        elif not provider.allow_shared_credentials:
-            detail = "personal key required (allow_shared_credentials: false)"
-            checks.append(
-                {"provider": pid, "status": "skipped", "detail": detail, "code": "no_credentials"}
-            )
-        elif not provider.credentials:
-            # e.g. bedrock, authenticated by the cloud SDK's own chain: nothing to check.
-            checks.append({"provider": pid, "status": "skipped", "detail": "no credentials listed"})
-        elif provider.shared_key_groups == () and not groups:
-            detail = "personal key required (shared_key_groups: [])"
-            checks.append({"provider": pid, "status": "skipped", "detail": detail})
-        else:
-            # Without --group the chain is checked as one of the groups it is shared with
-            # would use it; with --group, as that caller: a provider that does not share
-            # with the caller is a policy (skipped, like allow_shared_credentials: false).
-            asked = groups or provider.shared_key_groups
-            allowed = provider.shared_key_groups
-            refused = allowed is not None and not set(asked or ()) & set(allowed)
-            try:
-                key = provider.api_key(group=asked)
-            except SecretError as exc:
-                status = "skipped" if refused else "fail"
-                checks.append(
-                    {"provider": pid, "status": status, "detail": str(exc), "code": exc.code}
-                )
-            else:
-                detail = f"key from {key.source}"
-                checks.append(
-                    {"provider": pid, "status": "ok", "detail": detail, "source": key.source}
-                )
-    for c in checks:
-        # Whether an app may use the shared chain at all (docs/resolution.md, "Keys").
-        c["shared"] = registry.providers[c["provider"]].allow_shared_credentials
-    failed = sum(1 for c in checks if c["status"] == "fail")
-    announce()
-    if fmt == "json":
-        env = registry.environment
-        head = {"manifest": str(registry.source), "digest": registry.digest, "environment": env}
-        _echo_json(head | {"providers": checks, "ok": not failed})
-    else:
-        env_shown = registry.environment or "(base)"
-        click.echo(f"manifest {registry.source} {registry.digest} env={env_shown}")
-        marks = {"ok": ok_mark, "fail": bad_mark}
-        for c in checks:
-            # The detail may quote --group values as typed: escaped, like every output.
-            detail = escape_control(c["detail"])
-            click.echo(f"{marks.get(c['status'], '-')}  {c['provider']}: {detail}")
-    if failed:
-        sys.exit(1)

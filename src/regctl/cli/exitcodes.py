@@ -142,8 +142,8 @@ TABLE: dict[str, Codes] = {
     "deactivate": _EDIT,
     "docs": Codes(ok="written (or up to date with --check)", problems="stale pages with --check"),
     "doctor": Codes(
-        ok="every enabled provider has a key here",
-        problems="a provider's credentials resolve to nothing",
+        ok="every credential reference of the enabled providers resolves here",
+        problems="a credential reference does not resolve (its line says why)",
         reads=MANIFEST,
         extra=_CLIENT,
     ),

@@ -29,6 +29,7 @@ from regctl.client.errors import (
     InvalidManifest,
     LimitError,
     LimitsUnavailable,
+    MalformedSecretReference,
     ManifestError,
     ManifestNotFound,
     ManifestUnavailable,
@@ -41,10 +42,14 @@ from regctl.client.errors import (
     ProviderDisabled,
     RateLimited,
     ResolutionError,
+    SecretAccessDenied,
+    SecretConfigError,
     SecretError,
     SecretFileError,
+    SecretNotFound,
     SecretNotSet,
     SecretPluginError,
+    SecretStoreUnavailable,
     TemplatePinUnusable,
     UnknownCapability,
     UnknownModel,
@@ -68,7 +73,7 @@ _LAZY = {
     "Resolved": "regctl.client.resolved",
     "Model": "regctl.client.types",
     "Provider": "regctl.client.types",
-    "SecretStr": "regctl.client.types",
+    "SecretStr": "regctl.client.secretstr",
 }
 
 
@@ -81,11 +86,12 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-def resolve_secret(ref: str) -> "SecretStr":
-    """Resolve one secret reference (``env:``, ``file:`` or a plugin scheme)."""
+def resolve_secret(ref: str, *, refresh: bool = False) -> "SecretStr":
+    """Resolve one secret reference (``env:``, ``file:``, ``vault:``, ``aws-sm:`` or a
+    plugin scheme); ``refresh`` reads a store's value again even when it is cached."""
     from regctl.client.secrets import resolve_secret as _resolve
 
-    return _resolve(ref)
+    return _resolve(ref, refresh=refresh)
 
 
 __all__ = [
@@ -98,6 +104,7 @@ __all__ = [
     "InvalidManifest",
     "LimitError",
     "LimitsUnavailable",
+    "MalformedSecretReference",
     "ManifestError",
     "ManifestNotFound",
     "ManifestUnavailable",
@@ -115,10 +122,14 @@ __all__ = [
     "Registry",
     "ResolutionError",
     "Resolved",
+    "SecretAccessDenied",
+    "SecretConfigError",
     "SecretError",
     "SecretFileError",
+    "SecretNotFound",
     "SecretNotSet",
     "SecretPluginError",
+    "SecretStoreUnavailable",
     "SecretStr",
     "TemplatePinUnusable",
     "UnknownCapability",

@@ -30,6 +30,11 @@ class                  exit   raised when
 ``SecretFileError``    5      ``file:PATH`` is unreadable, empty or not UTF-8
 ``UnknownSecretScheme`` 5     no plugin in the ``regctl.secrets`` group serves the scheme
 ``SecretPluginError``  5      a plugin raised
+``MalformedSecretReference`` 5 a ``vault:``/``aws-sm:`` reference that does not parse
+``SecretConfigError``  5      the store is not set up here (no token, region, botocore)
+``SecretNotFound``     5      the store has no such secret, version or field
+``SecretAccessDenied`` 5      the store refused the credentials (403, AccessDenied)
+``SecretStoreUnavailable`` 5  the store is down, too slow, TLS fails, or answers 5xx
 ``NoCredentials``      5      the provider's whole credential chain failed (``.attempts``)
 ``PricingError``       6      a model without the price needed, or bad token counts
 ``LimitError``         7      a call is not admitted now (``Resolved.acquire``)
@@ -202,6 +207,37 @@ class SecretPluginError(SecretError):
     """A secret plugin raised while resolving a reference."""
 
     code = "secret_plugin_error"
+
+
+class MalformedSecretReference(SecretError):
+    """A reference of a built-in scheme that does not parse (``vault:secret#``)."""
+
+    code = "malformed_secret_reference"
+
+
+class SecretConfigError(SecretError):
+    """The secret store is not configured here: no Vault token or AppRole, no AWS
+    region or credentials, or botocore is not installed."""
+
+    code = "secret_config_error"
+
+
+class SecretNotFound(SecretError):
+    """The store answered, but has no such secret, version or field."""
+
+    code = "secret_not_found"
+
+
+class SecretAccessDenied(SecretError):
+    """The store refused the credentials (Vault 403, AWS AccessDenied, a failed login)."""
+
+    code = "secret_access_denied"
+
+
+class SecretStoreUnavailable(SecretError):
+    """The store could not be asked: down, past the deadline, TLS failure, 5xx, too large."""
+
+    code = "secret_store_unavailable"
 
 
 class NoCredentials(SecretError):

@@ -9,11 +9,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base import i18n
 from regctl.client import _fetch, _resolve
+from regctl.client._frozen import _Frozen
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
 from regctl.client.errors import ClientError, ManifestError, ManifestUnavailable
 from regctl.client.resolved import Resolved
-from regctl.client.types import Model, Provider, _Frozen
+from regctl.client.types import Model, Provider
 
 if TYPE_CHECKING:
     import datetime as _dt

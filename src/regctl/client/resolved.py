@@ -6,8 +6,9 @@ from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
+from regctl.client._frozen import _Frozen
 from regctl.client.errors import ResolutionError
-from regctl.client.types import Model, Provider, SecretStr, _Frozen
+from regctl.client.types import Model, Provider, SecretStr
 
 if TYPE_CHECKING:
     from regctl.client.usage_event import UsageEvent
@@ -185,15 +186,20 @@ class Resolved(_Frozen):
         self,
         personal: str | SecretStr | None = None,
         group: str | Iterable[str] | None = None,
+        *,
+        refresh: bool = False,
     ) -> SecretStr:
         """The key to call with: ``personal`` if given, else the credential chain.
 
         The chain is used only when the provider allows shared credentials and, when it
         lists ``shared_key_groups``, only for a caller in one of them (``group``: one name
-        or several); the first reference that resolves wins. Raises :class:`NoCredentials`
-        naming the provider and every reference tried (never a value).
+        or several); the first reference that resolves wins. ``refresh=True`` re-reads a
+        cached value from a secret store (``vault:``, ``aws-sm:``): call it once after the
+        provider answered 401, so a rotated key is picked up. Raises
+        :class:`NoCredentials` naming the provider and every reference tried (never a
+        value).
         """
-        return self.provider.api_key(personal, group)
+        return self.provider.api_key(personal, group, refresh=refresh)
 
     def call_kwargs(self) -> dict[str, Any]:
         """``{"model": upstream_id, **params}`` for ``client.chat.completions.create``."""
@@ -203,6 +209,8 @@ class Resolved(_Frozen):
         self,
         personal: str | SecretStr | None = None,
         group: str | Iterable[str] | None = None,
+        *,
+        refresh: bool = False,
     ) -> dict[str, Any]:
         """Keyword arguments for ``openai.OpenAI(**kwargs)``: ``api_key`` and ``base_url``.
 
@@ -210,14 +218,14 @@ class Resolved(_Frozen):
         (:class:`ResolutionError` otherwise).
 
         The returned dict holds the plaintext key (the OpenAI client needs it):
-        pass it straight on, do not log it.
+        pass it straight on, do not log it. ``refresh`` as for :meth:`api_key`.
         """
         if self.api not in _OPENAI_WIRE or self.base_url is None:
             raise ResolutionError(
                 f"provider {self.provider.id!r} speaks the {self.api!r} protocol, not OpenAI's:"
                 " use that vendor's SDK with .base_url and .api_key()"
             )
-        key = self.api_key(personal, group).get_secret_value()
+        key = self.api_key(personal, group, refresh=refresh).get_secret_value()
         return {"api_key": key, "base_url": self.base_url}
 
     def as_dict(self) -> dict[str, Any]:

@@ -1,5 +1,10 @@
-"""Secret references (docs/reference.md, Provider.credentials): ``env:NAME``,
-``file:PATH`` and plugin schemes.
+"""Secret references (docs/secrets.md, Provider.credentials): ``env:NAME``,
+``file:PATH``, the secret stores ``vault:`` and ``aws-sm:``, and plugin schemes.
+
+``env:`` and ``file:`` are read at every call (a mounted secret file that changes is
+picked up at once). ``vault:`` (:mod:`._vault`) and ``aws-sm:`` (:mod:`._aws_sm`) are
+read over the network and cached (:mod:`._secret_cache`); their modules are imported
+only when such a reference is first resolved.
 
 A plugin is an entry point in the group ``regctl.secrets`` whose name is the
 scheme. It loads to either a callable ``(rest: str) -> str | None`` or an object
@@ -13,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 from regctl.base.redact import redact_strict
 from regctl.client.errors import (
@@ -24,18 +29,50 @@ from regctl.client.errors import (
     SecretPluginError,
     UnknownSecretScheme,
 )
-from regctl.client.types import Provider, SecretStr
+from regctl.client.secretstr import SecretStr
 from regctl.io import safeio
 
 ENTRY_POINT_GROUP = "regctl.secrets"
 _plugins: dict[str, Callable[[str], Any]] = {}
 
 
-def resolve_secret(ref: str) -> SecretStr:
-    """Resolve one secret reference to its value, or raise a :class:`SecretError`."""
+#: Schemes served here, without a plugin or a ``secret_schemes`` declaration.
+BUILTIN = ("env", "file", "vault", "aws-sm")
+
+
+class CredentialChain(Protocol):
+    """What :func:`provider_key` needs of a provider (:class:`regctl.client.Provider` has it)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def credentials(self) -> tuple[str, ...]: ...
+
+    @property
+    def allow_shared_credentials(self) -> bool: ...
+
+    @property
+    def shared_key_groups(self) -> tuple[str, ...] | None: ...
+
+
+def resolve_secret(ref: str, *, refresh: bool = False) -> SecretStr:
+    """Resolve one secret reference to its value, or raise a :class:`SecretError`.
+
+    ``refresh`` reads a ``vault:``/``aws-sm:`` value from its store even when it is
+    cached (other schemes are read every time anyway).
+    """
     scheme, sep, rest = ref.partition(":")
     if not sep or not scheme:
         raise SecretError(f"malformed secret reference {ref!r} (want SCHEME:REST)")
+    if scheme == "vault":
+        from regctl.client import _vault
+
+        return _vault.resolve(ref, rest, refresh=refresh)
+    if scheme == "aws-sm":
+        from regctl.client import _aws_sm
+
+        return _aws_sm.resolve(ref, rest, refresh=refresh)
     if scheme == "env":
         value = os.environ.get(rest)
         if not value or not value.strip():
@@ -114,9 +151,11 @@ def _from_plugin(ref: str, scheme: str, rest: str) -> SecretStr:
 
 
 def provider_key(
-    provider: Provider,
+    provider: CredentialChain,
     personal: str | SecretStr | None = None,
     group: str | Iterable[str] | None = None,
+    *,
+    refresh: bool = False,
 ) -> SecretStr:
     """See :meth:`regctl.client.Provider.api_key`."""
     if isinstance(personal, SecretStr):
@@ -144,8 +183,52 @@ def provider_key(
     attempts: list[tuple[str, SecretError]] = []
     for ref in provider.credentials:
         try:
-            return resolve_secret(ref)
+            return resolve_secret(ref, refresh=refresh)
         except SecretError as exc:
             attempts.append((ref, exc))
     reasons = "; ".join(str(exc) for _, exc in attempts)
     raise NoCredentials(f"no key for provider {provider.id!r}: {reasons}", tuple(attempts))
+
+
+def clear_cache() -> None:
+    """Forget every cached store value and login token, and the AWS session.
+
+    For a process that changed its store settings (``VAULT_ADDR``, credentials) and must
+    not use what it read before; tests use it between cases.
+    """
+    import sys
+
+    from regctl.client import _stores
+
+    _stores.clear()
+    for name in ("regctl.client._vault", "regctl.client._aws_sm"):
+        module = sys.modules.get(name)
+        if module is not None:
+            module.clear()
+
+
+def check_references(refs: list[str], *, workers: int = 8) -> list[tuple[str, SecretError | None]]:
+    """``(reference, None)`` for each reference that resolves, ``(reference, error)`` else.
+
+    In the order given; references are read at the same time (each is bounded by its
+    own deadline, so a store that is down costs one deadline, not one per reference)
+    and each once, with ``refresh`` (a check must not pass on a cached value).
+    Never returns a value. ``regctl doctor`` prints this.
+    """
+    unique = list(dict.fromkeys(refs))
+
+    def one(ref: str) -> SecretError | None:
+        try:
+            resolve_secret(ref, refresh=True)
+        except SecretError as exc:
+            return exc
+        return None
+
+    if len(unique) <= 1:
+        found = {ref: one(ref) for ref in unique}
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=max(1, min(workers, len(unique)))) as pool:
+            found = dict(zip(unique, pool.map(one, unique)))
+    return [(ref, found[ref]) for ref in refs]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
-from typing import Any, NoReturn
+from typing import Any
 
-_MASK = "**********"
+from regctl.client._frozen import _Frozen
+from regctl.client.secretstr import SecretStr
+
+__all__ = ["Model", "Provider", "SecretStr", "freeze", "pick_name", "thaw"]
 
 
 def freeze(value: Any) -> Any:
@@ -35,67 +38,6 @@ def pick_name(default: str, names: Mapping[str, str], locale: str | None) -> str
     tag = locale.split(".")[0].split("@")[0].replace("_", "-")
     lowered = {k.lower(): v for k, v in names.items()}
     return lowered.get(tag.lower()) or lowered.get(tag.split("-")[0].lower()) or default
-
-
-class _Frozen:
-    __slots__ = ()
-
-    def __setattr__(self, name: str, value: Any) -> NoReturn:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"{type(self).__name__} is read-only")
-
-
-class SecretStr(_Frozen):
-    """A key value that never shows itself in ``repr``, ``str``, f-strings or logs.
-
-    Call :meth:`get_secret_value` at the one place that needs the plaintext.
-    ``source`` says where it came from (``"personal"`` or the secret reference).
-    """
-
-    __slots__ = ("_value", "source")
-
-    _value: str
-    source: str
-
-    def __init__(self, value: str, source: str = "personal") -> None:
-        if not isinstance(value, str):
-            raise TypeError("SecretStr wraps a str")
-        object.__setattr__(self, "_value", value)
-        object.__setattr__(self, "source", source)
-
-    def get_secret_value(self) -> str:
-        """The plaintext key."""
-        return self._value
-
-    def __repr__(self) -> str:
-        return f"SecretStr('{_MASK}', source={self.source!r})"
-
-    def __str__(self) -> str:
-        return _MASK
-
-    def __format__(self, spec: str) -> str:
-        return _MASK
-
-    def __len__(self) -> int:
-        return len(self._value)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, SecretStr):
-            return NotImplemented
-        import hmac  # only when comparing; constant time keeps the value out of timings
-
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("SecretStr cannot be pickled (it would write the key out)")
 
 
 class Provider(_Frozen):
@@ -165,18 +107,24 @@ class Provider(_Frozen):
         self,
         personal: str | SecretStr | None = None,
         group: str | Iterable[str] | None = None,
+        *,
+        refresh: bool = False,
     ) -> SecretStr:
         """The key to call with: ``personal`` if given, else the credential chain.
 
         The chain is used only when ``allow_shared_credentials`` and, if the provider
         lists ``shared_key_groups``, only for a caller whose ``group`` (one name or
-        several) is among them; the first reference that resolves wins. Raises
+        several) is among them; the first reference that resolves wins. Values from a
+        secret store (``vault:``, ``aws-sm:``) are cached for ``$REGCTL_SECRETS_TTL``
+        seconds (default 300); ``refresh=True`` reads them again, e.g. after the provider
+        answered 401 because the key was rotated. Raises
         :class:`~regctl.client.NoCredentials` naming the provider and every reference
         tried, or the groups allowed (never a value).
         """
+        # types -> secrets only: secrets knows a provider by its fields, never this class.
         from regctl.client.secrets import provider_key
 
-        return provider_key(self, personal, group)
+        return provider_key(self, personal, group, refresh=refresh)
 
     def __repr__(self) -> str:
         return f"Provider(id={self.id!r}, api={self.api!r}, enabled={self.enabled!r})"

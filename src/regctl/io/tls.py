@@ -21,11 +21,15 @@ class TlsError(ValueError):
 
 @functools.lru_cache(maxsize=16)
 def context(
-    cafile: str | None = None, certfile: str | None = None, keyfile: str | None = None
+    cafile: str | None = None,
+    certfile: str | None = None,
+    keyfile: str | None = None,
+    capath: str | None = None,
 ) -> ssl.SSLContext:
-    """A verifying client context: ``cafile`` (else the system store), a client certificate."""
+    """A verifying client context: ``cafile``/``capath`` (a folder of hashed CA files;
+    else the system store), a client certificate."""
     try:
-        ctx = ssl.create_default_context(cafile=cafile or None)
+        ctx = ssl.create_default_context(cafile=cafile or None, capath=capath or None)
         if certfile:
             ctx.load_cert_chain(certfile, keyfile or None)
     except (OSError, ssl.SSLError, ValueError) as exc:

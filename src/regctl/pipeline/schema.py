@@ -346,7 +346,8 @@ class RegistryDoc(Strict):
     """Environment (or `default`) -> deploy target URI (`file:PATH` relative to the repository
     root, or `http(s)://`)."""
     secret_schemes: list[Annotated[str, Field(pattern=r"^[a-z][a-z0-9+.-]*$")]] = []
-    """Credential schemes served by plugins (besides `env` and `file`)."""
+    """Credential schemes served by plugins (besides the built-in `env`, `file`, `vault` and
+    `aws-sm`)."""
     budgets: list[Budget] = []
     """Monthly spending limits."""
 
