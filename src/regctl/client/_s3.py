@@ -25,6 +25,7 @@ import threading
 import time
 from typing import Any
 
+from regctl.client import _aws_logs
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
 from regctl.io import safehttp, tls, urls
 
@@ -99,7 +100,9 @@ class S3Source:
 
         request = AWSRequest(method="GET", url=self.endpoint.url, headers=headers)
         # get_frozen_credentials() refreshes expiring ones (web identity, instance roles)
-        S3SigV4Auth(self.credentials.get_frozen_credentials(), "s3", self.region).add_auth(request)
+        frozen = self.credentials.get_frozen_credentials()
+        _aws_logs.hide(frozen.secret_key, frozen.token)  # the signer logs the token at DEBUG
+        S3SigV4Auth(frozen, "s3", self.region).add_auth(request)
         return {str(k): str(v) for k, v in request.headers.items()}
 
     def get(self, stamp: str | None, max_bytes: int) -> safehttp.Response:

@@ -3,7 +3,7 @@
 
 ``env:`` and ``file:`` are read at every call (a mounted secret file that changes is
 picked up at once). ``vault:`` (:mod:`._vault`) and ``aws-sm:`` (:mod:`._aws_sm`) are
-read over the network and cached (:mod:`._secret_cache`); their modules are imported
+read over the network and cached (:mod:`._stores`); their modules are imported
 only when such a reference is first resolved.
 
 A plugin is an entry point in the group ``regctl.secrets`` whose name is the
