@@ -136,8 +136,14 @@ def test_wrong_region(env: Any, moto_sm: Moto) -> None:
     elsewhere = arn.replace(":us-east-1:", ":ap-southeast-2:")
     assert "in region ap-southeast-2" in _error(f"aws-sm:{elsewhere}", SecretNotFound)
     env.delenv("AWS_REGION")
+    env.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    assert "in region eu-west-1" in _error(f"aws-sm:{name}", SecretNotFound)
+    # the region variables are part of a cached value's key: another region, another read
     env.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    assert resolve_secret(f"aws-sm:{name}", refresh=True).get_secret_value() == VALUE
+    assert resolve_secret(f"aws-sm:{name}").get_secret_value() == VALUE
+    env.setenv("AWS_DEFAULT_REGION", "eu-west-1")
+    with pytest.raises(SecretNotFound, match="in region eu-west-1"):
+        resolve_secret(f"aws-sm:{name}")  # not the value cached for us-east-1
 
 
 def test_no_region_and_no_credentials(env: Any, moto_sm: Moto) -> None:

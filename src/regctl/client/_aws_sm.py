@@ -44,6 +44,8 @@ from regctl.io import jsondoc, safehttp, tls, urls
 
 TARGET = "secretsmanager.GetSecretValue"
 _ENDPOINT_VAR = "AWS_ENDPOINT_URL_SECRETS_MANAGER"
+#: Variables in a cached value's key: they pick the region, account or endpoint read.
+_KEYED = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", _ENDPOINT_VAR)
 _DENIED = frozenset(
     {
         "AccessDenied",
@@ -79,7 +81,7 @@ def resolve(ref: str, rest: str, *, refresh: bool = False) -> SecretStr:
             _parsed[ref] = parsed
     # Region, endpoint and credentials are worked out only when the store is asked; the
     # variables that most often pick another region or account are part of the key.
-    where = tuple(os.environ.get(n) for n in ("AWS_REGION", "AWS_PROFILE", _ENDPOINT_VAR))
+    where = tuple(os.environ.get(n) for n in _KEYED)
     found = parsed
     return _stores.cached(
         ("aws-sm", where, ref), lambda: _load(ref, found), refresh=refresh, ref=ref
