@@ -18,6 +18,7 @@ export const MESSAGES = {
     "need '{need}' takes true or false, got {value}": "نیاز «{need}» مقدار true یا false می‌گیرد، اما {value} داده شد",
     "no active model for capability '{capability}' meets {needs} (scope {scope}: {seen})": "هیچ مدل فعالی برای قابلیت «{capability}» نیازهای {needs} را برآورده نمی‌کند (دامنهٔ {scope}: {seen})",
     "no active model for capability '{capability}'{where}": "هیچ مدل فعالی برای قابلیت «{capability}» نیست{where}",
+    "temperature {asked} is outside the range 0 to {top} of the {api} API of '{model}': set to {bound}": "temperature {asked} خارج از بازهٔ 0 تا {top} رابط {api} مدل «{model}» است: {bound} گذاشته شد",
     "template '{template}' pins '{pin}', which {why}, and names no capability to fall back on": "الگوی «{template}» مدل «{pin}» را ثابت کرده که {why}، و قابلیتی برای جایگزینی نام نمی‌برد",
     "template '{template}' pins '{pin}', which {why}: it falls back to capability '{capability}'": "الگوی «{template}» مدل «{pin}» را ثابت کرده که {why}: به قابلیت «{capability}» برمی‌گردد",
     "today must be a date as YYYY-MM-DD, got '{value}'": "today باید تاریخی به شکل YYYY-MM-DD باشد، اما «{value}» داده شد",

@@ -157,7 +157,7 @@ export function pinProblem(reg, key, capability, day) {
   return null;
 }
 
-/** call > template > model defaults > provider defaults; max_tokens capped. */
+/** call > template > model defaults > provider defaults; max_tokens and temperature capped. */
 export function mergeParams(p, m, tparams, params, strict, warnings) {
   const merged = { ...p.defaults, ...m.defaults, ...tparams, ...(params ?? {}) };
   const cap = own(m.limits, "max_output_tokens") ? m.limits.max_output_tokens : undefined;
@@ -167,7 +167,24 @@ export function mergeParams(p, m, tparams, params, strict, warnings) {
     notice("params_over_limit", text, strict, warnings);
     merged.max_tokens = cap;
   }
+  capTemperature(p, m, merged, strict, warnings);
   return merged;
+}
+
+/** The highest temperature each API accepts where it is below the schema's 2
+ * (the same table as regctl.base.sampling; the conformance cases hold them equal). */
+const TEMPERATURE_MAX = { anthropic: 1 };
+
+/** A temperature outside what the provider's API accepts is brought into range. */
+function capTemperature(p, m, merged, strict, warnings) {
+  const asked = merged.temperature;
+  if (!isNumber(asked)) return;
+  const top = own(TEMPERATURE_MAX, p.api) ? TEMPERATURE_MAX[p.api] : 2;
+  if (asked >= 0 && asked <= top) return;
+  const bound = asked > top ? top : 0;
+  const text = msg("temperature {asked} is outside the range 0 to {top} of the {api} API of '{model}': set to {bound}", { asked, top, api: p.api, model: m.key, bound });
+  notice("params_over_limit", text, strict, warnings);
+  merged.temperature = bound;
 }
 
 // -- needs and prefer -------------------------------------------------------------

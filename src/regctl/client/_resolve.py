@@ -302,7 +302,8 @@ def merge_params(
     strict: bool,
     warnings: list[Notice],
 ) -> dict[str, Any]:
-    """call > template > model defaults > provider defaults; ``max_tokens`` capped."""
+    """call > template > model defaults > provider defaults; ``max_tokens`` and
+    ``temperature`` capped."""
     merged = {**p.defaults, **m.defaults, **tparams, **(params or {})}
     cap = m.limits.get("max_output_tokens")
     asked = merged.get("max_tokens")
@@ -320,7 +321,35 @@ def merge_params(
         )
         _notice("params_over_limit", text, strict, warnings)
         merged["max_tokens"] = cap
+    _cap_temperature(p, m, merged, strict, warnings)
     return merged
+
+
+def _cap_temperature(
+    p: Provider, m: Model, merged: dict[str, Any], strict: bool, warnings: list[Notice]
+) -> None:
+    """A ``temperature`` outside what the provider's API accepts is brought into range
+    (the vendor would refuse the call with a 400), with a ``params_over_limit`` warning."""
+    asked = merged.get("temperature")
+    if not isinstance(asked, (int, float)) or isinstance(asked, bool):
+        return
+    from regctl.base.sampling import temperature_max  # a load imports only what it uses
+
+    top = temperature_max(p.api)
+    if 0 <= asked <= top:
+        return
+    bound = top if asked > top else 0
+    text = msg(
+        "temperature {asked} is outside the range 0 to {top} of the {api} API of "
+        "'{model}': set to {bound}",
+        asked=asked,
+        top=top,
+        api=p.api,
+        model=m.key,
+        bound=bound,
+    )
+    _notice("params_over_limit", text, strict, warnings)
+    merged["temperature"] = bound
 
 
 class Query:

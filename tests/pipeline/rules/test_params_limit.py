@@ -74,3 +74,45 @@ def test_environment_overlays_are_checked(check: Check) -> None:
 
 def test_rule_is_documented() -> None:
     assert "max_output_tokens" in documentation()[ID]
+
+
+def _anthropic(provider_defaults: str = "", model_defaults: str = "") -> str:
+    return _acme(provider_defaults, model_defaults).replace(
+        "credentials:", "api: anthropic\ncredentials:"
+    )
+
+
+def test_temperature_above_the_anthropic_apis_maximum_is_an_error(check: Check) -> None:
+    [p] = check({"providers/acme.yaml": _anthropic("defaults: {temperature: 1.5}\n")}, rule=ID)
+    assert p.severity is Severity.ERROR
+    assert p.message == (
+        "provider 'acme' defaults give temperature 1.5, above the maximum 1 of the anthropic API"
+    )
+    assert (p.location.file.endswith("acme.yaml"), p.location.line) == (True, 5)
+    # The same value is within what the OpenAI protocol (the default api) accepts.
+    assert check({"providers/acme.yaml": _acme("defaults: {temperature: 1.5}\n")}, rule=ID) == []
+    # A model's own value is checked too, and wins over the provider's.
+    own = _anthropic("", "    defaults: {temperature: 1.7}\n")
+    [p] = check({"providers/acme.yaml": own}, rule=ID)
+    assert p.message == (
+        "the model's defaults give model 'acme/acme-large' temperature 1.7, "
+        "above the maximum 1 of the anthropic API"
+    )
+
+
+def test_template_temperature_pinned_error_unpinned_warning(check: Check) -> None:
+    files = {
+        "providers/acme.yaml": _anthropic(),
+        "prompts/p.yaml": _template("{temperature: 1.2}", "acme/acme-large"),
+    }
+    [p] = check(files, rule=ID)
+    assert p.severity is Severity.ERROR
+    assert p.message == (
+        "template 't' asks for temperature 1.2, above the maximum 1 of the anthropic "
+        "API of 'acme/acme-large'"
+    )
+    files["prompts/p.yaml"] = _template("{temperature: 1.2}")
+    [p] = check(files, rule=ID)
+    assert p.severity is Severity.WARNING
+    files["prompts/p.yaml"] = _template("{temperature: 1}")
+    assert check(files, rule=ID) == []
