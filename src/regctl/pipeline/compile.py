@@ -291,9 +291,9 @@ def shallow_boundary(folder: Path) -> set[str]:
     if not where:
         return set()
     path = Path(where) if Path(where).is_absolute() else folder / where
-    try:
-        return set(path.read_text(encoding="ascii").split())
-    except (OSError, ValueError):
+    try:  # git's own file, still read through the layer (regular, capped)
+        return set(safeio.read_text(path, 1 << 24).split())
+    except (OSError, safeio.SafeReadError):
         return set()
 
 
