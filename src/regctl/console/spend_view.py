@@ -15,6 +15,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from regctl.base.errors import UsageError
 from regctl.console.page import Context, Out, Problem, common, ready, today
 from regctl.console.state import ConsoleState
 from regctl.spend.ledger import (
@@ -40,7 +41,7 @@ SVG = "image/svg+xml"
 def _month(ctx: Context, day: dt.date) -> str:
     try:
         return parse_month(ctx.param("month", 7) or None, day)
-    except SpendError:
+    except (SpendError, UsageError):  # a bad month is a usage error since issue 22
         raise Problem(400, "bad_request", "month takes YYYY-MM") from None
 
 
@@ -69,7 +70,7 @@ def spend_page(state: ConsoleState, ctx: Context) -> Out:
     source = state.spend
     try:
         usage = source.usage(month)
-    except SpendError as exc:
+    except (SpendError, UsageError) as exc:  # unreadable, or gone since serve started
         context.update(data=None, error=str(exc))
         return "spend.html.j2", context, 200
     budgets, budget_errors = source.budgets()
@@ -109,7 +110,7 @@ def _usage_for_chart(state: ConsoleState, ctx: Context) -> tuple[Usage, str]:
         raise Problem(404, "not_found")
     try:
         return state.spend.usage(_month(ctx, today())), _by(ctx)
-    except SpendError:
+    except (SpendError, UsageError):
         raise Problem(404, "not_found") from None
 
 
