@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from regctl.base.i18n import msg
-from regctl.base.sampling import temperature_max
+from regctl.base.sampling import DEFAULT_TEMPERATURE_MAX, temperature_max
 from regctl.messages.problems import Problem, Severity
 from regctl.pipeline.parse import ParsedModel
 from regctl.pipeline.registry import View
@@ -109,6 +109,11 @@ def _serving(view: View, capability: str) -> Iterator[ParsedModel]:
                 yield m
 
 
+def _over(value: float, top: int) -> bool:
+    """Above the API's maximum, and within the schema's (which reports what is beyond)."""
+    return top < value <= DEFAULT_TEMPERATURE_MAX
+
+
 def _temperature_defaults(view: View) -> Iterator[Problem]:
     """A provider's default once (every model that inherits it shares the API), and each
     model's own default."""
@@ -120,12 +125,12 @@ def _temperature_defaults(view: View) -> Iterator[Problem]:
             own = _param(m.raw, "defaults", "temperature")
             if own is None:
                 inherited = True
-            elif own[0] > top:
+            elif _over(own[0], top):
                 yield _temperature_problem(
                     view, msg("the model's defaults"), own, m.raw, top, api, m
                 )
         found = _param(entry.raw, "defaults", "temperature")
-        if inherited and found is not None and found[0] > top:
+        if inherited and found is not None and _over(found[0], top):
             yield _temperature_problem(
                 view, msg("provider '{p}' defaults", p=pid), found, entry.raw, top, api
             )
@@ -175,7 +180,7 @@ def _template_temperature(view: View) -> Iterator[Problem]:
         for m in targets:
             api = _api(view, m)
             top = temperature_max(api)
-            if value <= top:
+            if not _over(value, top):
                 continue
             yield Problem(
                 ID,
