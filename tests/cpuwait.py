@@ -22,8 +22,11 @@ no schedstat, ``seconds`` is 0 and budgets are as written.
 from __future__ import annotations
 
 import os
+import subprocess
 import threading
+import time
 from types import TracebackType
+from typing import Any
 
 #: This process, and the pids to measure besides it.
 SELF = "self"
@@ -93,3 +96,25 @@ class CpuWait:
     def seconds(self) -> float:
         """Run-queue wait summed over the measured threads so far (seconds)."""
         return sum(self._last[k] - self._first[k] for k in self._last) / 1e9
+
+
+def run(
+    argv: list[str], *, timeout: float, **popen: Any
+) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """``subprocess.run(argv, capture_output=True, text=True)``, measured: the completed
+    process, its wall time, and what it and this process waited for a CPU meanwhile."""
+    start = time.monotonic()
+    with (
+        subprocess.Popen(
+            argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+        ) as proc,
+        CpuWait(proc.pid) as waited,
+    ):
+        try:
+            out, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.communicate()
+            raise
+    done = subprocess.CompletedProcess(argv, proc.returncode, out, err)
+    return done, time.monotonic() - start, waited.seconds
