@@ -207,3 +207,42 @@ def test_confirmation_prompt_and_colour_on_a_terminal(repo: Path) -> None:
     assert "\x1b[32m+ model openai/gpt-4o" in out  # green on a terminal
     code, out = _run_on_tty(["apply", "--env", "prod"], repo, "yes")
     assert code == 0 and "Applied sha256:" in out and _lock(repo).exists()
+
+
+def test_apply_publishes_the_static_read_api(repo: Path, tmp_path: Path) -> None:
+    reg, site = str(repo / "registry"), tmp_path / "site"
+    applied = regctl(
+        "apply", reg, "--env", "prod", "--auto-approve", "--static", str(site), cwd=tmp_path
+    )
+    assert applied.returncode == 0, _clean(applied)
+    lock = json.loads(_lock(repo).read_text())
+    current = json.loads((site / "current.json").read_text())
+    assert current["digest"] == lock["digest"]
+    root = site / current["root"]
+    active = json.loads((root / "v1/providers/openai/active/chat.json").read_text())
+    assert active["model"]["key"] == "openai/gpt-4o"
+    # The export of the applied manifest is byte for byte what `export static` writes.
+    alone = tmp_path / "alone"
+    done = regctl("export", "static", str(_lock(repo)), "-o", str(alone), cwd=tmp_path)
+    assert done.returncode == 0, _clean(done)
+    for path in (alone / current["root"]).rglob("*.json"):
+        assert (root / path.relative_to(alone / current["root"])).read_bytes() == path.read_bytes()
+
+    # The next apply moves current.json to the new manifest's root.
+    switch_openai_chat(repo)
+    again = regctl(
+        "apply", reg, "--env", "prod", "--auto-approve", "--static", str(site), cwd=tmp_path
+    )
+    assert again.returncode == 0, _clean(again)
+    moved = json.loads((site / "current.json").read_text())
+    assert moved["digest"] == json.loads(_lock(repo).read_text())["digest"] != current["digest"]
+    active = json.loads((site / moved["root"] / "v1/providers/openai/active/chat.json").read_text())
+    assert active["model"]["key"] == "openai/gpt-4o-mini"
+
+    # A failed apply publishes nothing: current.json stays where the target is.
+    (repo / "registry" / "providers" / "openai.yaml").write_text("kind: [\n")
+    failed = regctl(
+        "apply", reg, "--env", "prod", "--auto-approve", "--static", str(site), cwd=tmp_path
+    )
+    assert failed.returncode == 1, _clean(failed)
+    assert json.loads((site / "current.json").read_text()) == moved

@@ -187,6 +187,14 @@ def _apply_saved(
 @_target_option
 @click.option("--auto-approve", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--force", is_flag=True, help="Overwrite a target that holds a non-manifest.")
+@click.option(
+    "--static",
+    "static",
+    metavar="DIR|s3://BUCKET/PREFIX",
+    default=None,
+    help="After the apply, publish the applied manifest's read API as static files there "
+    "(as `regctl export static`): a folder for nginx, or an S3-compatible store.",
+)
 @summary_option
 def apply_cmd(
     source: Path | None,
@@ -195,8 +203,14 @@ def apply_cmd(
     target_uri: str | None,
     auto_approve: bool,
     force: bool,
+    static: str | None,
 ) -> None:
-    """Write the manifest to the target from a saved plan file or from the registry."""
+    """Write the manifest to the target from a saved plan file or from the registry.
+
+    With --static, the read API of the manifest the target now holds is published as
+    static files too (also when nothing changed, so that a first publication or a lost
+    folder is filled); a failed apply publishes nothing.
+    """
     if source is None:
         source = registry or resolve_registry(None, None)  # no registry: the one message
     assert source is not None
@@ -211,10 +225,29 @@ def apply_cmd(
         the_plan, deployed = plan_for(manifest, text, rt, force=force)
     click.echo(render_text(the_plan, color=_color()), nl=False)
     add_summary(RENDERERS["markdown"](the_plan))
-    if not the_plan.changed:
+    if the_plan.changed:
+        _confirm(rt, auto_approve, reviewed)
+        _report(apply(the_plan, rt, deployed), rt)
+    if static is not None:
+        _publish_static(the_plan, static)
+
+
+def _publish_static(the_plan: Plan, where: str) -> None:
+    """The applied manifest's read API as static files at ``where`` (a folder or s3://)."""
+    import tempfile
+
+    from regctl.cli.export_static_cmd import publish
+
+    text = the_plan.manifest_text
+    if text is None:  # a plan always carries its manifest; nothing to publish otherwise
         return
-    _confirm(rt, auto_approve, reviewed)
-    _report(apply(the_plan, rt, deployed), rt)
+    with tempfile.TemporaryDirectory(prefix="regctl-apply-static-") as scratch:
+        path = Path(scratch) / "manifest.lock.json"
+        atomic_write(path, text.encode("utf-8"))
+        if where.startswith("s3://"):
+            publish(str(path), None, where)
+        else:
+            publish(str(path), Path(where), None)
 
 
 @main.command(

@@ -47,16 +47,26 @@ def export_static_cmd(manifest: str, output: Path | None, to: str | None) -> Non
     root that is serving. Each file holds the exact bytes `regctl serve` answers for
     its route (docs/serve.md, "Static export").
     """
-    import tempfile
-
     from regctl.base.errors import UsageError
     from regctl.base.i18n import msg
     from regctl.cli.manifest_source import require_manifest
-    from regctl.serve.export_static import export_static
 
     if output is None and to is None:
         raise UsageError(msg("name a folder (-o DIR) or a store (--to s3://BUCKET/PREFIX)"))
     require_manifest(manifest)  # no manifest to work on: a usage error, as everywhere
+    publish(manifest, output, to)
+
+
+def publish(manifest: str, output: Path | None, to: str | None) -> None:
+    """Export ``manifest``'s read API to the folder ``output`` and/or the store ``to``.
+
+    Shared by ``regctl export static`` and ``regctl apply --static`` (which publishes
+    the manifest it has just applied).
+    """
+    import tempfile
+
+    from regctl.serve.export_static import export_static
+
     with tempfile.TemporaryDirectory(prefix="regctl-static-") as scratch:
         folder = output if output is not None else Path(scratch)
         done = export_static(manifest, folder)
