@@ -60,6 +60,13 @@ def test_not_ready_before_the_first_good_manifest(tmp_path: Path) -> None:
     srv = Server(str(path), tmp_path, ready=False)
     try:
         assert srv.get("/healthz").status_code == 200
+        # "first load in progress" until the first attempt ends (slow on a loaded
+        # machine), then the attempt's own error
+        srv.wait_for(
+            lambda: (
+                srv.get("/readyz").json().get("error") not in (None, "", "first load in progress")
+            )
+        )
         r = srv.get("/readyz")
         assert r.status_code == 503 and "not found" in r.json()["error"]
         r = srv.get(ACTIVE)

@@ -32,6 +32,13 @@ def test_two_workers_answer_reload_and_stop_on_sigterm(
     srv = Server(str(path), tmp_path, args=("--workers", "2"))
     workers = _children(srv.proc.pid)
     assert len(workers) == 2, workers
+    # The server is ready when one worker answers; each worker loads its own manifest,
+    # and on a loaded machine the other may still be loading: wait for both.
+    srv.wait_for(
+        lambda: all(
+            srv.get(ACTIVE, headers={"Connection": "close"}).status_code == 200 for _ in range(10)
+        )
+    )
     seen = set()
     for _ in range(40):  # new connections each time: both workers accept
         r = srv.get(ACTIVE, headers={"Connection": "close"})
