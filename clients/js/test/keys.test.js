@@ -4,7 +4,7 @@ import { test } from "node:test";
 import { NoCredentials, Provider } from "../src/index.js";
 
 // The same table as tests/client/test_client_key_groups.py: one contract, every reader.
-const env = { RC_KG_OPENAI: "sk-shared-value-0123456789" };
+const env = { RC_KG_OPENAI: "shared-test-value-0123" };
 const entry = (groups) => ({
   id: "openai",
   credentials: ["env:RC_KG_OPENAI"],
@@ -30,7 +30,7 @@ for (const [groups, personal, group, source] of CASES) {
     if (source === null) {
       assert.throws(() => p.apiKey(personal, { env, group }), (err) => {
         assert.ok(err instanceof NoCredentials);
-        assert.ok(!err.message.includes("sk-shared"));
+        assert.ok(!err.message.includes(env.RC_KG_OPENAI));
         return true;
       });
     } else {
