@@ -29,8 +29,11 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [len(h) for h in headers]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
+    # A column is numeric (right-aligned) when its cells are numbers or "-" and at least
+    # one is a number: a column of dashes only stays left-aligned under its header.
     numeric = [
-        bool(rows) and all(_numeric(r[i]) for r in rows if r[i] != "-") for i in range(len(headers))
+        any(r[i] != "-" for r in rows) and all(_numeric(r[i]) for r in rows if r[i] != "-")
+        for i in range(len(headers))
     ]
 
     def fmt(row: Sequence[str]) -> str:
@@ -80,6 +83,7 @@ def select_models(
         raise RegctlError(
             msg("unknown sort key '{key}' (use one of {keys})", key=sort, keys=", ".join(SORT_KEYS))
         )
+    _check_names(manifest, providers, capability)
     out = []
     for ref, m in sorted(manifest.get("models", {}).items()):
         if providers and m.get("provider") not in providers:
@@ -97,6 +101,34 @@ def select_models(
     elif sort == "released":
         out.sort(key=lambda rm: str(rm[1].get("released", "")), reverse=True)
     return out
+
+
+def _check_names(
+    manifest: dict[str, Any], providers: Sequence[str], capability: str | None
+) -> None:
+    """A name that is not in the manifest is a typo, not an empty answer: the same
+    messages as the client's ``unknown_provider`` and ``unknown_capability``."""
+    known = manifest.get("providers") or {}
+    for pid in providers:
+        if pid not in known:
+            raise RegctlError(
+                msg(
+                    "unknown provider '{provider}'{hint} (known: {known})",
+                    provider=pid,
+                    hint=did_you_mean(pid, known),
+                    known=", ".join(sorted(known)),
+                )
+            )
+    vocabulary = (manifest.get("registry") or {}).get("capabilities")
+    if capability is not None and vocabulary is not None and capability not in vocabulary:
+        raise RegctlError(
+            msg(
+                "unknown capability '{capability}'{hint} (known: {known})",
+                capability=capability,
+                hint=did_you_mean(capability, vocabulary),
+                known=", ".join(sorted(vocabulary)),
+            )
+        )
 
 
 def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import click
 
+from regctl.base.i18n import msg
 from regctl.cli.app import main
 from regctl.cli.complete import complete_model, complete_provider
 from regctl.cli.manifest_source import announce, load
@@ -26,6 +27,7 @@ from regctl.cli.options import (
     deprecated_value,
     epilog,
     format_option,
+    sort_option,
     token_options,
 )
 
@@ -115,7 +117,10 @@ def _json_alias(fn: Any) -> Any:
 @main.command(
     "models",
     epilog=epilog(
-        ["regctl models -c chat --active", "regctl models -p openai --format json"],
+        [
+            "regctl models -c chat --active --sort price",
+            "regctl models -p openai --format json",
+        ],
         "models",
     ),
 )
@@ -133,6 +138,7 @@ def _json_alias(fn: Any) -> Any:
     default=None,
     help="Only active models (for --capability if given), or only the others.",
 )
+@sort_option()
 @format_option(["text", "json"])
 @_json_alias
 @manifest_option
@@ -140,29 +146,35 @@ def models_cmd(
     providers: tuple[str, ...],
     capability: str | None,
     active: bool | None,
+    sort: str,
     fmt: str,
     manifest: str | None,
     registry_dir: str | None,
     registry_env: str | None,
 ) -> None:
-    """List the manifest's models."""
+    """List the manifest's models (the table and order of `regctl ls models`)."""
+    from regctl.authoring.inventory import models_table, select_models
+
     fmt = deprecated_value("fmt", fmt, "text")
     with errors_as_json(fmt == "json"):
         registry = load_registry(manifest, registry_dir, registry_env)
         if providers:  # each one checked (an unknown provider is an error with a did-you-mean)
             picked = {m.key: m for p in providers for m in registry.models(p, capability, active)}
-            found = [picked[key] for key in sorted(picked)]
+            found = list(picked.values())
         else:
             found = registry.models(None, capability, active)
     announce()
+    # One order and one table for both listings: the manifest's entries as the lock
+    # holds them (absent fields absent, not None), sorted by the registry listing's rules.
+    by_key = {m.key: m for m in found}
+    entries = {m.key: {k: v for k, v in m.as_dict().items() if v is not None} for m in found}
+    ordered = select_models({"models": entries}, sort=sort)
     if fmt == "json":
-        _echo_json([m.as_dict() for m in found])
-        return
-    rows = [(m.key, ",".join(m.capabilities), ",".join(m.active) or "-") for m in found]
-    header = ("MODEL", "CAPABILITIES", "ACTIVE")
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(2)]
-    for r in [header, *rows]:
-        click.echo(f"{r[0]:<{widths[0]}}  {r[1]:<{widths[1]}}  {r[2]}".rstrip())
+        _echo_json([by_key[ref].as_dict() for ref, _ in ordered])
+    elif ordered:
+        click.echo(models_table(ordered))
+    else:
+        click.echo(msg("no models match"), err=True)
 
 
 @main.command(

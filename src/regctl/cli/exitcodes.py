@@ -88,8 +88,12 @@ class Codes:
         return out
 
 
+# A listing that matches nothing is an answer, not a failure (as `kubectl get`): exit 0,
+# `[]` in JSON and "no models match" on stderr, so `--format json | jq` scripts need no guard.
 _READ = Codes(
-    ok="ok", problems="the registry has errors (printed) or nothing matches", reads=REGISTRY
+    ok="ok (also when nothing matches)",
+    problems="the registry has errors (printed)",
+    reads=REGISTRY,
 )
 _IMPORT = Codes(
     ok="imported", problems="the input could not be read, or a file exists (see --force)"
@@ -182,9 +186,15 @@ TABLE: dict[str, Codes] = {
     "import modelsdev": _IMPORT,
     "init": Codes(ok="scaffold written", problems="a file could not be written"),
     "ls": _READ,
-    "ls models": _READ,
+    "ls models": Codes(
+        ok="ok (also when nothing matches)",
+        problems="the registry has errors (printed), or an unknown provider or capability",
+        reads=REGISTRY,
+    ),
     "ls providers": _READ,
-    "models": Codes(ok="ok", problems=None, reads=MANIFEST, extra=_CLIENT),
+    "models": Codes(
+        ok="ok (also when nothing matches)", problems=None, reads=MANIFEST, extra=_CLIENT
+    ),
     "plan": Codes(
         ok="planned",
         problems="problems in the registry, or the target failed",

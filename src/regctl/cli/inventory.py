@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from regctl.base.errors import ProblemsFound, RegctlError
+from regctl.base.i18n import msg
 from regctl.cli.app import exit_with, main
 from regctl.cli.complete import complete_entry, complete_provider, env_option
 from regctl.cli.options import (
     epilog,
     format_option,
     registry_option,
+    sort_option,
     token_options,
 )
 from regctl.messages.problems import Severity
@@ -95,13 +97,7 @@ def ls_group() -> None:
     default=None,
     help="Only active models (for --capability if given), or only the others.",
 )
-@click.option(
-    "--sort",
-    type=click.Choice(["name", "price", "context", "released"]),
-    default="name",
-    show_default=True,
-    help="price: cheapest first; context: largest first; released: newest first.",
-)
+@sort_option()
 @format_option(["text", "json"])
 @_env_option
 @registry_option(positional=True)
@@ -126,7 +122,7 @@ def ls_models(
     elif models:
         click.echo(models_table(models))
     else:
-        click.echo("no models match", err=True)
+        click.echo(msg("no models match"), err=True)
 
 
 @ls_group.command(

@@ -127,6 +127,17 @@ def format_option(
     )
 
 
+def sort_option() -> Callable[[F], F]:
+    """``--sort``: the order of a model listing (``ls models`` and ``models`` alike)."""
+    return click.option(
+        "--sort",
+        type=click.Choice(["name", "price", "context", "released"]),
+        default="name",
+        show_default=True,
+        help="price: cheapest first; context: largest first; released: newest first.",
+    )
+
+
 def split_model_ref(parts: Sequence[str]) -> tuple[str, str]:
     """``("openai/gpt-4o",)`` or ``("openai", "gpt-4o")`` -> ``("openai", "gpt-4o")``.
 
