@@ -7,5 +7,5 @@ The pipeline runs one way: :mod:`regctl.pipeline.source` (YAML with positions) -
 plan/apply. :mod:`regctl.client` is the standard-library-only runtime side.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 API_VERSION = "regctl/v1"

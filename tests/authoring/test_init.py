@@ -69,8 +69,13 @@ def test_shipped_workflow_is_the_repositorys_registry_workflow(tmp_path: Path) -
     """init hands teams the same workflow this repository documents (kept in sync here)."""
     from tests.conftest import ROOT
 
-    from regctl.authoring.init import init_project
+    from regctl.authoring.init import init_project, release_tag
 
     init_project(tmp_path)
     shipped = (tmp_path / ".github" / "workflows" / "registry.yml").read_text()
-    assert shipped == (ROOT / ".github" / "workflows" / "registry.yml").read_text()
+    ours = (ROOT / ".github" / "workflows" / "registry.yml").read_text()
+    # Pinned to the release that wrote it, as the pre-commit rev; ours follows main.
+    assert shipped.count(f"uses: regctl/regctl@{release_tag()}\n") == 3
+    assert "@main" not in shipped
+    pinned = f"uses: regctl/regctl@{release_tag()}"
+    assert shipped == ours.replace("uses: regctl/regctl@main", pinned)

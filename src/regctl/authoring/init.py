@@ -35,6 +35,8 @@ GITIGNORE_LINES = (
 
 #: Where pre-commit clones the hooks from (``.pre-commit-hooks.yaml`` at a release tag).
 HOOKS_REPO = "https://github.com/regctl/regctl"
+#: The GitHub Action's ``uses:`` name (action.yml at the repository's root).
+ACTION = "regctl/regctl"
 PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
 
 SCAFFOLD_PACKAGE = "regctl"
@@ -60,7 +62,9 @@ def scaffold_files(source: Traversable | None = None) -> list[tuple[str, str]]:
     part of the scaffold, so a feature ships its own starter file by adding it there.
     """
     root = source or resources.files(SCAFFOLD_PACKAGE).joinpath(SCAFFOLD_DIR)
-    return [("/".join(parts), text) for parts, text in _walk(root)]
+    files = [("/".join(parts), text) for parts, text in _walk(root)]
+    # Workflows are pinned to this release (as the pre-commit rev), not to regctl's main.
+    return [(rel, pin_action(text) if rel.startswith(".github/") else text) for rel, text in files]
 
 
 def schema_files() -> list[tuple[str, str]]:
@@ -85,6 +89,13 @@ def release_tag() -> str:
     from regctl import __version__
 
     return f"v{__version__}"
+
+
+def pin_action(workflow: str, rev: str | None = None) -> str:
+    """``workflow`` with ``uses: regctl/regctl@main`` pinned to ``rev`` (default: this
+    release's tag), as the pre-commit configuration is: a team's workflow should not change
+    under it when regctl's main moves."""
+    return workflow.replace(f"uses: {ACTION}@main", f"uses: {ACTION}@{rev or release_tag()}")
 
 
 def pre_commit_config(rev: str | None = None) -> str:
