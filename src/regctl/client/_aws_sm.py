@@ -31,14 +31,13 @@ from typing import Any
 
 from regctl.client import _aws_logs, _stores
 from regctl.client.errors import (
-    MalformedSecretReference,
     SecretAccessDenied,
     SecretConfigError,
     SecretError,
     SecretNotFound,
     SecretStoreUnavailable,
 )
-from regctl.client.secret_refs import AWS_SM_FORM, AwsSmRef, BadReference, is_region, parse_aws_sm
+from regctl.client.secret_refs import AWS_SM_FORM, AwsSmRef, is_region, parse_aws_sm
 from regctl.client.secretstr import SecretStr
 from regctl.io import jsondoc, safehttp, tls, urls
 
@@ -71,20 +70,12 @@ _parsed: dict[str, AwsSmRef] = {}  # reference -> its parse (a hit must stay che
 
 def resolve(ref: str, rest: str, *, refresh: bool = False) -> SecretStr:
     """The value of ``aws-sm:rest`` (``ref`` is the whole reference, for messages)."""
-    parsed = _parsed.get(ref)
-    if parsed is None:
-        try:
-            parsed = parse_aws_sm(rest)
-        except BadReference as exc:
-            raise MalformedSecretReference(f"{ref}: {exc}; want {AWS_SM_FORM}") from None
-        if len(_parsed) < _stores.MAX_ENTRIES:
-            _parsed[ref] = parsed
+    parsed = _stores.parsed_ref(_parsed, ref, rest, parse_aws_sm, AWS_SM_FORM)
     # Region, endpoint and credentials are worked out only when the store is asked; the
     # variables that most often pick another region or account are part of the key.
     where = tuple(os.environ.get(n) for n in _KEYED)
-    found = parsed
     return _stores.cached(
-        ("aws-sm", where, ref), lambda: _load(ref, found), refresh=refresh, ref=ref
+        ("aws-sm", where, ref), lambda: _load(ref, parsed), refresh=refresh, ref=ref
     )
 
 

@@ -16,9 +16,13 @@ import re
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import TypeVar
 
-from regctl.client.errors import SecretConfigError
+from regctl.client.errors import MalformedSecretReference, SecretConfigError
+from regctl.client.secret_refs import BadReference
 from regctl.client.secretstr import SecretStr
+
+P = TypeVar("P")
 
 DEFAULT_TTL = 300.0
 MAX_ENTRIES = 1024
@@ -90,6 +94,21 @@ def _seconds(name: str, default: float) -> float:
     if len(_parsed) < 64:
         _parsed[raw] = value
     return value
+
+
+def parsed_ref(memo: dict[str, P], ref: str, rest: str, parse: Callable[[str], P], form: str) -> P:
+    """``parse(rest)``, kept in ``memo`` by reference (at most :data:`MAX_ENTRIES`) so that
+    a cache hit does not parse again; :class:`MalformedSecretReference` naming ``form``
+    (the scheme's syntax) when ``rest`` does not parse."""
+    parsed = memo.get(ref)
+    if parsed is None:
+        try:
+            parsed = parse(rest)
+        except BadReference as exc:
+            raise MalformedSecretReference(f"{ref}: {exc}; want {form}") from None
+        if len(memo) < MAX_ENTRIES:
+            memo[ref] = parsed
+    return parsed
 
 
 def cached(

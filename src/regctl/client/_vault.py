@@ -18,12 +18,11 @@ from typing import Any
 
 from regctl.client import _stores, _vault_auth, _vault_http
 from regctl.client.errors import (
-    MalformedSecretReference,
     SecretAccessDenied,
     SecretError,
     SecretNotFound,
 )
-from regctl.client.secret_refs import VAULT_FORM, BadReference, VaultRef, parse_vault
+from regctl.client.secret_refs import VAULT_FORM, VaultRef, parse_vault
 from regctl.client.secretstr import SecretStr
 
 _parsed: dict[str, VaultRef] = {}  # reference -> its parse (a hit must stay cheap)
@@ -31,19 +30,11 @@ _parsed: dict[str, VaultRef] = {}  # reference -> its parse (a hit must stay che
 
 def resolve(ref: str, rest: str, *, refresh: bool = False) -> SecretStr:
     """The value of ``vault:rest`` (``ref`` is the whole reference, for messages)."""
-    parsed = _parsed.get(ref)
-    if parsed is None:
-        try:
-            parsed = parse_vault(rest)
-        except BadReference as exc:
-            raise MalformedSecretReference(f"{ref}: {exc}; want {VAULT_FORM}") from None
-        if len(_parsed) < _stores.MAX_ENTRIES:
-            _parsed[ref] = parsed
+    parsed = _stores.parsed_ref(_parsed, ref, rest, parse_vault, VAULT_FORM)
     # The rest of the settings (token, TLS) are looked at only when the store is asked.
     where = (os.environ.get("VAULT_ADDR"), os.environ.get("VAULT_NAMESPACE"))
-    found = parsed
     return _stores.cached(
-        ("vault", where, ref), lambda: _read(ref, found), refresh=refresh, ref=ref
+        ("vault", where, ref), lambda: _read(ref, parsed), refresh=refresh, ref=ref
     )
 
 
