@@ -15,7 +15,7 @@ import hashlib
 import io
 import json
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, AnyStr
 
 DIGEST_PREFIX = "sha256:"
 UNSIGNED_KEYS = frozenset({"digest", "source"})
@@ -40,8 +40,20 @@ def iter_pretty(doc: dict[str, Any]) -> Iterator[str]:
     For writing a large manifest to a file or pipe without holding its whole text (and
     the pieces it is joined from) in memory: ``"".join(iter_pretty(d)) == dumps_pretty(d)``.
     """
+    return _iter_pretty(doc, _pretty_text, str)
+
+
+def _iter_pretty(
+    doc: dict[str, Any],
+    pretty: Callable[[Any, int], AnyStr],
+    lit: Callable[[str], AnyStr],
+) -> Iterator[AnyStr]:
+    """The pieces of :func:`iter_pretty`: ``pretty(value, indent)`` writes each value and
+    ``lit`` turns the layout between them into the same kind (``str``, or ``str.encode``
+    for bytes). :mod:`regctl.pipeline.lockjson` passes a faster value writer: one layout,
+    so both write the same bytes."""
     if not doc:
-        yield "{}\n"
+        yield lit("{}\n")
         return
     sep = "{\n  "
     for key in sorted(doc):
@@ -51,17 +63,20 @@ def iter_pretty(doc: dict[str, Any]) -> Iterator[str]:
             # one piece per entry of a second-level mapping (one model, one provider)
             inner = "{\n    "
             for sub in sorted(value):
-                piece: list[str] = [head, inner, _encode_str(sub), ": "]
-                _pretty(value[sub], 4, piece.append)
-                yield "".join(piece)
+                yield lit(head + inner + _encode_str(sub) + ": ") + pretty(value[sub], 4)
                 head, inner = "", ",\n    "
-            yield "\n  }"
+            yield lit("\n  }")
         else:
-            piece = [head]
-            _pretty(value, 2, piece.append)
-            yield "".join(piece)
+            yield lit(head) + pretty(value, 2)
         sep = ",\n  "
-    yield "\n}\n"
+    yield lit("\n}\n")
+
+
+def _pretty_text(value: Any, indent: int) -> str:
+    """:func:`_pretty` of one value as one string."""
+    piece: list[str] = []
+    _pretty(value, indent, piece.append)
+    return "".join(piece)
 
 
 _SPLIT = 64  # mappings with more entries than this are hashed entry by entry
@@ -160,23 +175,33 @@ _compact = json.JSONEncoder(
 
 def compute_digest(doc: dict[str, Any]) -> str:
     """``sha256:<hex>`` over the compact form of ``doc`` without ``digest`` and ``source``."""
+    return _digest(doc, _compact_bytes)
+
+
+def _digest(doc: dict[str, Any], compact: Callable[[Any], bytes]) -> str:
+    """:func:`compute_digest` with ``compact`` writing each piece's compact form
+    (:mod:`regctl.pipeline.lockjson` passes a faster one that writes the same bytes)."""
     body = {k: v for k, v in doc.items() if k not in UNSIGNED_KEYS}
     h = hashlib.sha256()
-    _hash_compact(body, h, top=True)
+    _hash_compact(body, h, compact, top=True)
     return DIGEST_PREFIX + h.hexdigest()
 
 
-def _hash_compact(value: Any, h: Any, top: bool = False) -> None:
+def _compact_bytes(value: Any) -> bytes:
+    return dumps_compact(value).encode("utf-8")
+
+
+def _hash_compact(value: Any, h: Any, compact: Callable[[Any], bytes], top: bool = False) -> None:
     """Feed ``dumps_compact(value)`` to ``h`` piece by piece (large mappings per entry)."""
     if type(value) is dict and value and (top or len(value) > _SPLIT):
         sep = "{"
         for key in sorted(value):
             h.update((sep + _encode_str(key) + ":").encode("utf-8"))
-            _hash_compact(value[key], h)
+            _hash_compact(value[key], h, compact)
             sep = ","
         h.update(b"}")
         return
-    h.update(dumps_compact(value).encode("utf-8"))
+    h.update(compact(value))
 
 
 def seal(doc: dict[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,6 @@ same bytes.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -71,9 +70,7 @@ def pretty(value: Any, indent: int) -> str:
     """``value`` in the file form, at ``indent`` spaces (as canonical writes it there)."""
     data = _orjson(value, _INDENTED)
     if data is None:
-        piece: list[str] = []
-        canonical._pretty(value, indent, piece.append)
-        return "".join(piece)
+        return canonical._pretty_text(value, indent)
     text = data.decode("utf-8")
     # a string never holds a raw line break (JSON escapes it): every one is layout
     return text.replace("\n", "\n" + " " * indent) if indent else text
@@ -81,79 +78,32 @@ def pretty(value: Any, indent: int) -> str:
 
 def iter_pretty(doc: dict[str, Any]) -> Iterator[str]:
     """:func:`regctl.base.canonical.iter_pretty`, the same pieces, written faster."""
-    if not doc:
-        yield "{}\n"
-        return
-    enc = canonical._encode_str
-    sep = "{\n  "
-    for key in sorted(doc):
-        value = doc[key]
-        head = sep + enc(key) + ": "
-        if type(value) is dict and value:
-            inner = "{\n    "
-            for sub in sorted(value):
-                yield head + inner + enc(sub) + ": " + pretty(value[sub], 4)
-                head, inner = "", ",\n    "
-            yield "\n  }"
-        else:
-            yield head + pretty(value, 2)
-        sep = ",\n  "
-    yield "\n}\n"
+    return canonical._iter_pretty(doc, pretty, str)
 
 
 def pretty_bytes(value: Any, indent: int) -> bytes:
     """:func:`pretty` as UTF-8 bytes (orjson's own, not decoded and encoded again)."""
     data = _orjson(value, _INDENTED)
     if data is None:
-        piece: list[str] = []
-        canonical._pretty(value, indent, piece.append)
-        return "".join(piece).encode("utf-8")
+        return canonical._pretty_text(value, indent).encode("utf-8")
     return data.replace(b"\n", b"\n" + b" " * indent) if indent else data
 
 
 def iter_pretty_bytes(doc: dict[str, Any]) -> Iterator[bytes]:
     """:func:`iter_pretty` as UTF-8 bytes, for writing the lock file: the same bytes as
     ``"".join(iter_pretty(doc)).encode("utf-8")`` without a round trip through ``str``."""
-    if not doc:
-        yield b"{}\n"
-        return
-    enc = canonical._encode_str
-    sep = "{\n  "
-    for key in sorted(doc):
-        value = doc[key]
-        head = sep + enc(key) + ": "
-        if type(value) is dict and value:
-            inner = "{\n    "
-            for sub in sorted(value):
-                yield (head + inner + enc(sub) + ": ").encode("utf-8") + pretty_bytes(value[sub], 4)
-                head, inner = "", ",\n    "
-            yield b"\n  }"
-        else:
-            yield head.encode("utf-8") + pretty_bytes(value, 2)
-        sep = ",\n  "
-    yield b"\n}\n"
+    return canonical._iter_pretty(doc, pretty_bytes, str.encode)
 
 
 def compute_digest(doc: dict[str, Any]) -> str:
     """:func:`regctl.base.canonical.compute_digest`, computed faster."""
-    body = {k: v for k, v in doc.items() if k not in canonical.UNSIGNED_KEYS}
-    h = hashlib.sha256()
-    _hash(body, h, top=True)
-    return canonical.DIGEST_PREFIX + h.hexdigest()
+    return canonical._digest(doc, _compact)
 
 
-def _hash(value: Any, h: Any, top: bool = False) -> None:
-    # the compact form entry by entry for large mappings (as canonical._hash_compact)
-    if type(value) is dict and value and (top or len(value) > canonical._SPLIT):
-        sep = "{"
-        for key in sorted(value):
-            h.update((sep + canonical._encode_str(key) + ":").encode("utf-8"))
-            _hash(value[key], h)
-            sep = ","
-        h.update(b"}")
-        return
+def _compact(value: Any) -> bytes:
+    # the compact form of one piece (canonical's layout of the pieces, in canonical._digest)
     data = _orjson(value, _PLAIN)
-    h.update(data if data is not None else canonical.dumps_compact(value).encode("utf-8"))
+    return data if data is not None else canonical._compact_bytes(value)
 
 
 def seal(doc: dict[str, Any]) -> dict[str, Any]:
