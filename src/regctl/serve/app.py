@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
@@ -21,7 +21,7 @@ from starlette.routing import BaseRoute, Route
 from regctl.client.errors import BadQuery
 from regctl.client.query import parse_flag, parse_needs, parse_params
 from regctl.serve import answers
-from regctl.serve.answers import Answer
+from regctl.serve.answers import Answer, Snapshot
 from regctl.serve.metrics import AccessLog, Metrics, Observe
 from regctl.serve.openapi import openapi_document
 from regctl.serve.watcher import ManifestWatcher
@@ -127,27 +127,28 @@ def build_app(
         capability = q.get("capability") or None
         return respond(answers.models(snap, provider, capability, active_flag, locale))
 
-    async def resolve(request: Request) -> Response:
-        snap = watcher.snapshot
-        if snap is None:
-            return not_ready
-        locale = _locale(request)
-        try:
-            query = question(request.query_params)
-        except BadQuery as exc:
-            return respond(answers.error(exc, snap, answers.RESOLVE, {}, locale))
-        return respond(answers.resolve(snap, query, locale))
+    def asking(
+        path: str, answer: Callable[[Snapshot, dict[str, Any], str | None], Answer]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """The handler of a question endpoint (``resolve``, ``candidates``): the query
+        string as :func:`question`'s arguments, answered by ``answer``."""
 
-    async def candidates(request: Request) -> Response:
-        snap = watcher.snapshot
-        if snap is None:
-            return not_ready
-        locale = _locale(request)
-        try:
-            query = question(request.query_params)
-        except BadQuery as exc:
-            return respond(answers.error(exc, snap, answers.CANDIDATES, {}, locale))
-        return respond(answers.candidates(snap, query, locale))
+        async def handler(request: Request) -> Response:
+            snap = watcher.snapshot
+            if snap is None:
+                return not_ready
+            locale = _locale(request)
+            try:
+                query = question(request.query_params)
+            except BadQuery as exc:
+                return respond(answers.error(exc, snap, path, {}, locale))
+            return respond(answer(snap, query, locale))
+
+        handler.__name__ = answer.__name__  # the route's name, as a handler of its own had
+        return handler
+
+    resolve = asking(answers.RESOLVE, answers.resolve)
+    candidates = asking(answers.CANDIDATES, answers.candidates)
 
     async def manifest(request: Request) -> Response:
         snap = watcher.snapshot
