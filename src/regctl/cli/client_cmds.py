@@ -54,15 +54,7 @@ def manifest_option(fn: Any) -> Any:
         metavar="ENV",
         help="With --registry: the environment to compile.",
     )(fn)
-    return click.option(
-        "--manifest",
-        "manifest",
-        envvar="REGCTL_MANIFEST",
-        default=None,
-        show_default=False,
-        metavar="FILE|URL",
-        help=_MANIFEST_HELP,
-    )(fn)
+    return _manifest_option(fn)
 
 
 def _manifest_option(fn: Any) -> Any:
