@@ -35,21 +35,19 @@ def target_path(registry: Path, env: str | None) -> None:
 
     The Action commits exactly this file back after apply: never its lock or history.
     """
-    from regctl.deploy.apply import registry_targets
-    from regctl.deploy.targets import resolve_uri
-
-    key = env or "default"
-    targets = registry_targets(registry)
-    if key not in targets:
-        raise UsageError(f"no deploy target for '{key}' in the Registry document")
-    uri = targets[key]
-    if "://" in uri and not uri.startswith("file://"):
-        return
-    click.echo(resolve_uri(uri, registry.resolve().parent)[len("file:") :])
+    path = _file_target_text(registry, env)
+    if path is not None:
+        click.echo(path)
 
 
 def _file_target(registry: Path, env: str | None) -> Path | None:
     """The file a file target of ``env`` writes; None for other targets."""
+    path = _file_target_text(registry, env)
+    return Path(path) if path is not None else None
+
+
+def _file_target_text(registry: Path, env: str | None) -> str | None:
+    """:func:`_file_target` as the resolved URI spells it (``target-path`` prints it so)."""
     from regctl.deploy.apply import registry_targets
     from regctl.deploy.targets import resolve_uri
 
@@ -60,7 +58,7 @@ def _file_target(registry: Path, env: str | None) -> Path | None:
     uri = targets[key]
     if "://" in uri and not uri.startswith("file://"):
         return None
-    return Path(resolve_uri(uri, registry.resolve().parent)[len("file:") :])
+    return resolve_uri(uri, registry.resolve().parent)[len("file:") :]
 
 
 @main.command(
