@@ -13,155 +13,35 @@ question the same way; ``conformance/`` holds the cases they all run. In short:
   provider is enabled and the model not past ``deprecated``. Naming a provider means
   that provider: other vendors are tried only with ``fallback=True``;
 - ``needs`` filter the candidates and ``prefer`` ranks them; the first one answers.
+
+Here: the question (:class:`Query`), the pin, and the answers. The stages it runs are
+modules of their own, each over the same :class:`State`: ``_lookup`` (names to
+entries), ``_order`` (the order and its candidates), ``_select`` (``needs`` and
+``prefer``), ``_params`` (the call parameters and their caps).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from regctl.base.i18n import Msg, msg
+from regctl.client._lookup import check_capability, get_provider, get_template, pinned
+from regctl.client._order import SCOPES, as_of, deprecated, ordered
+from regctl.client._params import merge_params, notice
 from regctl.client._state import State
 from regctl.client.errors import (
     BadQuery,
     CapabilityMismatch,
-    ModelDeprecated,
-    ModelInactive,
     NoActiveModel,
-    ParamsOverLimit,
     ProviderDisabled,
-    ResolutionError,
     TemplatePinUnusable,
-    UnknownCapability,
-    UnknownModel,
-    UnknownProvider,
-    UnknownTemplate,
 )
 from regctl.client.resolved import Notice, Resolved
 from regctl.client.types import Model, Provider
 
 if TYPE_CHECKING:
     import datetime as _dt
-
-#: Scopes: the resolution order only, or every enabled provider after it.
-SCOPES = ("order", "all")
-#: Warning codes; under ``strict=True`` each is refused with the error of the same code.
-STRICT: dict[str, type[ResolutionError]] = {
-    "model_inactive": ModelInactive,
-    "model_deprecated": ModelDeprecated,
-    "template_pin_unusable": TemplatePinUnusable,
-    "params_over_limit": ParamsOverLimit,
-}
-
-Candidate = tuple[Provider, Model, str]  # provider, its active model, the step (via)
-# RFC 3339 full-date only: fromisoformat alone also takes "2026-W01-1" and "20260101".
-_DAY = r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # compiled on first use (re caches it)
-
-
-def get_provider(st: State, pid: str) -> Provider:
-    """The provider, or :class:`UnknownProvider` listing the known ones."""
-    p = st.providers.get(pid)
-    if p is None:
-        from regctl.base.suggest import did_you_mean  # errors only
-
-        raise UnknownProvider(
-            msg(
-                "unknown provider '{provider}'{hint} (known: {known})",
-                provider=pid,
-                hint=did_you_mean(pid, st.providers),
-                known=", ".join(sorted(st.providers)),
-            )
-        )
-    return p
-
-
-def check_capability(st: State, capability: str) -> None:
-    """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
-    if capability not in st.capabilities:
-        from regctl.base.suggest import did_you_mean  # errors only
-
-        raise UnknownCapability(
-            msg(
-                "unknown capability '{capability}'{hint} (known: {known})",
-                capability=capability,
-                hint=did_you_mean(capability, st.capabilities),
-                known=", ".join(sorted(st.capabilities)),
-            )
-        )
-
-
-def get_template(st: State, template: str) -> Mapping[str, Any]:
-    """The template entry, or :class:`UnknownTemplate` listing the known ones."""
-    tmpl = st.templates.get(template)
-    if tmpl is None:
-        from regctl.base.suggest import did_you_mean  # errors only
-
-        raise UnknownTemplate(
-            msg(
-                "unknown template '{template}'{hint} (known: {known})",
-                template=template,
-                hint=did_you_mean(template, st.templates),
-                known=", ".join(sorted(st.templates)) or "-",
-            )
-        )
-    return tmpl
-
-
-def pinned(st: State, model: str, provider: str | None) -> Model:
-    """A model named by key, or by id with its provider; :class:`UnknownModel` otherwise."""
-    if provider is not None:
-        get_provider(st, provider)
-        found = st.model(f"{provider}/{model}")
-        if found is None and model.startswith(provider + "/"):
-            found = st.model(model)
-    else:
-        found = st.model(model)
-    if found is None:
-        from regctl.base.suggest import closest  # errors only
-
-        key = f"{provider}/{model}" if provider else model
-        keys = [m.key for m in st.all_models()]
-        by_id = {k.split("/", 1)[1]: k for k in keys}
-        near = closest(key, keys) or by_id.get(closest(model, by_id) or "")
-        close = msg(" (did you mean '{match}'?)", match=near) if near and near != key else ""
-        if provider:
-            raise UnknownModel(
-                msg(
-                    "unknown model '{model}' of provider '{provider}'{hint}",
-                    model=model,
-                    provider=provider,
-                    hint=close,
-                )
-            )
-        if "/" not in model:
-            raise UnknownModel(
-                msg(
-                    "unknown model '{model}' (name it as 'provider/model'){hint}",
-                    model=model,
-                    hint=close,
-                )
-            )
-        raise UnknownModel(msg("unknown model '{model}'{hint}", model=model, hint=close))
-    return found
-
-
-def as_of(today: str | _dt.date | None) -> str:
-    """``today`` as ``YYYY-MM-DD`` (UTC today when ``None``); :class:`BadQuery` otherwise."""
-    # imported here: a process that loads a manifest and never resolves (or an app's
-    # start-up) need not pay for datetime (~0.9 ms, issue 26)
-    import datetime as _dt
-
-    if today is None:
-        return _dt.datetime.now(_dt.timezone.utc).date().isoformat()
-    if isinstance(today, _dt.date):
-        return today.isoformat()
-    if isinstance(today, str) and re.fullmatch(_DAY, today):
-        try:
-            return _dt.date.fromisoformat(today).isoformat()
-        except ValueError:
-            pass
-    raise BadQuery(msg("today must be a date as YYYY-MM-DD, got '{value}'", value=str(today)))
 
 
 def _check_args(fallback: Any, scope: Any) -> None:
@@ -177,64 +57,6 @@ def _check_args(fallback: Any, scope: Any) -> None:
                 choices=", ".join(SCOPES),
             )
         )
-
-
-def order(
-    st: State, capability: str, provider: str | None, fallback: bool | None, scope: str
-) -> Iterator[tuple[str, str]]:
-    """Provider ids to try, each with its step: the contract's order, without repeats."""
-    steps: list[tuple[str, str]] = []
-    if provider is not None:
-        steps.append((provider, "provider"))
-    # Naming a provider means that provider; other vendors only when asked for.
-    crossing = fallback is True or (provider is None)
-    if crossing:
-        default = st.defaults.get(capability)
-        if default is not None:
-            steps.append((default, "default"))
-        if fallback is not False:
-            steps.extend((pid, "fallback") for pid in st.fallbacks.get(capability, ()))
-    seen: set[str] = set()
-    for pid, step in steps:
-        if pid not in seen:
-            seen.add(pid)
-            yield pid, step
-    if scope == "all" and crossing and fallback is not False:
-        for pid in sorted(st.providers):
-            if pid not in seen:
-                yield pid, "scope"
-
-
-def _deprecated(m: Model, day: str | None) -> bool:
-    return bool(m.deprecated) and m.deprecated <= (day or as_of(None))  # type: ignore[operator]
-
-
-def ordered(
-    st: State,
-    capability: str,
-    provider: str | None,
-    fallback: bool | None,
-    scope: str,
-    day: str | None,
-    tried: list[str] | None = None,
-) -> Iterator[Candidate]:
-    """The candidates in order: each provider's one model active for ``capability``,
-    when the provider is enabled and the model not past ``deprecated`` on ``day``."""
-    for pid, step in order(st, capability, provider, fallback, scope):
-        p = st.providers.get(pid)
-        key = st.active.get(pid, {}).get(capability) if p is not None and p.enabled else None
-        m = st.model(key) if key is not None else None
-        if p is None or m is None or _deprecated(m, day):
-            if tried is not None:
-                tried.append(pid)
-            continue
-        yield p, m, step
-
-
-def _notice(code: str, text: Msg, strict: bool, warnings: list[Notice]) -> None:
-    if strict:
-        raise STRICT[code](text)
-    warnings.append(Notice(code, text))
 
 
 def check_pin(
@@ -264,7 +86,7 @@ def check_pin(
             model=m.key,
             capability=capability,
         )
-        _notice("model_inactive", text, strict, warnings)
+        notice("model_inactive", text, strict, warnings)
     if m.deprecated:
         day = day or as_of(None)
         if m.deprecated <= day:
@@ -274,7 +96,7 @@ def check_pin(
                 date=m.deprecated,
                 today=day,
             )
-            _notice("model_deprecated", text, strict, warnings)
+            notice("model_deprecated", text, strict, warnings)
     return p
 
 
@@ -289,67 +111,9 @@ def pin_problem(st: State, key: str, capability: str, day: str | None) -> Msg | 
         return msg("belongs to disabled provider '{provider}'", provider=p.id)
     if capability not in m.active:
         return msg("is not active for capability '{capability}'", capability=capability)
-    if _deprecated(m, day):
+    if deprecated(m, day):
         return msg("is deprecated since {date}", date=str(m.deprecated))
     return None
-
-
-def merge_params(
-    p: Provider,
-    m: Model,
-    tparams: Mapping[str, Any],
-    params: Mapping[str, Any] | None,
-    strict: bool,
-    warnings: list[Notice],
-) -> dict[str, Any]:
-    """call > template > model defaults > provider defaults; ``max_tokens`` and
-    ``temperature`` capped."""
-    merged = {**p.defaults, **m.defaults, **tparams, **(params or {})}
-    cap = m.limits.get("max_output_tokens")
-    asked = merged.get("max_tokens")
-    if (
-        cap is not None
-        and isinstance(asked, (int, float))
-        and not isinstance(asked, bool)
-        and asked > cap
-    ):
-        text = msg(
-            "max_tokens {asked} is above the max_output_tokens {cap} of '{model}': capped",
-            asked=asked,
-            cap=cap,
-            model=m.key,
-        )
-        _notice("params_over_limit", text, strict, warnings)
-        merged["max_tokens"] = cap
-    _cap_temperature(p, m, merged, strict, warnings)
-    return merged
-
-
-def _cap_temperature(
-    p: Provider, m: Model, merged: dict[str, Any], strict: bool, warnings: list[Notice]
-) -> None:
-    """A ``temperature`` outside what the provider's API accepts is brought into range
-    (the vendor would refuse the call with a 400), with a ``params_over_limit`` warning."""
-    asked = merged.get("temperature")
-    if not isinstance(asked, (int, float)) or isinstance(asked, bool):
-        return
-    from regctl.base.sampling import temperature_max  # a load imports only what it uses
-
-    top = temperature_max(p.api)
-    if 0 <= asked <= top:
-        return
-    bound = top if asked > top else 0
-    text = msg(
-        "temperature {asked} is outside the range 0 to {top} of the {api} API of "
-        "'{model}': set to {bound}",
-        asked=asked,
-        top=top,
-        api=p.api,
-        model=m.key,
-        bound=bound,
-    )
-    _notice("params_over_limit", text, strict, warnings)
-    merged["temperature"] = bound
 
 
 class Query:
@@ -443,7 +207,7 @@ def _pin(
             why=why,
             capability=capability,
         )
-        _notice("template_pin_unusable", text, q.strict, warnings)
+        notice("template_pin_unusable", text, q.strict, warnings)
     if q.provider is not None:
         get_provider(st, q.provider)
     return capability, tparams, None, True

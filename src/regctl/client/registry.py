@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base import i18n
-from regctl.client import _fetch, _resolve
+from regctl.client import _fetch, _lookup, _resolve
 from regctl.client._frozen import _Frozen
 from regctl.client._state import State
 from regctl.client._verify import parse_manifest
@@ -356,7 +356,7 @@ class Registry(_Frozen):
     def provider(self, provider_id: str) -> Provider:
         """The provider, or :class:`UnknownProvider`."""
         try:
-            return _resolve.get_provider(self._state, provider_id)
+            return _lookup.get_provider(self._state, provider_id)
         except ClientError as exc:
             raise self._said(exc) from None
 
@@ -365,7 +365,7 @@ class Registry(_Frozen):
         if isinstance(key, Model):
             return key
         try:
-            return _resolve.pinned(self._state, key, provider)
+            return _lookup.pinned(self._state, key, provider)
         except ClientError as exc:
             raise self._said(exc) from None
 
@@ -381,8 +381,8 @@ class Registry(_Frozen):
             m = st.model_cache.get(key)
             return m if m is not None else self._active_entry(st, key)
         try:
-            _resolve.get_provider(st, provider)
-            _resolve.check_capability(st, capability)
+            _lookup.get_provider(st, provider)
+            _lookup.check_capability(st, capability)
         except ClientError as exc:
             raise self._said(exc) from None
         return None
@@ -407,9 +407,9 @@ class Registry(_Frozen):
         st = self._state
         try:
             if provider is not None:
-                _resolve.get_provider(st, provider)
+                _lookup.get_provider(st, provider)
             if capability is not None:
-                _resolve.check_capability(st, capability)
+                _lookup.check_capability(st, capability)
         except ClientError as exc:
             raise self._said(exc) from None
         out = []
@@ -601,7 +601,7 @@ class Registry(_Frozen):
         from regctl.client.render import render
 
         try:
-            entry = _resolve.get_template(self._state, template_id)
+            entry = _lookup.get_template(self._state, template_id)
         except ClientError as exc:
             raise self._said(exc) from None
         resolved = self.resolve(entry.get("capability") or "chat", template=template_id)

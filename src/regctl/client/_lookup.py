@@ -1,0 +1,102 @@
+"""Lookups by name over one :class:`State`: a provider, a capability, a template, a model.
+
+A name the manifest does not know raises the documented error listing the known names
+(with a did-you-mean hint), the same words in every reader (docs/resolution.md).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from regctl.base.i18n import msg
+from regctl.client._state import State
+from regctl.client.errors import UnknownCapability, UnknownModel, UnknownProvider, UnknownTemplate
+from regctl.client.types import Model, Provider
+
+
+def get_provider(st: State, pid: str) -> Provider:
+    """The provider, or :class:`UnknownProvider` listing the known ones."""
+    p = st.providers.get(pid)
+    if p is None:
+        from regctl.base.suggest import did_you_mean  # errors only
+
+        raise UnknownProvider(
+            msg(
+                "unknown provider '{provider}'{hint} (known: {known})",
+                provider=pid,
+                hint=did_you_mean(pid, st.providers),
+                known=", ".join(sorted(st.providers)),
+            )
+        )
+    return p
+
+
+def check_capability(st: State, capability: str) -> None:
+    """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
+    if capability not in st.capabilities:
+        from regctl.base.suggest import did_you_mean  # errors only
+
+        raise UnknownCapability(
+            msg(
+                "unknown capability '{capability}'{hint} (known: {known})",
+                capability=capability,
+                hint=did_you_mean(capability, st.capabilities),
+                known=", ".join(sorted(st.capabilities)),
+            )
+        )
+
+
+def get_template(st: State, template: str) -> Mapping[str, Any]:
+    """The template entry, or :class:`UnknownTemplate` listing the known ones."""
+    tmpl = st.templates.get(template)
+    if tmpl is None:
+        from regctl.base.suggest import did_you_mean  # errors only
+
+        raise UnknownTemplate(
+            msg(
+                "unknown template '{template}'{hint} (known: {known})",
+                template=template,
+                hint=did_you_mean(template, st.templates),
+                known=", ".join(sorted(st.templates)) or "-",
+            )
+        )
+    return tmpl
+
+
+def pinned(st: State, model: str, provider: str | None) -> Model:
+    """A model named by key, or by id with its provider; :class:`UnknownModel` otherwise."""
+    if provider is not None:
+        get_provider(st, provider)
+        found = st.model(f"{provider}/{model}")
+        if found is None and model.startswith(provider + "/"):
+            found = st.model(model)
+    else:
+        found = st.model(model)
+    if found is None:
+        from regctl.base.suggest import closest  # errors only
+
+        key = f"{provider}/{model}" if provider else model
+        keys = [m.key for m in st.all_models()]
+        by_id = {k.split("/", 1)[1]: k for k in keys}
+        near = closest(key, keys) or by_id.get(closest(model, by_id) or "")
+        close = msg(" (did you mean '{match}'?)", match=near) if near and near != key else ""
+        if provider:
+            raise UnknownModel(
+                msg(
+                    "unknown model '{model}' of provider '{provider}'{hint}",
+                    model=model,
+                    provider=provider,
+                    hint=close,
+                )
+            )
+        if "/" not in model:
+            raise UnknownModel(
+                msg(
+                    "unknown model '{model}' (name it as 'provider/model'){hint}",
+                    model=model,
+                    hint=close,
+                )
+            )
+        raise UnknownModel(msg("unknown model '{model}'{hint}", model=model, hint=close))
+    return found
