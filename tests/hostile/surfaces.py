@@ -113,6 +113,7 @@ def manifest() -> tuple[str, str]:
     "client.http",
     "peer",
     "regctl.client._fetch",
+    "regctl.client._load",
     "regctl.client.registry",
     "regctl.io.safehttp",
     "regctl.io.urls",

@@ -11,7 +11,13 @@ from typing import Any
 
 from regctl.base.i18n import msg
 from regctl.client._state import State
-from regctl.client.errors import UnknownCapability, UnknownModel, UnknownProvider, UnknownTemplate
+from regctl.client.errors import (
+    ManifestError,
+    UnknownCapability,
+    UnknownModel,
+    UnknownProvider,
+    UnknownTemplate,
+)
 from regctl.client.types import Model, Provider
 
 
@@ -100,3 +106,41 @@ def pinned(st: State, model: str, provider: str | None) -> Model:
             )
         raise UnknownModel(msg("unknown model '{model}'{hint}", model=model, hint=close))
     return found
+
+
+def active_entry(st: State, key: str) -> Model:
+    """The model ``key`` that the ``active`` table names; a manifest without its entry is broken."""
+    m = st.model(key)
+    if m is None:
+        raise ManifestError(f"manifest {st.source}: active model {key!r} has no entry")
+    return m
+
+
+def check_names(st: State, provider: str, capability: str) -> None:
+    """Raise for a provider or a capability the manifest does not know."""
+    get_provider(st, provider)
+    check_capability(st, capability)
+
+
+def check_filters(st: State, provider: str | None, capability: str | None) -> None:
+    """Raise for a provider or a capability filter the manifest does not know."""
+    if provider is not None:
+        get_provider(st, provider)
+    if capability is not None:
+        check_capability(st, capability)
+
+
+def models(
+    st: State, provider: str | None, capability: str | None, active: bool | None
+) -> list[Model]:
+    """See :meth:`regctl.client.Registry.models` (the names checked by :func:`check_filters`)."""
+    out = []
+    for m in st.all_models():
+        if provider is not None and m.provider != provider:
+            continue
+        if capability is not None and capability not in m.capabilities:
+            continue
+        if active is not None and m.is_active(capability) != active:
+            continue
+        out.append(m)
+    return out

@@ -8,6 +8,8 @@ app in milliseconds, and an idle watcher costs nothing but a parked socket (TCP
 keepalive notices a vanished server). When the stream breaks it polls instead,
 reconnecting with exponential backoff up to ``interval``, resuming from the last
 revision seen so no change is missed.
+
+:func:`start` sets a registry up to be watched and starts the thread that runs a loop.
 """
 
 from __future__ import annotations
@@ -38,6 +40,47 @@ def poll_loop(refresh: Callable[[], object], stop: Stopper, interval: float) -> 
     """Re-read the source every ``interval`` seconds until stopped."""
     while not stop.wait(interval):
         refresh()
+
+
+def start(
+    reg: Any,
+    interval: float,
+    on_change: Callable[[Any], None] | None,
+    on_error: Callable[[Any, Any], None] | None,
+) -> None:
+    """Follow ``reg``'s source in a daemon thread (see :meth:`Registry.watch`)."""
+    stop = Stopper()
+    s = object.__setattr__
+    s(reg, "_on_change", on_change)
+    s(reg, "_on_error", on_error)
+    s(reg, "_stop", stop)
+
+    def safe_refresh() -> bool:
+        # The thread must outlive anything a reload or a callback raises: a dead
+        # watcher would serve the old manifest forever without a word.
+        try:
+            return bool(reg.refresh())
+        except Exception as exc:  # a callback raised; refresh() reports the rest
+            import logging
+
+            logging.getLogger("regctl.client").warning(
+                "manifest watch callback raised %s", type(exc).__name__
+            )
+            return False
+
+    if reg._source.startswith(("etcd://", "etcds://")):
+
+        def revision() -> int | None:
+            stamp = reg._state.stamp
+            return stamp if isinstance(stamp, int) else None
+
+        args: tuple[Any, ...] = (reg._source, safe_refresh, revision, stop, interval, reg._timeout)
+        loop: Callable[..., None] = etcd_loop
+    else:
+        args, loop = (safe_refresh, stop, interval), poll_loop
+    thread = threading.Thread(target=loop, args=args, name="regctl-manifest-watch", daemon=True)
+    s(reg, "_thread", thread)
+    thread.start()
 
 
 class _Compacted(Exception):

@@ -1,18 +1,20 @@
-"""The :class:`Registry`: load, verify, look up, resolve, price, reload."""
+"""The :class:`Registry`: load, verify, look up, resolve, price, reload.
+
+The class holds the public API and its documentation; the work is done by plain
+functions over its state: ``_load`` (loading, refresh), ``_watch`` (the watch thread),
+``_lookup`` and ``_resolve`` (lookups and resolution), ``_call`` (failover).
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from regctl.base import i18n
-from regctl.client import _fetch, _lookup, _resolve
+from regctl.client import _load, _lookup, _resolve
 from regctl.client._frozen import _Frozen
-from regctl.client._state import State
-from regctl.client._verify import parse_manifest
-from regctl.client.errors import ClientError, ManifestError, ManifestUnavailable
+from regctl.client.errors import ClientError, ManifestError
 from regctl.client.resolved import Resolved
 from regctl.client.types import Model, Provider
 
@@ -20,6 +22,7 @@ if TYPE_CHECKING:
     import datetime as _dt
     from decimal import Decimal
 
+    from regctl.client._state import State
     from regctl.client.render import RenderedPrompt
 
 _EMPTY: dict[str, str] = {}
@@ -73,39 +76,7 @@ class Registry(_Frozen):
         locale: str | None = None,
     ) -> None:
         """Prefer :meth:`load`. Loads ``source`` now; raises :class:`ManifestError`."""
-        import _thread
-
-        s = object.__setattr__
-        s(self, "_lang", i18n.catalog(i18n.choose_language(locale))[0])
-        src = os.fspath(source)
-        s(self, "_source", src)
-        s(self, "_expect", expect_digest)
-        s(self, "_timeout", timeout)
-        if not _fetch.is_remote(src) or cache is False:
-            s(self, "_cache", None)
-        elif cache is None or cache is True:
-            s(self, "_cache", _fetch.default_cache_path(src))
-        else:
-            path = os.fspath(cache)
-            if os.path.isdir(path):
-                # A folder: the last-known-good file goes inside it (not silently nowhere).
-                path = os.path.join(path, os.path.basename(_fetch.default_cache_path(src)))
-            s(self, "_cache", path)
-        s(self, "_lock", _thread.allocate_lock())
-        s(self, "_thread", None)
-        s(self, "_stop", None)
-        s(self, "_on_change", None)
-        s(self, "_on_error", None)
-        s(self, "last_error", None)
-        try:
-            s(self, "_state", self._read(None))
-        except ClientError as exc:
-            raise self._said(exc) from None
-        except Exception as unexpected:
-            # Fails closed with one line, never a raw exception (a bug shows its type here).
-            raise ManifestError(
-                f"manifest {_fetch.shown(src)} could not be loaded ({type(unexpected).__name__})"
-            ) from None
+        _load.init(self, source, expect_digest, timeout, cache, locale)
 
     @classmethod
     def load(
@@ -134,21 +105,8 @@ class Registry(_Frozen):
     ) -> Registry:
         """A registry over manifest ``data`` already in memory (verified like a file;
         :meth:`refresh` has nothing to re-read). ``source`` names it in messages."""
-        import _thread
-
         reg = object.__new__(cls)
-        s = object.__setattr__
-        s(reg, "_lang", i18n.catalog(i18n.choose_language(locale))[0])
-        for name, value in (
-            ("_source", source), ("_expect", None), ("_timeout", 0.0), ("_cache", None),
-            ("_lock", _thread.allocate_lock()), ("_thread", None), ("_stop", None),
-            ("_on_change", None), ("_on_error", None), ("last_error", None),
-        ):  # fmt: skip
-            s(reg, name, value)
-        try:
-            s(reg, "_state", State(parse_manifest(data, source, None), source, None))
-        except ClientError as exc:
-            raise reg._said(exc) from None
+        _load.init_bytes(reg, data, source, locale)
         return reg
 
     @classmethod
@@ -172,50 +130,10 @@ class Registry(_Frozen):
         in :attr:`last_error` and logged on the ``regctl.client`` logger). Stop
         with :meth:`close` or a ``with`` block.
         """
-        import threading
-
         from regctl.client import _watch
 
         reg = cls(source, **load_options)
-        stop = _watch.Stopper()
-        s = object.__setattr__
-        s(reg, "_on_change", on_change)
-        s(reg, "_on_error", on_error)
-        s(reg, "_stop", stop)
-
-        def safe_refresh() -> bool:
-            # The thread must outlive anything a reload or a callback raises: a dead
-            # watcher would serve the old manifest forever without a word.
-            try:
-                return reg.refresh()
-            except Exception as exc:  # a callback raised; refresh() reports the rest
-                import logging
-
-                logging.getLogger("regctl.client").warning(
-                    "manifest watch callback raised %s", type(exc).__name__
-                )
-                return False
-
-        if reg._source.startswith(("etcd://", "etcds://")):
-
-            def revision() -> int | None:
-                stamp = reg._state.stamp
-                return stamp if isinstance(stamp, int) else None
-
-            args: tuple[Any, ...] = (
-                reg._source,
-                safe_refresh,
-                revision,
-                stop,
-                interval,
-                reg._timeout,
-            )
-            loop: Callable[..., None] = _watch.etcd_loop
-        else:
-            args, loop = (safe_refresh, stop, interval), _watch.poll_loop
-        thread = threading.Thread(target=loop, args=args, name="regctl-manifest-watch", daemon=True)
-        s(reg, "_thread", thread)
-        thread.start()
+        _watch.start(reg, interval, on_change, on_error)
         return reg
 
     def close(self) -> None:
@@ -232,76 +150,13 @@ class Registry(_Frozen):
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _read(self, current: State | None) -> State:
-        src = self._source
-        stamp = current.stamp if current is not None else None
-        if src.startswith(("etcd://", "etcds://")):
-            got = _fetch.fetch_etcd(src, timeout=self._timeout, cache=self._cache, stamp=stamp)
-        elif src.startswith("s3://"):
-            got = _fetch.fetch_s3(src, timeout=self._timeout, cache=self._cache, stamp=stamp)
-        elif not _fetch.is_url(src):
-            got = _fetch.read_file(src, stamp)
-        else:
-            got = _fetch.fetch_url(src, timeout=self._timeout, cache=self._cache, etag=stamp)
-        if got.data is None and current is not None:
-            return current
-        try:
-            data = parse_manifest(_bytes(got, src), src, self._expect)
-        except ManifestError:
-            if not got.from_cache or got.stale_reason is not None or not _fetch.is_url(src):
-                raise
-            # A 304 for a cached copy that no longer verifies: fetch it afresh.
-            got = _fetch.fetch_url(src, timeout=self._timeout, cache=None)
-            data = parse_manifest(_bytes(got, src), src, self._expect)
-        if current is not None and data.digest == current.data.digest:
-            return (
-                State(current.data, src, got.stamp, got.stale_reason)
-                if (got.stamp != current.stamp or got.stale_reason != current.stale_reason)
-                else current
-            )
-        if self._cache is not None and not got.from_cache:
-            # The cache only helps the next start; serving goes on without it.
-            with contextlib.suppress(OSError):
-                etag = got.stamp if isinstance(got.stamp, str) else None
-                _fetch.write_cache(self._cache, _bytes(got, src), etag)
-        return State(data, src, got.stamp, got.stale_reason)
-
     def refresh(self, *, raise_errors: bool = False) -> bool:
         """Reload the source now; returns whether a different manifest was swapped in.
 
         On failure the current manifest keeps serving, :attr:`last_error` says why
         (and the ``regctl.client`` logger warns); ``raise_errors=True`` also raises it.
         """
-        with self._lock:
-            old = self._state
-            try:
-                try:
-                    new = self._read(old)
-                except ManifestError:
-                    raise
-                except Exception as unexpected:
-                    # A reload must never take the caller (or the watch thread) down.
-                    raise ManifestError(
-                        f"manifest {self._source} reload failed ({type(unexpected).__name__})"
-                    ) from None
-            except ManifestError as exc:
-                object.__setattr__(self, "last_error", exc)
-                import logging
-
-                logging.getLogger("regctl.client").warning(
-                    "manifest reload failed, keeping %s: %s", old.data.digest, exc
-                )
-                if self._on_error is not None:
-                    self._on_error(self, exc)
-                if raise_errors:
-                    raise
-                return False
-            object.__setattr__(self, "last_error", None)
-            object.__setattr__(self, "_state", new)
-        changed = new.data is not old.data
-        if changed and self._on_change is not None:
-            self._on_change(self)
-        return changed
+        return _load.refresh(self, raise_errors)
 
     # -- data -------------------------------------------------------------------------
 
@@ -379,19 +234,12 @@ class Registry(_Frozen):
         key = st.active.get(provider, _EMPTY).get(capability)
         if key is not None:
             m = st.model_cache.get(key)
-            return m if m is not None else self._active_entry(st, key)
+            return m if m is not None else _lookup.active_entry(st, key)
         try:
-            _lookup.get_provider(st, provider)
-            _lookup.check_capability(st, capability)
+            _lookup.check_names(st, provider, capability)
         except ClientError as exc:
             raise self._said(exc) from None
         return None
-
-    def _active_entry(self, st: State, key: str) -> Model:
-        m = st.model(key)
-        if m is None:
-            raise ManifestError(f"manifest {st.source}: active model {key!r} has no entry")
-        return m
 
     def models(
         self,
@@ -406,22 +254,10 @@ class Registry(_Frozen):
         """
         st = self._state
         try:
-            if provider is not None:
-                _lookup.get_provider(st, provider)
-            if capability is not None:
-                _lookup.check_capability(st, capability)
+            _lookup.check_filters(st, provider, capability)
         except ClientError as exc:
             raise self._said(exc) from None
-        out = []
-        for m in st.all_models():
-            if provider is not None and m.provider != provider:
-                continue
-            if capability is not None and capability not in m.capabilities:
-                continue
-            if active is not None and m.is_active(capability) != active:
-                continue
-            out.append(m)
-        return out
+        return _lookup.models(st, provider, capability, active)
 
     def resolve(
         self,
@@ -631,9 +467,3 @@ class Registry(_Frozen):
             f"Registry(source={self._source!r}, digest={st.data.digest[:19]}…,"
             f" environment={self.environment!r}, providers={len(st.providers)})"
         )
-
-
-def _bytes(got: _fetch.Fetched, source: str) -> bytes:
-    if got.data is None:  # a 304 we did not ask for
-        raise ManifestUnavailable(f"manifest {source}: the server sent no content")
-    return got.data
