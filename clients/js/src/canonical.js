@@ -21,6 +21,10 @@ export class JsonSyntaxError extends Error {
   constructor(message, line, column) {
     super(`${message} at line ${line} column ${column}`);
     this.name = "JsonSyntaxError";
+    // The parts, for a message said in another language (verify.js).
+    this.reason = message;
+    this.line = line;
+    this.column = column;
   }
 }
 

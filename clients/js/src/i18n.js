@@ -51,3 +51,22 @@ export function translate(text, locale) {
   const template = Object.hasOwn(table, text.template) ? table[text.template] : text.template;
   return fill(template, args);
 }
+
+/**
+ * A value as Python's repr() shows it in the Python client's messages ('x', None, True),
+ * so that a message filled here is the same text in every reader.
+ */
+export function pyRepr(value) {
+  if (value === null || value === undefined) return "None";
+  if (value === true) return "True";
+  if (value === false) return "False";
+  if (typeof value === "string") {
+    const quote = value.includes("'") && !value.includes('"') ? '"' : "'";
+    const body = value.replace(/\\/g, "\\\\").replace(/[\x00-\x1f\x7f]/g, (c) =>
+      c === "\n" ? "\\n" : c === "\t" ? "\\t" : c === "\r" ? "\\r" : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+    );
+    return quote + (quote === "'" ? body.replace(/'/g, "\\'") : body) + quote;
+  }
+  if (typeof value === "number" || typeof value === "bigint") return String(value);
+  return JSON.stringify(value) ?? String(value);
+}

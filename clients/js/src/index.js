@@ -7,7 +7,8 @@
 // size cap enforced while reading, one total deadline for a URL (connect, headers and
 // body), a body cap while streaming; URLs in messages have their credentials masked.
 
-import { ManifestError, ManifestNotFound, ManifestUnavailable } from "./errors.js";
+import { ClientError, ManifestError, ManifestNotFound, ManifestUnavailable } from "./errors.js";
+import { catalogLanguage, msg, translate } from "./i18n.js";
 import { Registry } from "./registry.js";
 import { verifyManifest } from "./verify.js";
 
@@ -37,7 +38,22 @@ export function redactUrl(url) {
  */
 export async function parseManifest(data, { source = "<bytes>", expectDigest, locale } = {}) {
   const bytes = data instanceof ArrayBuffer ? new Uint8Array(data) : data;
-  return new Registry(await verifyManifest(bytes, source, expectDigest), source, locale ?? null);
+  try {
+    return new Registry(await verifyManifest(bytes, source, expectDigest), source, locale ?? null);
+  } catch (err) {
+    throw said(err, locale);
+  }
+}
+
+/** The language of load errors: `locale`, else $REGCTL_LANG, then $LANG (as Registry's). */
+const loadLanguage = (locale) =>
+  catalogLanguage(locale ?? globalThis.process?.env?.REGCTL_LANG ?? globalThis.process?.env?.LANG);
+
+/** `err` (a load error, raised before any Registry exists) in the caller's language. */
+function said(err, locale) {
+  const lang = loadLanguage(locale);
+  if (err instanceof ClientError && err.msg && lang !== "en") err.message = translate(err.msg, lang);
+  return err;
 }
 
 /** Why a fetch failed, for a person: the cause's code or message (never a class name). */
@@ -94,11 +110,11 @@ async function fetchUrl(source, timeoutMs, maxBytes) {
   }
   if (resp.status === 404) {
     resp.body?.cancel().catch(() => {});
-    throw new ManifestNotFound(`manifest ${shown} not found (HTTP 404)`);
+    throw new ManifestNotFound(msg("manifest {url} not found (HTTP 404)", { url: shown }));
   }
   if (!resp.ok) {
     resp.body?.cancel().catch(() => {});
-    throw new ManifestUnavailable(`cannot fetch manifest ${shown}: HTTP ${resp.status}`);
+    throw new ManifestUnavailable(msg("cannot fetch manifest {url}: {reason}", { url: shown, reason: `HTTP ${resp.status}` }));
   }
   return readBody(resp, shown, maxBytes, signal);
 }
@@ -111,8 +127,8 @@ async function readRegular(path, maxBytes) {
     // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
     handle = await open(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   } catch (err) {
-    if (err.code === "ENOENT") throw new ManifestNotFound(`manifest ${path} not found`);
-    throw new ManifestError(`cannot read manifest ${path}: ${err.code ?? err.message}`);
+    if (err.code === "ENOENT") throw new ManifestNotFound(msg("manifest {path} not found", { path }));
+    throw new ManifestError(msg("cannot read manifest {path}: {reason}", { path, reason: err.code ?? err.message }));
   }
   try {
     const st = await handle.stat(); // of what was opened: no swap between check and read
@@ -138,7 +154,7 @@ async function readRegular(path, maxBytes) {
     return out;
   } catch (err) {
     if (err instanceof ManifestError) throw err;
-    throw new ManifestError(`cannot read manifest ${path}: ${err.code ?? err.message}`);
+    throw new ManifestError(msg("cannot read manifest {path}: {reason}", { path, reason: err.code ?? err.message }));
   } finally {
     await handle.close();
   }
@@ -156,10 +172,14 @@ export async function loadManifest(
   { expectDigest, timeoutMs = 10000, maxBytes = MAX_MANIFEST_BYTES, locale } = {},
 ) {
   let bytes;
-  if (/^https?:\/\//i.test(source)) {
-    bytes = await fetchUrl(source, timeoutMs, maxBytes);
-  } else {
-    bytes = await readRegular(source.startsWith("file:") ? source.slice(5) : source, maxBytes);
+  try {
+    if (/^https?:\/\//i.test(source)) {
+      bytes = await fetchUrl(source, timeoutMs, maxBytes);
+    } else {
+      bytes = await readRegular(source.startsWith("file:") ? source.slice(5) : source, maxBytes);
+    }
+  } catch (err) {
+    throw said(err, locale);
   }
   return parseManifest(bytes, { source: redactUrl(source), expectDigest, locale });
 }

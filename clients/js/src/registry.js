@@ -14,7 +14,7 @@ import {
   UnknownSecretScheme,
   UnknownTemplate,
 } from "./errors.js";
-import { catalogLanguage, msg, translate } from "./i18n.js";
+import { catalogLanguage, msg, pyRepr, translate } from "./i18n.js";
 import {
   asOf,
   checkArgs,
@@ -89,10 +89,13 @@ export class Provider {
     if (this.shared_key_groups !== null) {
       const asked = typeof group === "string" ? [group] : [...(group ?? [])];
       if (!asked.some((g) => this.shared_key_groups.includes(g))) {
-        const shown = this.shared_key_groups.map((g) => `'${g}'`).join(", ") || "none";
-        const mine = asked.sort().map((g) => `'${g}'`).join(", ") || "none given";
+        const shown = this.shared_key_groups.map(pyRepr).join(", ");
+        const mine = asked.sort().map(pyRepr).join(", ");
         throw new NoCredentials(
-          `provider '${this.id}' shares its key only with groups ${shown} (caller's groups: ${mine}) and no personal key was given`,
+          msg(
+            "provider {provider} shares its key only with groups {groups} (caller's groups: {asked}) and no personal key was given",
+            { provider: pyRepr(this.id), groups: shown || msg("none"), asked: mine || msg("none given") },
+          ),
         );
       }
     }

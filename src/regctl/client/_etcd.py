@@ -37,6 +37,7 @@ import time
 import zlib
 from typing import Any, NamedTuple
 
+from regctl.base.i18n import msg
 from regctl.io import jsondoc, safehttp, tls, urls
 from regctl.io.gz import TooLargeGzip, gunzip_bounded
 
@@ -84,21 +85,31 @@ def parse_uri(uri: str) -> tuple[urls.Endpoint, str]:
     The host is parsed by :func:`regctl.io.urls.parse`: the policy decides on, and the
     gateway connects to, that one endpoint.
     """
-    hint = "use etcd://HOST:PORT/KEY (no credentials)"
+    hint = msg("use etcd://HOST:PORT/KEY (no credentials)")
     try:
         parts = urls.parse_store(uri, ("etcd", "etcds"))
     except urls.BadUrl as exc:
-        raise ValueError(f"bad etcd URI: {exc}; {hint}") from None
+        raise ValueError(
+            msg("bad etcd URI: {reason}; {hint}", reason=str(exc), hint=hint)
+        ) from None
     key = parts.path
     if parts.options or "?" in uri:
-        raise ValueError(f"bad etcd URI {redact(uri)!r}: it takes no options (?...); {hint}")
+        raise ValueError(
+            msg(
+                "bad etcd URI {uri}: it takes no options (?...); {hint}",
+                uri=repr(redact(uri)),
+                hint=hint,
+            )
+        )
     if not parts.authority or not key or key.endswith("/") or "@" in parts.authority:
-        raise ValueError(f"bad etcd URI {redact(uri)!r}: {hint}")
+        raise ValueError(msg("bad etcd URI {uri}: {hint}", uri=repr(redact(uri)), hint=hint))
     scheme = "https" if parts.scheme == "etcds" else "http"
     try:
         ep = urls.parse(f"{scheme}://{parts.authority}")
     except urls.BadUrl as exc:
-        raise ValueError(f"bad etcd URI: {exc}; {hint}") from None
+        raise ValueError(
+            msg("bad etcd URI: {reason}; {hint}", reason=str(exc), hint=hint)
+        ) from None
     return ep, "/" + key
 
 

@@ -17,6 +17,7 @@ import os
 import zlib
 from typing import Any
 
+from regctl.base.i18n import Msg, msg
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
 from regctl.io import safeio
 
@@ -43,6 +44,16 @@ class Fetched:
         self.stale_reason = stale_reason
 
 
+def reason_of(exc: BaseException) -> str:
+    """Why ``exc`` was raised, as a message that can still be translated (a :class:`Msg`
+    when it was raised with one; its English text otherwise)."""
+    return exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], Msg) else str(exc)
+
+
+def _no_copy(url: str, reason: str) -> Msg:
+    return msg("cannot fetch manifest {url} ({reason}) and no cached copy", url=url, reason=reason)
+
+
 def is_url(source: str) -> bool:
     """Whether ``source`` is fetched over HTTP(S)."""
     return source.startswith(("http://", "https://"))
@@ -62,9 +73,11 @@ def maybe_gunzip(data: bytes, limit: int = MAX_MANIFEST_BYTES) -> bytes:
     try:
         return gunzip_bounded(data, limit)
     except TooLargeGzip as exc:
-        raise ManifestError(f"manifest is gzip data that {exc}") from None
+        raise ManifestError(msg("manifest is gzip data that {reason}", reason=str(exc))) from None
     except (OSError, EOFError, ValueError, zlib.error) as exc:
-        raise ManifestError(f"manifest is gzip data that does not decompress ({exc})") from None
+        raise ManifestError(
+            msg("manifest is gzip data that does not decompress ({reason})", reason=str(exc))
+        ) from None
 
 
 def shown(source: str) -> str:
@@ -103,13 +116,17 @@ def read_file(source: str, previous: Any = None, max_bytes: int = MAX_MANIFEST_B
             return Fetched(None, stamp)
         return Fetched(maybe_gunzip(safeio.read_regular(path, max_bytes), max_bytes), stamp)
     except (FileNotFoundError, safeio.FileMissing):
-        raise ManifestNotFound(f"manifest {path} not found") from None
+        raise ManifestNotFound(msg("manifest {path} not found", path=path)) from None
     except safeio.NotRegularFile as exc:
-        raise ManifestNotFound(f"manifest {path} {exc}") from None
+        raise ManifestNotFound(
+            msg("manifest {path} {reason}", path=path, reason=str(exc))
+        ) from None
     except safeio.SafeReadError as exc:
-        raise ManifestError(f"manifest {path} {exc}") from None
+        raise ManifestError(msg("manifest {path} {reason}", path=path, reason=str(exc))) from None
     except OSError as exc:
-        raise ManifestError(f"cannot read manifest {path}: {exc.strerror or exc}") from None
+        raise ManifestError(
+            msg("cannot read manifest {path}: {reason}", path=path, reason=str(exc.strerror or exc))
+        ) from None
 
 
 def read_cache(cache: str | None) -> tuple[bytes | None, str | None]:
@@ -175,7 +192,7 @@ def fetch_url(
             keep_alive=True,
         )
     except (safehttp.BadRedirect, safehttp.BodyTooLarge) as exc:
-        raise ManifestUnavailable(f"cannot fetch manifest: {exc}") from None
+        raise ManifestUnavailable(msg("cannot fetch manifest: {reason}", reason=str(exc))) from None
     except safehttp.HttpError as exc:
         reason = str(exc).removeprefix(shown + ": ")
     else:
@@ -187,22 +204,24 @@ def fetch_url(
                 return Fetched(cached, etag, from_cache=True)
             return Fetched(None, etag)
         if code == 404:
-            raise ManifestNotFound(f"manifest {shown} not found (HTTP 404)")
+            raise ManifestNotFound(msg("manifest {url} not found (HTTP 404)", url=shown))
         reason = f"HTTP {code}"
         if code < 500:
-            raise ManifestUnavailable(f"cannot fetch manifest {shown}: {reason}")
+            raise ManifestUnavailable(
+                msg("cannot fetch manifest {url}: {reason}", url=shown, reason=reason)
+            )
     if cached is None and use_cache:
         cached, cached_etag = read_cache(cache)
     if cached is not None:
         return Fetched(cached, cached_etag, from_cache=True, stale_reason=reason)
-    raise ManifestUnavailable(f"cannot fetch manifest {shown} ({reason}) and no cached copy")
+    raise ManifestUnavailable(_no_copy(shown, reason))
 
 
 def _fallback(source: str, cache: str | None, reason: str) -> Fetched:
     cached, _ = read_cache(cache)
     if cached is not None:
         return Fetched(cached, None, from_cache=True, stale_reason=reason)
-    raise ManifestUnavailable(f"cannot fetch manifest {source} ({reason}) and no cached copy")
+    raise ManifestUnavailable(_no_copy(source, reason))
 
 
 def fetch_etcd(source: str, *, timeout: float, cache: str | None, stamp: Any = None) -> Fetched:
@@ -217,18 +236,20 @@ def fetch_etcd(source: str, *, timeout: float, cache: str | None, stamp: Any = N
     try:
         base, key = _etcd.parse_uri(source)
     except ValueError as exc:
-        raise ManifestError(str(exc)) from None
+        raise ManifestError(reason_of(exc)) from None
     shown = _etcd.redact(source)
     deadline = time.monotonic() + timeout
     try:
         gw = _etcd.Gateway(base, timeout=timeout, deadline=deadline)
         data, rev = gw.read(key, MAX_MANIFEST_BYTES)
     except _etcd.EtcdLayoutError as exc:
-        return _fallback(shown, cache, f"incomplete manifest in etcd: {exc}")
+        return _fallback(
+            shown, cache, msg("incomplete manifest in etcd: {reason}", reason=reason_of(exc))
+        )
     except _etcd.EtcdError as exc:
-        return _fallback(shown, cache, str(exc))
+        return _fallback(shown, cache, reason_of(exc))
     if data is None:
-        raise ManifestNotFound(f"manifest {shown} not found (no key {key})")
+        raise ManifestNotFound(msg("manifest {url} not found (no key {key})", url=shown, key=key))
     if stamp is not None and rev == stamp:
         return Fetched(None, rev)
     return Fetched(data, rev)
@@ -248,7 +269,7 @@ def fetch_s3(
     try:
         data, etag = _s3.fetch(source, stamp, timeout, max_bytes)
     except _s3.Unavailable as exc:
-        return _fallback(source, cache, str(exc))
+        return _fallback(source, cache, reason_of(exc))
     if data is None:
         return Fetched(None, stamp)
     return Fetched(maybe_gunzip(data, max_bytes), etag)

@@ -58,8 +58,14 @@ def init(
         raise reg._said(exc) from None
     except Exception as unexpected:
         # Fails closed with one line, never a raw exception (a bug shows its type here).
-        raise ManifestError(
-            f"manifest {_fetch.shown(src)} could not be loaded ({type(unexpected).__name__})"
+        raise reg._said(
+            ManifestError(
+                i18n.msg(
+                    "manifest {source} could not be loaded ({kind})",
+                    source=_fetch.shown(src),
+                    kind=type(unexpected).__name__,
+                )
+            )
         ) from None
 
 
@@ -131,7 +137,11 @@ def refresh(reg: Any, raise_errors: bool) -> bool:
             except Exception as unexpected:
                 # A reload must never take the caller (or the watch thread) down.
                 raise ManifestError(
-                    f"manifest {reg._source} reload failed ({type(unexpected).__name__})"
+                    i18n.msg(
+                        "manifest {source} reload failed ({kind})",
+                        source=reg._source,
+                        kind=type(unexpected).__name__,
+                    )
                 ) from None
         except ManifestError as exc:
             object.__setattr__(reg, "last_error", exc)

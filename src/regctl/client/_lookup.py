@@ -112,7 +112,13 @@ def active_entry(st: State, key: str) -> Model:
     """The model ``key`` that the ``active`` table names; a manifest without its entry is broken."""
     m = st.model(key)
     if m is None:
-        raise ManifestError(f"manifest {st.source}: active model {key!r} has no entry")
+        raise ManifestError(
+            msg(
+                "manifest {source}: active model {model} has no entry",
+                source=st.source,
+                model=repr(key),
+            )
+        )
     return m
 
 

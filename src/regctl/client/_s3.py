@@ -25,6 +25,7 @@ import threading
 import time
 from typing import Any
 
+from regctl.base.i18n import msg
 from regctl.client import _aws_logs
 from regctl.client.errors import ManifestError, ManifestNotFound, ManifestUnavailable
 from regctl.io import safehttp, tls, urls
@@ -47,15 +48,17 @@ class S3Source:
         try:
             parts = urls.parse_store(source, ("s3",))
         except urls.BadUrl as exc:
-            raise ManifestError(f"bad S3 source: {exc}") from None
+            raise ManifestError(msg("bad S3 source: {reason}", reason=str(exc))) from None
         options = parts.options
         self.bucket, self.key = parts.authority, parts.path
         if not self.bucket or not self.key or "@" in self.bucket:
-            raise ManifestError(f"bad S3 source {urls.redact(source)!r}: use s3://BUCKET/KEY")
+            raise ManifestError(
+                msg("bad S3 source {source}: use s3://BUCKET/KEY", source=repr(urls.redact(source)))
+            )
         try:
             import botocore.session
         except ImportError:
-            raise ManifestError("s3:// sources need boto3: pip install 'regctl[s3]'") from None
+            raise ManifestError(msg("s3:// sources need boto3: pip install 'regctl[s3]'")) from None
         self.source, self.timeout = source, timeout
         session = botocore.session.get_session()
         self.credentials = session.get_credentials()  # None: anonymous (a public bucket)
@@ -75,7 +78,13 @@ class S3Source:
             # bundle costs ~50 ms, not to be paid for a plain-http endpoint.
             self.ssl_context = tls.context(bundle) if bundle else None
         except (urls.BadUrl, tls.TlsError) as exc:
-            raise ManifestError(f"bad S3 endpoint for {urls.redact(source)}: {exc}") from None
+            raise ManifestError(
+                msg(
+                    "bad S3 endpoint for {source}: {reason}",
+                    source=urls.redact(source),
+                    reason=str(exc),
+                )
+            ) from None
         self._signed: dict[str | None, tuple[float, dict[str, str]]] = {}
         self._lock = threading.Lock()  # the signature cache, possibly shared by watchers
 
@@ -119,7 +128,11 @@ class S3Source:
             )
         except safehttp.BodyTooLarge:
             raise ManifestError(
-                f"manifest {urls.redact(self.source)} is over the {max_bytes:,}-byte limit"
+                msg(
+                    "manifest {source} is over the {limit}-byte limit",
+                    source=urls.redact(self.source),
+                    limit=f"{max_bytes:,}",
+                )
             ) from None
         except safehttp.HttpError as exc:
             raise Unavailable(str(exc).removeprefix(self.endpoint.shown + ": ")) from None
@@ -151,7 +164,14 @@ def fetch(source: str, stamp: Any, timeout: float, max_bytes: int) -> tuple[byte
     code = match.group(1).decode("ascii") if match else "error"
     shown = urls.redact(source)
     if status == 404:
-        raise ManifestNotFound(f"manifest {shown} not found ({code})")
+        raise ManifestNotFound(msg("manifest {source} not found ({code})", source=shown, code=code))
     if status < 500:
-        raise ManifestUnavailable(f"cannot fetch manifest {shown}: {code} (HTTP {status})")
+        raise ManifestUnavailable(
+            msg(
+                "cannot fetch manifest {source}: {code} (HTTP {status})",
+                source=shown,
+                code=code,
+                status=status,
+            )
+        )
     raise Unavailable(f"{code} (HTTP {status})")

@@ -13,6 +13,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from regctl.base.i18n import msg
 from regctl.client.errors import InvalidManifest
 
 Check = Callable[[Any], bool]
@@ -111,34 +112,68 @@ TEMPLATE: dict[str, tuple[Check, bool]] = {
 def check_entry(entry: Any, fields: dict[str, tuple[Check, bool]], what: str) -> None:
     """Raise :class:`InvalidManifest` unless ``entry`` is a dict with well-typed known fields."""
     if type(entry) is not dict:
-        raise InvalidManifest(f"{what} is not an object")
+        raise InvalidManifest(msg("{what} is not an object", what=what))
     for name, (ok, required) in fields.items():
         if name in entry:
             if not ok(entry[name]):
-                raise InvalidManifest(f"{what}: field {name!r} has the wrong type")
+                raise InvalidManifest(
+                    msg("{what}: field {name} has the wrong type", what=what, name=repr(name))
+                )
         elif required:
-            raise InvalidManifest(f"{what}: required field {name!r} is missing")
+            raise InvalidManifest(
+                msg("{what}: required field {name} is missing", what=what, name=repr(name))
+            )
 
 
 def check_top(top: dict[str, Any], source: str) -> None:
     """Check ``active``, ``defaults``, ``fallbacks``, ``templates`` and the capabilities."""
-    where = f"manifest {source}"
+    where = source
     for pid, caps in top["active"].items():
         if not _str_map(caps):
-            raise InvalidManifest(f"{where}: 'active.{pid}' is not an object of model keys")
+            raise InvalidManifest(
+                msg(
+                    "manifest {source}: 'active.{provider}' is not an object of model keys",
+                    source=where,
+                    provider=pid,
+                )
+            )
     if not _str_map(top["defaults"]):
-        raise InvalidManifest(f"{where}: 'defaults' is not an object of provider ids")
+        raise InvalidManifest(
+            msg("manifest {source}: 'defaults' is not an object of provider ids", source=where)
+        )
     for cap, order in top["fallbacks"].items():
         if not _str_list(order):
-            raise InvalidManifest(f"{where}: 'fallbacks.{cap}' is not a list of provider ids")
+            raise InvalidManifest(
+                msg(
+                    "manifest {source}: 'fallbacks.{capability}' is not a list of provider ids",
+                    source=where,
+                    capability=cap,
+                )
+            )
     for tid, entry in top["templates"].items():
-        check_entry(entry, TEMPLATE, f"{where}: template {tid!r}")
+        check_entry(
+            entry,
+            TEMPLATE,
+            msg("manifest {source}: template {template}", source=where, template=repr(tid)),
+        )
         for name, decl in (entry.get("variables") or {}).items():
             if decl is not None and "required" in decl and type(decl["required"]) is not bool:
-                raise InvalidManifest(f"{where}: template {tid!r} variable {name!r} is malformed")
+                raise InvalidManifest(
+                    msg(
+                        "manifest {source}: template {template} variable {name} is malformed",
+                        source=where,
+                        template=repr(tid),
+                        name=repr(name),
+                    )
+                )
     caps = top["registry"].get("capabilities")
     if not _str_list(caps) or not caps:
-        raise InvalidManifest(f"{where}: 'registry.capabilities' is missing or not a list of names")
+        raise InvalidManifest(
+            msg(
+                "manifest {source}: 'registry.capabilities' is missing or not a list of names",
+                source=where,
+            )
+        )
     env = top.get("environment")
     if env is not None and type(env) is not str:
-        raise InvalidManifest(f"{where}: 'environment' is not a string")
+        raise InvalidManifest(msg("manifest {source}: 'environment' is not a string", source=where))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from regctl.base.i18n import msg
 from regctl.client import _policy
 from regctl.client._shape import MODEL, PROVIDER, check_entry, check_top
 from regctl.client._verify import ManifestData
@@ -38,7 +39,12 @@ class State:
         self.stale_reason = stale_reason
         check_top(top, source)
         for pid, entry in top["providers"].items():
-            check_entry(entry, PROVIDER, f"manifest {source}: malformed provider entry {pid!r}")
+            what = msg(
+                "manifest {source}: malformed provider entry {provider}",
+                source=source,
+                provider=repr(pid),
+            )
+            check_entry(entry, PROVIDER, what)
         self.providers: dict[str, Provider] = {
             pid: Provider(entry) for pid, entry in top["providers"].items()
         }
@@ -73,7 +79,10 @@ class State:
         ]
 
     def _build(self, key: str, entry: Any) -> Model:
-        check_entry(entry, MODEL, f"manifest {self.source}: malformed model entry {key!r}")
+        what = msg(
+            "manifest {source}: malformed model entry {model}", source=self.source, model=repr(key)
+        )
+        check_entry(entry, MODEL, what)
         m = Model(entry)
         # A concurrent first lookup may build an equal object; either one is fine.
         return self.model_cache.setdefault(key, m)

@@ -22,6 +22,7 @@ import json
 import re
 from typing import Any
 
+from regctl.base.i18n import msg
 from regctl.client.errors import (
     DigestMismatch,
     InvalidManifest,
@@ -94,9 +95,13 @@ class ManifestData:
         try:
             entry, _ = self._decoder.raw_decode(self._text, pos + len(needle) - 1)
         except RecursionError:
-            raise InvalidManifest(f"manifest model {key!r} is nested too deeply") from None
+            raise InvalidManifest(
+                msg("manifest model {model} is nested too deeply", model=repr(key))
+            ) from None
         except ValueError:
-            raise InvalidManifest(f"manifest model {key!r} is not valid JSON") from None
+            raise InvalidManifest(
+                msg("manifest model {model} is not valid JSON", model=repr(key))
+            ) from None
         # Model keys hold a "/", nested keys of an entry never do; this check keeps
         # the lookup right even for a manifest that breaks that rule.
         if not isinstance(entry, dict) or f"{entry.get('provider')}/{entry.get('id')}" != key:
@@ -110,11 +115,11 @@ class ManifestData:
             try:
                 models = loads(self._text[self._start : self._end])
             except RecursionError:
-                raise InvalidManifest("manifest 'models' is nested too deeply") from None
+                raise InvalidManifest(msg("manifest 'models' is nested too deeply")) from None
             except ValueError:
-                raise InvalidManifest("manifest 'models' is not valid JSON") from None
+                raise InvalidManifest(msg("manifest 'models' is not valid JSON")) from None
             if not isinstance(models, dict):
-                raise InvalidManifest("manifest 'models' is not an object")
+                raise InvalidManifest(msg("manifest 'models' is not an object"))
             # Keep the text: a concurrent model_entry() may still be reading it.
             self._models = models
         return models
@@ -149,19 +154,30 @@ def parse_manifest(data: bytes, source: str, expect_digest: str | None = None) -
     :class:`DigestMismatch`; nothing unverified is ever returned.
     """
     if expect_digest is not None and not re.fullmatch(_DIGEST_RE, expect_digest):
-        raise DigestMismatch(f"expected digest {expect_digest!r} is not 'sha256:<64 hex>'")
+        raise DigestMismatch(
+            msg("expected digest {digest} is not 'sha256:<64 hex>'", digest=repr(expect_digest))
+        )
     try:
         fast = _fast_path(data, source)
         result = fast if fast is not None else _slow_path(data, source)
     except RecursionError:
-        raise InvalidManifest(f"manifest {source} is nested too deeply") from None
+        raise InvalidManifest(
+            msg("manifest {source} is nested too deeply", source=source)
+        ) from None
     except (ValueError, TypeError, KeyError, AttributeError) as exc:
         # Digest-valid but malformed content (the digest proves integrity, not shape):
         # JSON that is not an object where one is needed, NaN, integers over the limit.
-        raise InvalidManifest(f"manifest {source} is malformed ({type(exc).__name__})") from None
+        raise InvalidManifest(
+            msg("manifest {source} is malformed ({kind})", source=source, kind=type(exc).__name__)
+        ) from None
     if expect_digest is not None and result.digest != expect_digest:
         raise DigestMismatch(
-            f"manifest {source} has digest {result.digest}, expected {expect_digest}"
+            msg(
+                "manifest {source} has digest {digest}, expected {expected}",
+                source=source,
+                digest=result.digest,
+                expected=expect_digest,
+            )
         )
     return result
 
@@ -213,7 +229,7 @@ def _fast_path(data: bytes, source: str) -> ManifestData | None:
             return ManifestData(top, None, text, start + len(_MODELS_START), end + 1)
     doc = loads(text)
     if not isinstance(doc, dict):
-        raise InvalidManifest(f"manifest {source} is not a JSON object")
+        raise InvalidManifest(msg("manifest {source} is not a JSON object", source=source))
     doc["digest"] = digest
     if provenance is not None:
         doc["source"] = provenance
@@ -265,29 +281,46 @@ def _slow_path(data: bytes, source: str) -> ManifestData:
     try:
         doc = loads(data)
     except UnicodeDecodeError:
-        raise InvalidManifest(f"manifest {source} is not UTF-8 text") from None
+        raise InvalidManifest(msg("manifest {source} is not UTF-8 text", source=source)) from None
     except ValueError as exc:
         raise InvalidManifest(
-            f"manifest {source} is not valid JSON (truncated?): {exc.msg} at line {exc.lineno}"
-            f" column {exc.colno}"
+            msg(
+                "manifest {source} is not valid JSON (truncated?): {reason} at line {line}"
+                " column {column}",
+                source=source,
+                reason=exc.msg,
+                line=exc.lineno,
+                column=exc.colno,
+            )
             if isinstance(exc, json.JSONDecodeError)
-            else f"manifest {source} is not valid JSON: {exc}"
+            else msg(
+                "manifest {source} is not valid JSON: {reason}", source=source, reason=str(exc)
+            )
         ) from None
     if not isinstance(doc, dict):
-        raise InvalidManifest(f"manifest {source} is not a JSON object")
+        raise InvalidManifest(msg("manifest {source} is not a JSON object", source=source))
     _check_version(doc, source)
     digest = doc.get("digest")
     if not isinstance(digest, str) or not digest.startswith(DIGEST_PREFIX):
         raise UnsupportedVersion(
-            f"manifest {source} has no supported digest (want 'sha256:<hex>', got {digest!r})"
+            msg(
+                "manifest {source} has no supported digest (want 'sha256:<hex>', got {digest})",
+                source=source,
+                digest=repr(digest),
+            )
         )
     from regctl.base.canonical import compute_digest  # the slow path only
 
     actual = compute_digest(doc)
     if actual != digest:
         raise DigestMismatch(
-            f"manifest {source} does not match its digest (tampered or hand-edited):"
-            f" recorded {digest}, content hashes to {actual}"
+            msg(
+                "manifest {source} does not match its digest (tampered or hand-edited):"
+                " recorded {digest}, content hashes to {actual}",
+                source=source,
+                digest=digest,
+                actual=actual,
+            )
         )
     if "source" in doc and not _is_provenance(doc["source"]):
         del doc["source"]  # provenance outside the digest: kept only in its documented shape
@@ -299,10 +332,22 @@ def _check_version(doc: dict[str, Any], source: str) -> None:
     version = doc.get("apiVersion")
     if version != API_VERSION:
         raise UnsupportedVersion(
-            f"manifest {source} has apiVersion {version!r}; this client reads {API_VERSION!r}"
+            msg(
+                "manifest {source} has apiVersion {version}; this client reads {supported}",
+                source=source,
+                version=repr(version),
+                supported=repr(API_VERSION),
+            )
         )
     if doc.get("kind") != KIND:
-        raise UnsupportedVersion(f"manifest {source} has kind {doc.get('kind')!r}, not {KIND!r}")
+        raise UnsupportedVersion(
+            msg(
+                "manifest {source} has kind {kind}, not {supported}",
+                source=source,
+                kind=repr(doc.get("kind")),
+                supported=repr(KIND),
+            )
+        )
 
 
 def _check_shape(doc: dict[str, Any], source: str, models_known: bool = False) -> None:
@@ -311,7 +356,17 @@ def _check_shape(doc: dict[str, Any], source: str, models_known: bool = False) -
         if models_known and key == "models":
             continue
         if not isinstance(doc.get(key), typ):
-            raise InvalidManifest(f"manifest {source}: '{key}' is missing or not an object")
+            raise InvalidManifest(
+                msg(
+                    "manifest {source}: '{key}' is missing or not an object", source=source, key=key
+                )
+            )
     for pid, caps in doc["active"].items():
         if not isinstance(caps, dict) or pid not in doc["providers"]:
-            raise InvalidManifest(f"manifest {source}: 'active' names unknown provider {pid!r}")
+            raise InvalidManifest(
+                msg(
+                    "manifest {source}: 'active' names unknown provider {provider}",
+                    source=source,
+                    provider=repr(pid),
+                )
+            )

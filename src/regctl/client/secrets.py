@@ -20,6 +20,7 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
+from regctl.base.i18n import msg
 from regctl.base.redact import redact_strict
 from regctl.client.errors import (
     NoCredentials,
@@ -165,21 +166,34 @@ def provider_key(
         return SecretStr(personal, "personal")
     if not provider.allow_shared_credentials:
         raise NoCredentials(
-            f"provider {provider.id!r} allows only a personal key"
-            " (allow_shared_credentials: false) and none was given"
+            msg(
+                "provider {provider} allows only a personal key"
+                " (allow_shared_credentials: false) and none was given",
+                provider=repr(provider.id),
+            )
         )
     allowed = provider.shared_key_groups
     if allowed is not None:
         groups = {group} if isinstance(group, str) else set(group or ())
         if not groups & set(allowed):
-            shown = ", ".join(repr(g) for g in allowed) or "none"
-            asked = ", ".join(repr(g) for g in sorted(groups)) or "none given"
+            shown = ", ".join(repr(g) for g in allowed)
+            asked = ", ".join(repr(g) for g in sorted(groups))
             raise NoCredentials(
-                f"provider {provider.id!r} shares its key only with groups {shown}"
-                f" (caller's groups: {asked}) and no personal key was given"
+                msg(
+                    "provider {provider} shares its key only with groups {groups}"
+                    " (caller's groups: {asked}) and no personal key was given",
+                    provider=repr(provider.id),
+                    groups=shown if allowed else msg("none"),
+                    asked=asked if groups else msg("none given"),
+                )
             )
     if not provider.credentials:
-        raise NoCredentials(f"provider {provider.id!r} has no credentials and no personal key")
+        raise NoCredentials(
+            msg(
+                "provider {provider} has no credentials and no personal key",
+                provider=repr(provider.id),
+            )
+        )
     attempts: list[tuple[str, SecretError]] = []
     for ref in provider.credentials:
         try:
@@ -187,7 +201,10 @@ def provider_key(
         except SecretError as exc:
             attempts.append((ref, exc))
     reasons = "; ".join(str(exc) for _, exc in attempts)
-    raise NoCredentials(f"no key for provider {provider.id!r}: {reasons}", tuple(attempts))
+    text = msg(
+        "no key for provider {provider}: {reasons}", provider=repr(provider.id), reasons=reasons
+    )
+    raise NoCredentials(text, tuple(attempts))
 
 
 def clear_cache() -> None:

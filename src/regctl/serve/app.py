@@ -165,18 +165,23 @@ def build_app(
         return _json({"status": "ok"})
 
     async def readyz(request: Request) -> Response:
+        # The load error in the caller's language (?lang=, Accept-Language); its code never
+        # changes with it (docs/serve.md, "/readyz").
+        locale = _locale(request)
+        headers = {"Content-Language": answers.language(locale)}
         snap = watcher.snapshot
         if snap is None:
-            body = {"ready": False, "error": watcher.last_error or "first load in progress"}
-            return _json(body, 503)
-        return _json(
-            {
-                "ready": True,
-                "digest": snap.digest,
-                "last_error": watcher.last_error,
-                "reload_failures": watcher.failures,
-            }
-        )
+            error = watcher.error_in(locale) or "first load in progress"
+            body = {"ready": False, "code": watcher.error_code, "error": error}
+            return Response(answers.dumps(body), 503, headers=headers, media_type=JSON)
+        body = {
+            "ready": True,
+            "digest": snap.digest,
+            "last_error": watcher.error_in(locale),
+            "last_error_code": watcher.error_code,
+            "reload_failures": watcher.failures,
+        }
+        return Response(answers.dumps(body), 200, headers=headers, media_type=JSON)
 
     async def prometheus(request: Request) -> Response:
         text = metrics.render(watcher)

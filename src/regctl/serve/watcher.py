@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 
+from regctl.base import i18n
 from regctl.base.canonical import dumps_pretty
 from regctl.base.redact import redact
 from regctl.client import Registry
@@ -73,13 +74,17 @@ class Snapshot:
         self.fast = fast
 
 
-def describe(exc: BaseException) -> str:
-    """One line for a failed load: the client's message, or the kind of an unexpected error.
+def describe(exc: BaseException, locale: str | None = None) -> str:
+    """One line for a failed load: the client's message (in ``locale``; English by
+    default), or the kind of an unexpected error.
 
     Passed through :func:`regctl.base.redact.redact`, so a URL password, a ``?token=``
     or a key in an error text is never logged or served by ``/readyz``.
     """
-    text = str(exc) if isinstance(exc, ClientError) else f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, ClientError):
+        text = i18n.translate(exc.args[0], locale) if len(exc.args) == 1 else str(exc)
+    else:
+        text = f"{type(exc).__name__}: {exc}"
     return redact(" ".join(text.split()))[:1000]
 
 
@@ -111,6 +116,9 @@ class ManifestWatcher:
         self.reloads = 0
         self.failures = 0
         self.last_error: str | None = None
+        #: The exception behind :attr:`last_error` (``None`` after a good load): ``/readyz``
+        #: says it in each caller's language (:meth:`error_in`).
+        self.last_failure: BaseException | None = None
         self.last_success: float | None = None
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -145,6 +153,7 @@ class ManifestWatcher:
             return False
         self._registry = registry
         self.last_error = None
+        self.last_failure = None
         self.last_success = time.time()
         if snap is not None:
             self.snapshot = snap  # one reference swap: requests see old or new, never a mix
@@ -155,6 +164,7 @@ class ManifestWatcher:
     def _failed(self, exc: BaseException) -> None:
         self.failures += 1
         self.last_error = describe(exc)
+        self.last_failure = exc
         if self._registry is not None and self.snapshot is not None:
             # refresh() may have swapped the registry's state to the refused manifest;
             # the next poll starts again from the serving one.
@@ -164,6 +174,20 @@ class ManifestWatcher:
             "manifest reload failed",
             extra={"fields": {"error": self.last_error, "serving": kept}},
         )
+
+    def error_in(self, locale: str | None) -> str | None:
+        """:attr:`last_error` in ``locale`` (``?lang=``): the client's message translated."""
+        failure = self.last_failure
+        return self.last_error if failure is None else describe(failure, locale)
+
+    @property
+    def error_code(self) -> str | None:
+        """The stable code of the last failure (``digest_mismatch``; ``None`` after a good
+        load; ``manifest_error`` for an unexpected one)."""
+        failure = self.last_failure
+        if failure is None:
+            return None
+        return failure.code if isinstance(failure, ClientError) else "manifest_error"
 
     def start(self) -> None:
         """Poll now, then every ``interval`` seconds until :meth:`stop`."""
