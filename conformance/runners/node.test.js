@@ -32,6 +32,16 @@ const resolvedAnswer = (d) => ({
 });
 
 async function answer(c) {
+  if (c.ask === "load") {
+    // A bad manifest: the load error's code and message, in the case's language.
+    try {
+      await loadManifest(c.manifest, { locale: c.lang });
+      return { loaded: true };
+    } catch (err) {
+      if (err instanceof ClientError) return { error: err.code, message: err.message };
+      throw err;
+    }
+  }
   const reg = await registry(c.manifest, c.lang);
   const q = c.query;
   try {

@@ -7,7 +7,9 @@ A reader that cannot express a case fails it: there is no skip list.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +38,8 @@ class Case:
     message: str | None = None
     warning_messages: list[str] | None = None
     keys_env: dict[str, str] = field(default_factory=dict)
+    #: ``load`` cases: how the bad manifest is made from the compiled one.
+    bad_manifest: dict[str, Any] | None = None
 
     @property
     def id(self) -> str:
@@ -64,6 +68,7 @@ def load_cases() -> list[Case]:
                     message=raw.get("message"),
                     warning_messages=raw.get("warning_messages"),
                     keys_env=raw.get("env", {}),
+                    bad_manifest=raw.get("bad_manifest"),
                 )
             )
     return cases
@@ -126,3 +131,47 @@ def check(case: Case, got: dict[str, Any], *, reader: str) -> None:
         assert got.get("message") == case.message, where
     if case.warning_messages is not None:
         assert got.get("warning_messages") == case.warning_messages, where
+
+
+def manifest_of(case: Case, manifests: dict[tuple[str, str | None], Path]) -> Path:
+    """The manifest file a reader is given for ``case``: the compiled one, or for a
+    ``load`` case the bad manifest its ``bad_manifest`` makes from it (written once,
+    beside the compiled one, the same bytes for every reader)."""
+    good = manifests[(case.registry, case.env)]
+    spec = case.bad_manifest
+    if spec is None:
+        return good
+    slug = re.sub(r"[^a-z0-9]+", "-", f"{case.file}-{case.name}".lower()).strip("-")
+    path = good.parent / f"bad-{slug}.json"
+    if "hex" in spec:
+        data = bytes.fromhex(spec["hex"])
+    elif "text" in spec:
+        data = spec["text"].encode("utf-8")
+    else:
+        from regctl.base.canonical import compute_digest
+
+        doc = json.loads(good.read_bytes())
+        doc.update(spec.get("set", {}))
+        if spec.get("rehash"):
+            doc["digest"] = compute_digest(doc)
+        data = json.dumps(doc, ensure_ascii=False, indent=2).encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def for_reader(case: Case, path: Path) -> Case:
+    """``case`` with its message's placeholders filled: ``{manifest}`` (the path the reader
+    was given), ``{recorded}`` and ``{actual}`` (the digest the file records and the one
+    its content hashes to; conformance/README.md, "Loading")."""
+    if case.message is None or case.bad_manifest is None:
+        return case
+    values = {"manifest": str(path)}
+    if "set" in case.bad_manifest:
+        from regctl.base.canonical import compute_digest
+
+        doc = json.loads(path.read_bytes())
+        values |= {"recorded": doc["digest"], "actual": compute_digest(doc)}
+    message = case.message
+    for name, value in values.items():
+        message = message.replace("{" + name + "}", value)
+    return dataclasses.replace(case, message=message)

@@ -11,7 +11,14 @@ from typing import Any
 import httpx
 import pytest
 from tests.conformance.conftest import CASES
-from tests.conformance.contract import Case, candidates_answer, check, resolved_answer
+from tests.conformance.contract import (
+    Case,
+    candidates_answer,
+    check,
+    for_reader,
+    manifest_of,
+    resolved_answer,
+)
 from tests.serve.serve_fixtures import Server
 
 
@@ -94,8 +101,40 @@ def answer(srv: Server, case: Case) -> dict[str, Any]:
     raise AssertionError(f"unknown ask {case.ask!r}")
 
 
+def load_answer(case: Case, path: Path, tmp: Path) -> dict[str, Any]:
+    """serve starts with a manifest it cannot load (it keeps retrying): /readyz answers
+    503 with the load error's code and message, in ``?lang=``."""
+    srv = Server(str(path), tmp, interval=60, ready=False)
+    try:
+        lang = [("lang", case.lang)]
+
+        def failed() -> bool:
+            body = srv.get("/readyz", params=lang).json()
+            return body.get("ready") is True or body.get("code") is not None
+
+        srv.wait_for(failed, timeout=20)
+        resp = srv.get("/readyz", params=lang)
+        if resp.status_code == 200:
+            return {"loaded": True}
+        assert resp.status_code == 503, resp.text
+        assert resp.headers["content-language"] == case.lang, resp.headers
+        body = resp.json()
+        return {"error": body["code"], "message": body["error"]}
+    finally:
+        srv.stop()
+
+
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_serve(case: Case, servers: dict[tuple[str, str | None], Server]) -> None:
+def test_serve(
+    case: Case,
+    servers: dict[tuple[str, str | None], Server],
+    manifests: dict[tuple[str, str | None], Path],
+    tmp_path: Path,
+) -> None:
+    if case.ask == "load":
+        path = manifest_of(case, manifests)
+        check(for_reader(case, path), load_answer(case, path, tmp_path), reader="serve")
+        return
     got = answer(servers[(case.registry, case.env)], case)
     if case.ask == "key":
         assert got == {"shared": case.expect["shared"]}, (case.id, got)
