@@ -131,7 +131,7 @@ class S3Source:
                 msg(
                     "manifest {source} is over the {limit}-byte limit",
                     source=urls.redact(self.source),
-                    limit=f"{max_bytes:,}",
+                    limit=format(max_bytes, ","),
                 )
             ) from None
         except safehttp.HttpError as exc:

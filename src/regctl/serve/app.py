@@ -18,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from regctl.base.i18n import msg
 from regctl.client.errors import BadQuery
 from regctl.client.query import parse_flag, parse_needs, parse_params
 from regctl.serve import answers
@@ -171,9 +172,9 @@ def build_app(
         headers = {"Content-Language": answers.language(locale)}
         snap = watcher.snapshot
         if snap is None:
-            error = watcher.error_in(locale) or "first load in progress"
-            body = {"ready": False, "code": watcher.error_code, "error": error}
-            return Response(answers.dumps(body), 503, headers=headers, media_type=JSON)
+            error = watcher.error_in(locale) or answers.said(msg("first load in progress"), locale)
+            waiting = {"ready": False, "code": watcher.error_code, "error": error}
+            return Response(answers.dumps(waiting), 503, headers=headers, media_type=JSON)
         body = {
             "ready": True,
             "digest": snap.digest,
