@@ -84,7 +84,11 @@ export class Provider {
   apiKey(personal = null, { env, group } = {}) {
     if (typeof personal === "string" && personal !== "") return { value: personal, source: "personal" };
     if (!this.allow_shared_credentials) {
-      throw new NoCredentials(`no key for provider '${this.id}': it needs a personal key (allow_shared_credentials: false)`);
+      throw new NoCredentials(
+        msg("provider {provider} allows only a personal key (allow_shared_credentials: false) and none was given", {
+          provider: pyRepr(this.id),
+        }),
+      );
     }
     if (this.shared_key_groups !== null) {
       const asked = typeof group === "string" ? [group] : [...(group ?? [])];
@@ -108,11 +112,18 @@ export class Provider {
           ? new UnknownSecretScheme(`this reader resolves env: references only, not '${scheme}:'`)
           : Object.hasOwn(vars, rest) && vars[rest]
             ? null
-            : new SecretNotSet(`environment variable ${rest} is not set or empty`);
+            : new SecretNotSet(`${ref}: environment variable ${rest} is not set`);
       if (err === null) return { value: vars[rest], source: ref };
-      tried.push(`${ref}: ${err.message}`);
+      tried.push(err instanceof SecretNotSet ? err.message : `${ref}: ${err.message}`);
     }
-    throw new NoCredentials(`no key for provider '${this.id}' (tried: ${tried.join("; ") || "-"})`);
+    if (tried.length === 0) {
+      throw new NoCredentials(
+        msg("provider {provider} has no credentials and no personal key", { provider: pyRepr(this.id) }),
+      );
+    }
+    throw new NoCredentials(
+      msg("no key for provider {provider}: {reasons}", { provider: pyRepr(this.id), reasons: tried.join("; ") }),
+    );
   }
 }
 
