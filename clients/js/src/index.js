@@ -56,6 +56,10 @@ function said(err, locale) {
   return err;
 }
 
+/** A manifest over the size cap (the detail stays English, as Python's io layer's). */
+const tooLarge = (path, maxBytes) =>
+  msg("manifest {path} {reason}", { path, reason: `is larger than ${maxBytes} bytes (the limit)` });
+
 /** Why a fetch failed, for a person: the cause's code or message (never a class name). */
 function why(err, signal) {
   if (signal.aborted) return "deadline passed";
@@ -67,7 +71,7 @@ function why(err, signal) {
 async function readBody(resp, shown, maxBytes, signal) {
   const declared = Number(resp.headers.get("content-length"));
   if (Number.isFinite(declared) && declared > maxBytes) {
-    throw new ManifestUnavailable(`manifest ${shown} is larger than ${maxBytes} bytes (the limit)`);
+    throw new ManifestUnavailable(tooLarge(shown, maxBytes));
   }
   const chunks = [];
   let size = 0;
@@ -79,13 +83,15 @@ async function readBody(resp, shown, maxBytes, signal) {
       if (done) break;
       size += value.byteLength;
       if (size > maxBytes) {
-        throw new ManifestUnavailable(`manifest ${shown} is larger than ${maxBytes} bytes (the limit)`);
+        throw new ManifestUnavailable(tooLarge(shown, maxBytes));
       }
       chunks.push(value);
     }
   } catch (err) {
     if (err instanceof ManifestError) throw err;
-    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why(err, signal)})`);
+    throw new ManifestUnavailable(
+      msg("cannot fetch manifest {url} ({reason}) and no cached copy", { url: shown, reason: why(err, signal) }),
+    );
   } finally {
     reader.cancel().catch(() => {});
   }
@@ -106,7 +112,9 @@ async function fetchUrl(source, timeoutMs, maxBytes) {
   try {
     resp = await fetch(source, { headers: { Accept: "application/json" }, signal, redirect: "follow" });
   } catch (err) {
-    throw new ManifestUnavailable(`cannot fetch manifest ${shown} (${why(err, signal)})`);
+    throw new ManifestUnavailable(
+      msg("cannot fetch manifest {url} ({reason}) and no cached copy", { url: shown, reason: why(err, signal) }),
+    );
   }
   if (resp.status === 404) {
     resp.body?.cancel().catch(() => {});
@@ -132,9 +140,9 @@ async function readRegular(path, maxBytes) {
   }
   try {
     const st = await handle.stat(); // of what was opened: no swap between check and read
-    if (st.isDirectory()) throw new ManifestNotFound(`manifest ${path} is a directory, not a file`);
-    if (!st.isFile()) throw new ManifestNotFound(`manifest ${path} is not a regular file`);
-    if (st.size > maxBytes) throw new ManifestError(`manifest ${path} is larger than ${maxBytes} bytes (the limit)`);
+    if (st.isDirectory()) throw new ManifestNotFound(msg("manifest {path} {reason}", { path, reason: "is a directory, not a file" }));
+    if (!st.isFile()) throw new ManifestNotFound(msg("manifest {path} {reason}", { path, reason: "is not a regular file" }));
+    if (st.size > maxBytes) throw new ManifestError(tooLarge(path, maxBytes));
     const chunks = [];
     let size = 0;
     const buf = new Uint8Array(1 << 20);
@@ -142,7 +150,7 @@ async function readRegular(path, maxBytes) {
       const { bytesRead } = await handle.read(buf, 0, buf.length, null);
       if (bytesRead === 0) break;
       size += bytesRead;
-      if (size > maxBytes) throw new ManifestError(`manifest ${path} is larger than ${maxBytes} bytes (the limit)`);
+      if (size > maxBytes) throw new ManifestError(tooLarge(path, maxBytes));
       chunks.push(buf.slice(0, bytesRead));
     }
     const out = new Uint8Array(size);

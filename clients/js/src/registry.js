@@ -221,16 +221,22 @@ export class Registry {
     this.environment = typeof doc.environment === "string" ? doc.environment : null;
     /** The language of messages ("en", "fa"); codes never change with it. */
     this.locale = catalogLanguage(locale ?? globalThis.process?.env?.REGCTL_LANG ?? globalThis.process?.env?.LANG);
-    try {
-      this.providers = Object.freeze(
-        Object.fromEntries(Object.entries(doc.providers).map(([pid, e]) => [pid, new Provider(e)])),
-      );
-    } catch {
-      throw new InvalidManifest(`manifest ${source}: malformed provider entry`);
+    const providers = {};
+    for (const [pid, e] of Object.entries(doc.providers)) {
+      try {
+        providers[pid] = new Provider(e);
+      } catch {
+        throw new InvalidManifest(
+          msg("manifest {source}: malformed provider entry {provider}", { source, provider: pyRepr(pid) }),
+        );
+      }
     }
+    this.providers = Object.freeze(providers);
     const caps = doc.registry.capabilities;
     if (!Array.isArray(caps) || caps.length === 0 || !caps.every((c) => typeof c === "string")) {
-      throw new InvalidManifest(`manifest ${source}: 'registry.capabilities' is missing`);
+      throw new InvalidManifest(
+        msg("manifest {source}: 'registry.capabilities' is missing or not a list of names", { source }),
+      );
     }
     this.capabilities = Object.freeze([...caps]);
     this._caps = new Set(caps);
@@ -303,7 +309,9 @@ export class Registry {
       try {
         m = new Model(this._entries[key]);
       } catch {
-        throw new InvalidManifest(`manifest ${this.source}: malformed model entry '${key}'`);
+        throw new InvalidManifest(
+          msg("manifest {source}: malformed model entry {model}", { source: this.source, model: pyRepr(key) }),
+        );
       }
       this._models.set(key, m);
     }
@@ -344,7 +352,11 @@ export class Registry {
     const key = this._activeKey(provider, capability);
     if (key !== undefined) {
       const m = this._model(key);
-      if (m === null) throw new ManifestError(`manifest ${this.source}: active model '${key}' has no entry`);
+      if (m === null) {
+        throw new ManifestError(
+          msg("manifest {source}: active model {model} has no entry", { source: this.source, model: pyRepr(key) }),
+        );
+      }
       return m;
     }
     return this._speak(() => {
