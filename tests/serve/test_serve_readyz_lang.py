@@ -41,6 +41,12 @@ def test_not_ready_yet_is_said_in_lang(tmp_path: Path) -> None:
             "code": "manifest_not_found",
             "error": f"مانیفست {tmp_path / 'absent.json'} پیدا نشد",
         }
+        v1 = srv.get("/v1/resolve", params={"lang": "fa"})
+        assert v1.status_code == 503 and v1.headers["content-language"] == "fa"
+        assert v1.json()["error"] == {
+            "code": "not_ready",
+            "message": "هنوز هیچ مانیفست سالمی بار نشده است",
+        }
         assert (
             srv.get("/readyz").json()["error"] == f"manifest {tmp_path / 'absent.json'} not found"
         )

@@ -28,9 +28,6 @@ from regctl.serve.openapi import openapi_document
 from regctl.serve.watcher import ManifestWatcher
 
 JSON = "application/json"
-_NOT_READY = answers.dumps(
-    {"error": {"code": "not_ready", "message": "no good manifest loaded yet"}}
-)
 
 
 def respond(answer: Answer) -> Response:
@@ -92,12 +89,19 @@ def build_app(
     they can never shadow an API route, and an API request never reaches them.
     """
     metrics = metrics if metrics is not None else Metrics()
-    not_ready = Response(_NOT_READY, 503, media_type=JSON)
+
+    def not_ready(request: Request) -> Response:
+        """503 before the first good manifest, its message in the caller's language."""
+        locale = _locale(request)
+        message = answers.said(msg("no good manifest loaded yet"), locale)
+        body = {"error": {"code": "not_ready", "message": message}}
+        headers = {"Content-Language": answers.language(locale)}
+        return Response(answers.dumps(body), 503, headers=headers, media_type=JSON)
 
     async def active(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return not_ready
+            return not_ready(request)
         provider = request.path_params["provider"]
         capability = request.query_params.get("capability") or "chat"
         return respond(answers.active(snap, provider, capability, _locale(request)))
@@ -105,7 +109,7 @@ def build_app(
     async def provider_models(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return not_ready
+            return not_ready(request)
         q, locale = request.query_params, _locale(request)
         provider = request.path_params["provider"]
         try:
@@ -118,7 +122,7 @@ def build_app(
     async def models(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return not_ready
+            return not_ready(request)
         q, locale = request.query_params, _locale(request)
         try:
             active_flag = parse_flag(q.get("active"), "active")
@@ -137,7 +141,7 @@ def build_app(
         async def handler(request: Request) -> Response:
             snap = watcher.snapshot
             if snap is None:
-                return not_ready
+                return not_ready(request)
             locale = _locale(request)
             try:
                 query = question(request.query_params)
@@ -154,7 +158,7 @@ def build_app(
     async def manifest(request: Request) -> Response:
         snap = watcher.snapshot
         if snap is None:
-            return not_ready
+            return not_ready(request)
         # Revalidate every time: the manifest can change on any reload.
         headers = {"ETag": snap.etag, "Cache-Control": "no-cache", "X-Regctl-Digest": snap.digest}
         wanted = request.headers.get("if-none-match")
