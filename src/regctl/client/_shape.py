@@ -109,20 +109,33 @@ TEMPLATE: dict[str, tuple[Check, bool]] = {
 }
 
 
-def check_entry(entry: Any, fields: dict[str, tuple[Check, bool]], what: str) -> None:
-    """Raise :class:`InvalidManifest` unless ``entry`` is a dict with well-typed known fields."""
+def check_entry(
+    entry: Any, fields: dict[str, tuple[Check, bool]], what: str | Callable[[], str]
+) -> None:
+    """Raise :class:`InvalidManifest` unless ``entry`` is a dict with well-typed known fields.
+
+    ``what`` names the entry in the message; a callable is called only on failure (the
+    name is a catalogue message, not worth building for every good entry)."""
     if type(entry) is not dict:
-        raise InvalidManifest(msg("{what} is not an object", what=what))
+        raise InvalidManifest(msg("{what} is not an object", what=_named(what)))
     for name, (ok, required) in fields.items():
         if name in entry:
             if not ok(entry[name]):
                 raise InvalidManifest(
-                    msg("{what}: field {name} has the wrong type", what=what, name=repr(name))
+                    msg(
+                        "{what}: field {name} has the wrong type",
+                        what=_named(what),
+                        name=repr(name),
+                    )
                 )
         elif required:
             raise InvalidManifest(
-                msg("{what}: required field {name} is missing", what=what, name=repr(name))
+                msg("{what}: required field {name} is missing", what=_named(what), name=repr(name))
             )
+
+
+def _named(what: str | Callable[[], str]) -> str:
+    return what() if callable(what) else what
 
 
 def check_top(top: dict[str, Any], source: str) -> None:

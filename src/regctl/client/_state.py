@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -39,12 +40,7 @@ class State:
         self.stale_reason = stale_reason
         check_top(top, source)
         for pid, entry in top["providers"].items():
-            what = msg(
-                "manifest {source}: malformed provider entry {provider}",
-                source=source,
-                provider=repr(pid),
-            )
-            check_entry(entry, PROVIDER, what)
+            check_entry(entry, PROVIDER, functools.partial(_provider_entry, source, pid))
         self.providers: dict[str, Provider] = {
             pid: Provider(entry) for pid, entry in top["providers"].items()
         }
@@ -79,10 +75,19 @@ class State:
         ]
 
     def _build(self, key: str, entry: Any) -> Model:
-        what = msg(
-            "manifest {source}: malformed model entry {model}", source=self.source, model=repr(key)
-        )
-        check_entry(entry, MODEL, what)
+        check_entry(entry, MODEL, lambda: _model_entry(self.source, key))
         m = Model(entry)
         # A concurrent first lookup may build an equal object; either one is fine.
         return self.model_cache.setdefault(key, m)
+
+
+# Built only when an entry is malformed: every model entry is checked, most of them
+# on the hot path of a first lookup.
+def _provider_entry(source: str, pid: str) -> str:
+    return msg(
+        "manifest {source}: malformed provider entry {provider}", source=source, provider=repr(pid)
+    )
+
+
+def _model_entry(source: str, key: str) -> str:
+    return msg("manifest {source}: malformed model entry {model}", source=source, model=repr(key))
