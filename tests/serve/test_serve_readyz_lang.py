@@ -7,9 +7,17 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from tests.serve.serve_fixtures import Server, write
 
 PERSIAN = re.compile("[\u0600-\u06ff]")
+
+
+def _documented(srv: Server, status: int, body: Any) -> None:
+    """``body`` is what serve's own OpenAPI document says /readyz answers with ``status``."""
+    doc = srv.get("/openapi.json").json()
+    content = doc["paths"]["/readyz"]["get"]["responses"][str(status)]["content"]
+    jsonschema.validate(body, content["application/json"]["schema"])
 
 
 def test_a_refused_reload_is_said_in_lang_with_its_code(
@@ -28,6 +36,7 @@ def test_a_refused_reload_is_said_in_lang_with_its_code(
     assert en["last_error"].startswith(f"manifest {path} does not match its digest")
     assert PERSIAN.search(fa.json()["last_error"]) and str(path) in fa.json()["last_error"]
     assert by_header.json()["last_error"] == fa.json()["last_error"]
+    _documented(server, 200, en)
 
 
 def test_not_ready_yet_is_said_in_lang(tmp_path: Path) -> None:
@@ -36,6 +45,7 @@ def test_not_ready_yet_is_said_in_lang(tmp_path: Path) -> None:
         srv.wait_for(lambda: srv.get("/readyz").json().get("code") is not None)
         resp = srv.get("/readyz", params={"lang": "fa"})
         assert resp.status_code == 503
+        _documented(srv, 503, resp.json())
         assert resp.json() == {
             "ready": False,
             "code": "manifest_not_found",

@@ -77,6 +77,29 @@ _STATUS = {
     404: "Nothing matches: error.code says what (no_active_model, unknown_provider, ...).",
     503: "No good manifest loaded yet.",
 }
+
+_NULLABLE_TEXT: dict[str, Any] = {"type": ["string", "null"]}
+# /readyz: the load error's stable code and its message in ?lang= / Accept-Language.
+_READY: dict[str, Any] = {
+    "type": "object",
+    "required": ["ready", "digest", "last_error", "last_error_code", "reload_failures"],
+    "properties": {
+        "ready": {"const": True},
+        "digest": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
+        "last_error": _NULLABLE_TEXT,
+        "last_error_code": _NULLABLE_TEXT,
+        "reload_failures": {"type": "integer", "minimum": 0},
+    },
+}
+_NOT_READY: dict[str, Any] = {
+    "type": "object",
+    "required": ["ready", "code", "error"],
+    "properties": {
+        "ready": {"const": False},
+        "code": _NULLABLE_TEXT,
+        "error": {"type": "string"},
+    },
+}
 _PROVIDER = {
     "name": "provider",
     "in": "path",
@@ -298,11 +321,11 @@ def openapi_document(capabilities: Iterable[str] = ()) -> dict[str, Any]:
                     "responses": {
                         "200": {
                             "description": "Ready (with digest).",
-                            "content": {"application/json": {"schema": {"type": "object"}}},
+                            "content": {"application/json": {"schema": _READY}},
                         },
                         "503": {
                             "description": _STATUS[503],
-                            "content": {"application/json": {"schema": {"type": "object"}}},
+                            "content": {"application/json": {"schema": _NOT_READY}},
                         },
                     },
                 }
