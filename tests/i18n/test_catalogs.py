@@ -110,3 +110,20 @@ def test_mo_files_ship_in_the_package(lang: str) -> None:
         capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert out.stdout.strip().endswith(mo)
+
+
+def test_no_translation_holds_a_bidi_control_or_invisible_character() -> None:
+    """Output escapes bidi controls and invisible characters (Trojan Source), so one in a
+    translation is printed as ``\\u200f`` to the very reader it was meant to help: the
+    Persian hint for a missing manifest began with an RLM and showed it so."""
+    from regctl.base.textsafe import BIDI, INVISIBLE
+
+    # ZWNJ (U+200C) is Persian orthography (می‌نویسد), not formatting: allowed.
+    hidden = re.compile(f"[{BIDI}{INVISIBLE}\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f]")
+    for po_path in sorted(LOCALE.glob("*/LC_MESSAGES/regctl.po")):
+        for m in _po(po_path.parent.parent.name):
+            source = "".join(m.id if isinstance(m.id, tuple) else (m.id,))
+            allowed = set(hidden.findall(source))  # click's "\\t{choices}" keeps its tab
+            for text in m.string if isinstance(m.string, tuple) else (m.string,):
+                extra = set(hidden.findall(text or "")) - allowed
+                assert not extra, (po_path.parent.parent.name, m.id, sorted(extra))
