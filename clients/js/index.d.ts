@@ -78,7 +78,8 @@ export declare class Provider {
   /** The name in `locale` ("fa", "fa-IR"), else display_name. */
   displayNameFor(locale?: string | null): string;
   /** The key for a call: `personal`, else the shared chain (`env:` references) when the
-   * caller's `group` may use it (docs/resolution.md, "Keys"). Throws NoCredentials. */
+   * caller's `group` may use it (docs/resolution.md, "Keys"). Throws NoCredentials, its
+   * message in the language of the registry this provider came from. */
   apiKey(
     personal?: string | null,
     options?: { env?: Record<string, string | undefined>; group?: string | readonly string[] },

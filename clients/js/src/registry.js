@@ -45,10 +45,13 @@ export function pickName(fallback, names, locale) {
 
 /** A provider entry (docs/manifest.md, "Provider entry"); field names as in the manifest. */
 export class Provider {
-  constructor(entry) {
+  /** @param {object} entry @param {string} [locale] the registry's language, for apiKey()'s errors */
+  constructor(entry, locale = "en") {
     if (entry === null || typeof entry !== "object" || typeof entry.id !== "string") {
       throw new TypeError("malformed provider");
     }
+    // Not enumerable: a provider's fields are the manifest's, the language is the reader's.
+    Object.defineProperty(this, "_locale", { value: locale });
     this.id = entry.id;
     this.display_name = opt(entry, "display_name", entry.id);
     this.display_names = freeze({ ...opt(entry, "display_names", {}) });
@@ -82,6 +85,16 @@ export class Provider {
    * groups allowed (never a value).
    */
   apiKey(personal = null, { env, group } = {}) {
+    try {
+      return this._apiKey(personal, env, group);
+    } catch (err) {
+      // Said in the language of the registry it came from, as the Python client does.
+      if (err instanceof ClientError && err.msg && this._locale !== "en") err.message = translate(err.msg, this._locale);
+      throw err;
+    }
+  }
+
+  _apiKey(personal, env, group) {
     if (typeof personal === "string" && personal !== "") return { value: personal, source: "personal" };
     if (!this.allow_shared_credentials) {
       throw new NoCredentials(
@@ -224,7 +237,7 @@ export class Registry {
     const providers = {};
     for (const [pid, e] of Object.entries(doc.providers)) {
       try {
-        providers[pid] = new Provider(e);
+        providers[pid] = new Provider(e, this.locale);
       } catch {
         throw new InvalidManifest(
           msg("manifest {source}: malformed provider entry {provider}", { source, provider: pyRepr(pid) }),

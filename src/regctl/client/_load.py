@@ -82,7 +82,7 @@ def init_bytes(reg: Any, data: bytes, source: str, locale: str | None) -> None:
     ):  # fmt: skip
         s(reg, name, value)
     try:
-        s(reg, "_state", State(parse_manifest(data, source, None), source, None))
+        s(reg, "_state", State(parse_manifest(data, source, None), source, None, lang=reg._lang))
     except ClientError as exc:
         raise reg._said(exc) from None
 
@@ -113,7 +113,7 @@ def read_state(reg: Any, current: State | None) -> State:
         data = parse_manifest(_bytes(got, src), src, reg._expect)
     if current is not None and data.digest == current.data.digest:
         return (
-            State(current.data, src, got.stamp, got.stale_reason)
+            State(current.data, src, got.stamp, got.stale_reason, reg._lang)
             if (got.stamp != current.stamp or got.stale_reason != current.stale_reason)
             else current
         )
@@ -122,7 +122,7 @@ def read_state(reg: Any, current: State | None) -> State:
         with contextlib.suppress(OSError):
             etag = got.stamp if isinstance(got.stamp, str) else None
             _fetch.write_cache(cache, _bytes(got, src), etag)
-    return State(data, src, got.stamp, got.stale_reason)
+    return State(data, src, got.stamp, got.stale_reason, reg._lang)
 
 
 def refresh(reg: Any, raise_errors: bool) -> bool:

@@ -31,7 +31,12 @@ class State:
     )
 
     def __init__(
-        self, data: ManifestData, source: str, stamp: Any, stale_reason: str | None = None
+        self,
+        data: ManifestData,
+        source: str,
+        stamp: Any,
+        stale_reason: str | None = None,
+        lang: str = "en",
     ) -> None:
         top = data.top
         self.data = data
@@ -42,7 +47,7 @@ class State:
         for pid, entry in top["providers"].items():
             check_entry(entry, PROVIDER, functools.partial(_provider_entry, source, pid))
         self.providers: dict[str, Provider] = {
-            pid: Provider(entry) for pid, entry in top["providers"].items()
+            pid: Provider(entry, lang) for pid, entry in top["providers"].items()
         }
         enabled = {pid for pid, p in self.providers.items() if p.enabled}
         self.active: dict[str, dict[str, str]] = {

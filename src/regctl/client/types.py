@@ -44,6 +44,7 @@ class Provider(_Frozen):
     """A provider entry of the manifest (see docs/manifest.md, "Provider entry")."""
 
     __slots__ = (
+        "_lang",
         "allow_shared_credentials",
         "api",
         "base_url",
@@ -61,6 +62,7 @@ class Provider(_Frozen):
         "shared_key_groups",
     )
 
+    _lang: str
     id: str
     display_name: str
     display_names: Mapping[str, str]
@@ -80,8 +82,9 @@ class Provider(_Frozen):
     docs_url: str | None
     labels: Mapping[str, str]
 
-    def __init__(self, entry: Mapping[str, Any]) -> None:
+    def __init__(self, entry: Mapping[str, Any], lang: str = "en") -> None:
         s = object.__setattr__
+        s(self, "_lang", lang)  # the registry's language, for api_key()'s errors
         s(self, "id", entry["id"])
         s(self, "region", entry.get("region"))
         s(self, "display_name", entry.get("display_name", entry["id"]))
@@ -122,9 +125,17 @@ class Provider(_Frozen):
         tried, or the groups allowed (never a value).
         """
         # types -> secrets only: secrets knows a provider by its fields, never this class.
+        from regctl.client.errors import NoCredentials
         from regctl.client.secrets import provider_key
 
-        return provider_key(self, personal, group, refresh=refresh)
+        try:
+            return provider_key(self, personal, group, refresh=refresh)
+        except NoCredentials as exc:
+            if self._lang != "en":  # said in the language of the registry it came from
+                from regctl.base.i18n import translate
+
+                exc.args = (translate(exc.args[0], self._lang),)
+            raise
 
     def __repr__(self) -> str:
         return f"Provider(id={self.id!r}, api={self.api!r}, enabled={self.enabled!r})"
