@@ -163,29 +163,23 @@ class Moto:
         finally:
             os.environ.pop("INITIAL_NO_AUTH_ACTION_COUNT", None)
         # readiness probes are not AWS actions: the count is still 3
-        iam = self.client("iam", {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"})
-        iam.create_user(UserName="admin")
-        allow_all = {"Effect": "Allow", "Action": "*", "Resource": "*"}
+        bootstrap = {"AWS_ACCESS_KEY_ID": "AKIAEXAMPLE", "AWS_SECRET_ACCESS_KEY": "x"}
+        self.admin = self._user(self.client("iam", bootstrap), "admin", "all", "*")
+        describe = "secretsmanager:DescribeSecret"
+        self.reader = self._user(self.client("iam"), "reader", "describe-only", describe)
+
+    @staticmethod
+    def _user(iam: Any, name: str, policy: str, action: str) -> dict[str, str]:
+        """An IAM user allowed ``action`` on everything; its access key as env vars."""
+        iam.create_user(UserName=name)
+        statement = {"Effect": "Allow", "Action": action, "Resource": "*"}
         iam.put_user_policy(
-            UserName="admin",
-            PolicyName="all",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [allow_all]}),
+            UserName=name,
+            PolicyName=policy,
+            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}),
         )
-        key = iam.create_access_key(UserName="admin")["AccessKey"]
-        self.admin = {
-            "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
-            "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
-        }
-        iam = self.client("iam")
-        iam.create_user(UserName="reader")
-        describe = {"Effect": "Allow", "Action": "secretsmanager:DescribeSecret", "Resource": "*"}
-        iam.put_user_policy(
-            UserName="reader",
-            PolicyName="describe-only",
-            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [describe]}),
-        )
-        key = iam.create_access_key(UserName="reader")["AccessKey"]
-        self.reader = {
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        return {
             "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
             "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
         }

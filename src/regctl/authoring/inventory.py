@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from regctl.base.errors import RegctlError
-from regctl.base.i18n import msg
-from regctl.base.suggest import did_you_mean
+from regctl.base.i18n import N_, msg
+from regctl.base.suggest import did_you_mean, unknown
 from regctl.pipeline.positions import PosDict
 
 if TYPE_CHECKING:
@@ -111,24 +111,12 @@ def _check_names(
     known = manifest.get("providers") or {}
     for pid in providers:
         if pid not in known:
-            raise RegctlError(
-                msg(
-                    "unknown provider '{provider}'{hint} (known: {known})",
-                    provider=pid,
-                    hint=did_you_mean(pid, known),
-                    known=", ".join(sorted(known)),
-                )
-            )
+            template = N_("unknown provider '{provider}'{hint} (known: {known})")
+            raise RegctlError(unknown(template, pid, known, provider=pid))
     vocabulary = (manifest.get("registry") or {}).get("capabilities")
     if capability is not None and vocabulary is not None and capability not in vocabulary:
-        raise RegctlError(
-            msg(
-                "unknown capability '{capability}'{hint} (known: {known})",
-                capability=capability,
-                hint=did_you_mean(capability, vocabulary),
-                known=", ".join(sorted(vocabulary)),
-            )
-        )
+        template = N_("unknown capability '{capability}'{hint} (known: {known})")
+        raise RegctlError(unknown(template, capability, vocabulary, capability=capability))
 
 
 def models_table(models: list[tuple[str, dict[str, Any]]]) -> str:

@@ -30,3 +30,15 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     from regctl.base.i18n import msg  # stdlib only, like this module
 
     return msg(" (did you mean '{match}'?)", match=match)
+
+
+def unknown(
+    template: str, word: str, known: Iterable[str], /, none: str = "", **fields: str
+) -> str:
+    """``template`` (a catalogue id marked with ``N_``, with ``{hint}`` and ``{known}``)
+    filled for ``word``: the did-you-mean hint and the sorted known names (``none`` when
+    there are none). ``fields`` names ``word`` in the template (``provider=pid``)."""
+    from regctl.base.i18n import msg
+
+    names = sorted(dict.fromkeys(known))
+    return msg(template, **fields, hint=did_you_mean(word, names), known=", ".join(names) or none)

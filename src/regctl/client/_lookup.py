@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from regctl.base.i18n import msg
+from regctl.base.i18n import N_, msg
+from regctl.base.suggest import unknown
 from regctl.client._state import State
 from regctl.client.errors import (
     ManifestError,
@@ -25,14 +26,12 @@ def get_provider(st: State, pid: str) -> Provider:
     """The provider, or :class:`UnknownProvider` listing the known ones."""
     p = st.providers.get(pid)
     if p is None:
-        from regctl.base.suggest import did_you_mean  # errors only
-
         raise UnknownProvider(
-            msg(
-                "unknown provider '{provider}'{hint} (known: {known})",
+            unknown(
+                N_("unknown provider '{provider}'{hint} (known: {known})"),
+                pid,
+                st.providers,
                 provider=pid,
-                hint=did_you_mean(pid, st.providers),
-                known=", ".join(sorted(st.providers)),
             )
         )
     return p
@@ -41,14 +40,12 @@ def get_provider(st: State, pid: str) -> Provider:
 def check_capability(st: State, capability: str) -> None:
     """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
     if capability not in st.capabilities:
-        from regctl.base.suggest import did_you_mean  # errors only
-
         raise UnknownCapability(
-            msg(
-                "unknown capability '{capability}'{hint} (known: {known})",
+            unknown(
+                N_("unknown capability '{capability}'{hint} (known: {known})"),
+                capability,
+                st.capabilities,
                 capability=capability,
-                hint=did_you_mean(capability, st.capabilities),
-                known=", ".join(sorted(st.capabilities)),
             )
         )
 
@@ -57,14 +54,13 @@ def get_template(st: State, template: str) -> Mapping[str, Any]:
     """The template entry, or :class:`UnknownTemplate` listing the known ones."""
     tmpl = st.templates.get(template)
     if tmpl is None:
-        from regctl.base.suggest import did_you_mean  # errors only
-
         raise UnknownTemplate(
-            msg(
-                "unknown template '{template}'{hint} (known: {known})",
+            unknown(
+                N_("unknown template '{template}'{hint} (known: {known})"),
+                template,
+                st.templates,
+                none="-",
                 template=template,
-                hint=did_you_mean(template, st.templates),
-                known=", ".join(sorted(st.templates)) or "-",
             )
         )
     return tmpl

@@ -169,7 +169,7 @@ _FLOW_PLAIN = re.compile(r"[^\s'\"#:\[\]{},&*!|>%@`?-](?:[^:#\[\]{},]|:(?=[^\s\[
 _INDICATORS = frozenset("&*!|>%@`'\"#?:,]}")
 _LITERAL = re.compile(r"\|(-?)(?: +#.*)?\Z").match
 # first characters after which a block value is not a plain scalar (or may not be one)
-_SPECIAL_FIRST = frozenset("[{\"'|>&*!%@`#?:,]}-")
+_INDICATOR_FIRST = frozenset("[{\"'|>&*!%@`#?:,]}-")
 _FLOW_FIRST = frozenset("&*!|>%@`'\"#?:,[]{}-")
 
 
@@ -255,7 +255,7 @@ class _Reader:
         # written out, and a key's or a plain value's reading comes from a cache.
         out = PosDict.lazy(self.origin, self.new_ordinal())
         lines, n = self.lines, len(self.lines)
-        keys, plain, flows, special = _KEYS, _PLAIN, _FLOWS, _SPECIAL_FIRST
+        keys, plain, flows, special = _KEYS, _PLAIN, _FLOWS, _INDICATOR_FIRST
         while True:
             cur = self.cur
             if cur is None:

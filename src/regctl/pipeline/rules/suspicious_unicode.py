@@ -38,7 +38,7 @@ ID = "suspicious-unicode"
 PER_ENVIRONMENT = False
 
 _BIDI = re.compile(f"[{BIDI}]")
-_SUSPECT = re.compile(f"[{BIDI}{INVISIBLE}{JOINERS}]")
+_SUSPICIOUS = re.compile(f"[{BIDI}{INVISIBLE}{JOINERS}]")
 _JOINER = re.compile(f"[{JOINERS}]")
 _ZERO_WIDTH_JOINERS = "\u200c\u200d"  # the others are selectors: they modify what precedes
 
@@ -64,7 +64,7 @@ def find(text: str, *, name: bool = False) -> int | None:
     """
     if text.isascii():  # nearly every string: nothing to look for
         return None
-    for m in _SUSPECT.finditer(text):
+    for m in _SUSPICIOUS.finditer(text):
         i = m.start()
         if name and _JOINER.match(text, i) and _inside_word(text, i):
             continue
