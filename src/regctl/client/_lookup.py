@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from regctl.base.i18n import N_, msg
-from regctl.base.suggest import unknown
 from regctl.client._state import State
 from regctl.client.errors import (
     ManifestError,
@@ -26,6 +25,8 @@ def get_provider(st: State, pid: str) -> Provider:
     """The provider, or :class:`UnknownProvider` listing the known ones."""
     p = st.providers.get(pid)
     if p is None:
+        from regctl.base.suggest import unknown  # errors only: loading stays lean
+
         raise UnknownProvider(
             unknown(
                 N_("unknown provider '{provider}'{hint} (known: {known})"),
@@ -40,6 +41,8 @@ def get_provider(st: State, pid: str) -> Provider:
 def check_capability(st: State, capability: str) -> None:
     """Raise :class:`UnknownCapability` for a name outside the vocabulary."""
     if capability not in st.capabilities:
+        from regctl.base.suggest import unknown  # errors only: loading stays lean
+
         raise UnknownCapability(
             unknown(
                 N_("unknown capability '{capability}'{hint} (known: {known})"),
@@ -54,6 +57,8 @@ def get_template(st: State, template: str) -> Mapping[str, Any]:
     """The template entry, or :class:`UnknownTemplate` listing the known ones."""
     tmpl = st.templates.get(template)
     if tmpl is None:
+        from regctl.base.suggest import unknown  # errors only: loading stays lean
+
         raise UnknownTemplate(
             unknown(
                 N_("unknown template '{template}'{hint} (known: {known})"),
